@@ -1,0 +1,1 @@
+"""The half of progsync that talks to the world: destinations, ledger, credentials, CLI."""

@@ -1,0 +1,114 @@
+"""Plain functions behind the CLI commands that do not touch the network."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from progsync.workouts.errors import InputError, Issue
+from progsync.workouts.model import Session
+from progsync.workouts.units import format_clock, format_distance
+
+from .config import Config
+from .loading import Loaded, load_plans
+
+
+@dataclass
+class CheckReport:
+    """What `progsync check` found: the plans (when they compiled) and every issue."""
+
+    loaded: Loaded | None
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    strict: bool = False
+
+    @property
+    def issues(self) -> list[Issue]:
+        return [*self.errors, *self.warnings]
+
+    @property
+    def exit_code(self) -> int:
+        if self.errors or (self.strict and self.warnings):
+            return 2
+        return 0
+
+    def summary_lines(self) -> list[str]:
+        if self.loaded is None:
+            return [f"{len(self.errors)} error(s); fix them and run check again."]
+        lines = []
+        for compiled in self.loaded.plans:
+            plan = compiled.plan
+            sessions = plan.sessions
+            if sessions:
+                seconds = sum(s.estimated_duration_s for s in sessions)
+                metres = sum(s.estimated_distance_m for s in sessions)
+                span = f"{sessions[0].date} → {sessions[-1].date}"
+                lines.append(
+                    f"{plan.source_files[0]}: '{plan.name}', {len(sessions)} sessions, {span}, "
+                    f"about {format_clock(seconds)} and {format_distance(metres, plan.units)}"
+                )
+            else:
+                lines.append(f"{plan.source_files[0]}: '{plan.name}', no sessions")
+        verdict = "ok" if self.exit_code == 0 else "failed"
+        lines.append(f"{verdict}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)")
+        return lines
+
+    def as_dict(self) -> dict[str, object]:
+        sessions = self.loaded.sessions if self.loaded else []
+        return {
+            "ok": self.exit_code == 0,
+            "errors": [i.as_dict() for i in self.errors],
+            "warnings": [i.as_dict() for i in self.warnings],
+            "sessions": [
+                {
+                    "identity": s.identity,
+                    "date": s.date.isoformat(),
+                    "name": s.name,
+                    "estimated_duration_s": s.estimated_duration_s,
+                    "estimated_distance_m": s.estimated_distance_m,
+                }
+                for s in sessions
+            ],
+        }
+
+
+def check_plans(files: tuple[str, ...] | list[str], config: Config, strict: bool = False) -> CheckReport:
+    """Compile plans and collect every error and warning, without raising for input errors."""
+    try:
+        loaded = load_plans(files, config)
+    except InputError as exc:
+        return CheckReport(None, errors=list(exc.issues), strict=strict)
+    warnings = list(loaded.warnings)
+    if strict:
+        warnings = [
+            Issue(w.message, w.location, w.hint, w.context, w.code, severity="error")
+            for w in warnings
+        ]
+        return CheckReport(loaded, errors=warnings, strict=True)
+    return CheckReport(loaded, warnings=warnings)
+
+
+def select_sessions(sessions: list[Session], which: str | None) -> list[Session]:
+    """Sessions whose name contains `which` (case-insensitive) or whose date is `which`."""
+    if not which:
+        return sessions
+    try:
+        day = dt.date.fromisoformat(which)
+    except ValueError:
+        day = None
+    chosen = [
+        s for s in sessions if (day and s.date == day) or which.lower() in s.name.lower()
+    ]
+    if not chosen:
+        from progsync.workouts.errors import did_you_mean
+
+        raise InputError(
+            [
+                Issue(
+                    f"no session matches '{which}'",
+                    hint=did_you_mean(which, [s.name for s in sessions])
+                    or "sessions: " + ", ".join(f"{s.date} {s.name}" for s in sessions[:8]),
+                )
+            ]
+        )
+    return chosen

@@ -1,0 +1,131 @@
+"""The user's config file: athlete profile, destinations and their non-secret settings.
+
+Looked up in order: `--config PATH`, `$PROGSYNC_CONFIG`, then `config.toml` in the platformdirs
+config dir. A missing file is fine (everything has a default); a broken one is an input error.
+Secrets never live here: they go to the OS keyring or environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from progsync.workouts.errors import InputError, Issue, Location, did_you_mean
+from progsync.workouts.source import SourceMap
+
+APP = "progsync"
+CONFIG_KEYS = ("athlete", "push", "intervals", "garmin", "folder", "checks")
+SECTION_KEYS: dict[str, tuple[str, ...]] = {
+    "push": ("to", "window", "format", "delete_past"),
+    "intervals": ("athlete_id", "base_url", "chunk_size", "rate_limit"),
+    "garmin": ("api_url", "verify"),
+    "folder": ("path", "format"),
+}
+
+
+def config_dir() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP))
+
+
+def data_dir() -> Path:
+    if env := os.environ.get("PROGSYNC_DATA_DIR"):
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP))
+
+
+def state_dir() -> Path:
+    if env := os.environ.get("PROGSYNC_STATE_DIR"):
+        return Path(env)
+    if os.environ.get("PROGSYNC_DATA_DIR"):
+        return Path(os.environ["PROGSYNC_DATA_DIR"]) / "state"
+    from platformdirs import user_state_dir
+
+    return Path(user_state_dir(APP))
+
+
+def default_config_path() -> Path:
+    if env := os.environ.get("PROGSYNC_CONFIG"):
+        return Path(env)
+    return config_dir() / "config.toml"
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    athlete: Mapping[str, Any] = field(default_factory=dict)
+    push: Mapping[str, Any] = field(default_factory=dict)
+    intervals: Mapping[str, Any] = field(default_factory=dict)
+    garmin: Mapping[str, Any] = field(default_factory=dict)
+    folder: Mapping[str, Any] = field(default_factory=dict)
+    checks: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def found(self) -> bool:
+        return self.path is not None
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read and check the config file; a missing default file gives the defaults."""
+    explicit = path is not None or "PROGSYNC_CONFIG" in os.environ
+    target = Path(path) if path is not None else default_config_path()
+    if not target.exists():
+        if explicit:
+            raise InputError(
+                [
+                    Issue(
+                        f"config file {target} does not exist",
+                        Location(str(target)),
+                        "copy config.example.toml there, or drop --config / PROGSYNC_CONFIG",
+                    )
+                ]
+            )
+        return Config()
+    text = target.read_text(encoding="utf-8")
+    src = SourceMap(text, str(target))
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        import re
+
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        where = src.at(int(match.group(1)), int(match.group(2)), 1) if match else Location(str(target))
+        raise InputError(
+            [Issue(f"TOML syntax: {exc}", where, "check quotes, commas and brackets on that line")]
+        ) from None
+    issues: list[Issue] = []
+    for key, value in data.items():
+        if key not in CONFIG_KEYS:
+            issues.append(
+                Issue(
+                    f"unknown section '{key}' in the config",
+                    src.key(src.whole(), key),
+                    did_you_mean(key, CONFIG_KEYS) or f"sections: {', '.join(CONFIG_KEYS)}",
+                )
+            )
+        elif not isinstance(value, Mapping):
+            issues.append(Issue(f"[{key}] must be a table", src.key(src.whole(), key)))
+        elif key in SECTION_KEYS:
+            for sub in value:
+                if sub not in SECTION_KEYS[key]:
+                    issues.append(
+                        Issue(
+                            f"unknown key '{sub}' in [{key}]",
+                            src.key(src.table(key), sub),
+                            did_you_mean(sub, SECTION_KEYS[key])
+                            or f"keys: {', '.join(SECTION_KEYS[key])}",
+                        )
+                    )
+    if issues:
+        raise InputError(issues)
+    return Config(
+        path=target,
+        **{key: dict(data.get(key, {})) for key in CONFIG_KEYS},
+    )

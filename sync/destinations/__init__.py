@@ -1,0 +1,1 @@
+"""Where workouts go: a folder, Intervals.icu, Garmin Connect."""

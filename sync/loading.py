@@ -1,0 +1,88 @@
+"""Reading plan files from disk (globs included) and compiling them with the config's profile."""
+
+from __future__ import annotations
+
+import glob
+from dataclasses import dataclass
+from pathlib import Path
+
+from progsync.workouts.errors import InputError, Issue, Location
+from progsync.workouts.model import Session
+from progsync.workouts.plan import Compiled, compile_plan
+
+from .config import Config
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Every compiled plan of one command, and their sessions in date order."""
+
+    plans: tuple[Compiled, ...]
+
+    @property
+    def sessions(self) -> list[Session]:
+        out = [s for c in self.plans for s in c.plan.sessions]
+        return sorted(out, key=lambda s: (s.date, s.plan, s.slot))
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [w for c in self.plans for w in c.warnings]
+
+
+def expand_paths(patterns: tuple[str, ...] | list[str]) -> list[Path]:
+    """Plan paths from arguments; globs are expanded here too, for shells (and cron) that don't."""
+    paths: list[Path] = []
+    issues: list[Issue] = []
+    for pattern in patterns:
+        matches = sorted(glob.glob(pattern)) if any(c in pattern for c in "*?[") else [pattern]
+        if not matches:
+            issues.append(Issue(f"no plan file matches '{pattern}'", Location(pattern)))
+        for match in matches:
+            path = Path(match)
+            if not path.is_file():
+                issues.append(
+                    Issue(
+                        f"plan file '{match}' does not exist",
+                        Location(match),
+                        "check the path; plans are .toml files",
+                    )
+                )
+            elif path not in paths:
+                paths.append(path)
+    if issues:
+        raise InputError(issues)
+    return paths
+
+
+def load_plans(patterns: tuple[str, ...] | list[str], config: Config) -> Loaded:
+    """Compile every plan; errors of all files are reported together, and identity clashes too."""
+    issues: list[Issue] = []
+    compiled: list[Compiled] = []
+    for path in expand_paths(patterns):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            issues.append(Issue(f"cannot read plan: {exc}", Location(str(path))))
+            continue
+        try:
+            compiled.append(compile_plan(text, str(path), config.athlete))
+        except InputError as exc:
+            issues.extend(exc.issues)
+    seen: dict[str, Session] = {}
+    for plan in compiled:
+        for session in plan.plan.sessions:
+            other = seen.get(session.identity)
+            if other is not None:
+                issues.append(
+                    Issue(
+                        f"session {session.describe()} has the same identity as "
+                        f"{other.describe()} in {other.source_file}:{other.source_line}",
+                        Location(session.source_file or "?", session.source_line),
+                        "two files with the same [plan] name and dates clash: give each plan "
+                        "its own name, or the sessions distinct ids",
+                    )
+                )
+            seen[session.identity] = session
+    if issues:
+        raise InputError(issues)
+    return Loaded(tuple(compiled))

@@ -1,0 +1,198 @@
+"""Human-facing views of a compiled plan: step tables and the terminal intensity profile."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from progsync.workouts.model import (
+    Block,
+    HeartRateTarget,
+    HeartRateZoneTarget,
+    PaceTarget,
+    PowerTarget,
+    PowerZoneTarget,
+    Repeat,
+    RpeTarget,
+    Session,
+    Step,
+    Target,
+    flatten,
+)
+from progsync.workouts.profile import Profile
+from progsync.workouts.units import Units, format_clock, format_distance, format_duration, format_pace
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+BARS = " ▁▂▃▄▅▆▇█"
+
+
+def describe_amount(step: Step, units: Units) -> str:
+    end = step.end
+    if end.kind == "time":
+        return format_duration(end.value or 0)
+    if end.kind == "distance":
+        return format_distance(end.value or 0, units)
+    if end.kind == "hr_below":
+        return f"until HR < {end.value:g}"
+    if end.kind == "hr_above":
+        return f"until HR > {end.value:g}"
+    return "until lap"
+
+
+def describe_target(target: Target, units: Units) -> str:
+    """The resolved target in plain words: `4:05-3:55/km`, `Z2 (145-152 bpm)`, `240-260 W`."""
+    if isinstance(target, PaceTarget):
+        return target.describe(units)
+    if isinstance(target, HeartRateTarget):
+        return f"{target.low}-{target.high} bpm"
+    if isinstance(target, HeartRateZoneTarget):
+        bpm = f" ({target.low}-{target.high} bpm)" if target.low and target.high else ""
+        return f"HR zone {target.zone}{bpm}"
+    if isinstance(target, PowerTarget):
+        return f"{target.low}-{target.high} W"
+    if isinstance(target, PowerZoneTarget):
+        return f"power zone {target.zone}"
+    if isinstance(target, RpeTarget):
+        return f"RPE {target.value:g}"
+    return "open"
+
+
+def step_line(step: Step, units: Units) -> str:
+    """One step as a sentence: `10min @ 4:05-3:55/km (marathon)`."""
+    text = f"{step.kind} {describe_amount(step, units)}"
+    if step.target.kind != "open":
+        resolved = describe_target(step.target, units)
+        label = step.target.label
+        text += f" @ {resolved}" + (f" ({label})" if label and label not in resolved else "")
+    if step.note:
+        text += f" -- {step.note}"
+    return text
+
+
+def _level(step: Step, profile: Profile) -> int:
+    """Effort 0..8 for the intensity profile: rest is 0; pace scales from easy-slow to 5k."""
+    if step.kind == "rest":
+        return 0
+    target = step.target
+    if isinstance(target, PaceTarget):
+        slow = profile.paces["easy"].slow + 30 if "easy" in profile.paces else 420.0
+        fast = profile.paces["5k"].fast if "5k" in profile.paces else 200.0
+        if slow <= fast:
+            return 4
+        share = (slow - target.centre) / (slow - fast)
+        return max(1, min(8, round(1 + share * 7)))
+    if isinstance(target, HeartRateZoneTarget | PowerZoneTarget):
+        return max(1, min(8, round(target.zone * 8 / 5)))
+    if isinstance(target, RpeTarget):
+        return max(1, min(8, round(target.value * 0.8)))
+    return 3 if step.kind in ("run",) else 2
+
+
+def _seconds(step: Step, profile: Profile) -> float:
+    if step.end.kind == "time":
+        return step.end.value or 0
+    if step.end.kind == "distance":
+        pace = step.target.centre if isinstance(step.target, PaceTarget) else None
+        if pace is None:
+            pace = profile.paces["easy"].centre if "easy" in profile.paces else 360.0
+        return (step.end.value or 0) / 1000 * pace
+    return 60.0
+
+
+def intensity_profile(session: Session, profile: Profile, width: int = 60) -> str:
+    """A one-line bar chart of effort over time, so a progression visibly climbs."""
+    steps = flatten(session.steps)
+    spans = [(_seconds(s, profile), _level(s, profile)) for s in steps]
+    total = sum(t for t, _ in spans) or 1.0
+    chars: list[str] = []
+    for column in range(width):
+        moment = (column + 0.5) / width * total
+        elapsed = 0.0
+        for seconds, level in spans:
+            elapsed += seconds
+            if moment <= elapsed:
+                chars.append(BARS[level])
+                break
+        else:
+            chars.append(BARS[spans[-1][1]] if spans else " ")
+    return "".join(chars)
+
+
+def session_table(session: Session, profile: Profile) -> RenderableType:
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    units = session.units
+    title = f"{session.date:%a %d %b %Y}  {session.name}"
+    if session.time:
+        title += f"  {session.time:%H:%M}"
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("step")
+    table.add_column("amount", justify="right")
+    table.add_column("target")
+    table.add_column(f"resolved ({'per km' if units == 'km' else 'per mile'})")
+    table.add_column("note", style="dim")
+
+    counter = [0]
+
+    def add(blocks: tuple[Block, ...], indent: str) -> None:
+        for block in blocks:
+            if isinstance(block, Repeat):
+                table.add_row("", f"{indent}[bold]{block.count}×[/bold]", "", "", "", "")
+                add(block.steps, indent + "  ")
+                continue
+            counter[0] += 1
+            kind = block.name or block.kind
+            target = block.target
+            table.add_row(
+                str(counter[0]),
+                f"{indent}{kind}",
+                describe_amount(block, units),
+                target.label if target.kind != "open" else "—",
+                describe_target(target, units),
+                block.note or "",
+            )
+
+    add(session.steps, "")
+    totals = Text(
+        f"  about {format_clock(session.estimated_duration_s)} · "
+        f"{format_distance(session.estimated_distance_m, units)}",
+        style="bold",
+    )
+    parts: list[RenderableType] = [table, totals]
+    if session.progression:
+        p = session.progression
+        parts.append(
+            Text(
+                f"  progression: {p.start} → {p.to} in {p.stages} stages after "
+                f"{round(p.easy_share * 100)}% easy",
+                style="cyan",
+            )
+        )
+    parts.append(Text("  " + intensity_profile(session, profile), style="green"))
+    if session.notes:
+        parts.append(Text(f"  {session.notes}", style="italic"))
+    return Group(*parts)
+
+
+def pace_table(profile: Profile, units: Units) -> RenderableType:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title="Athlete paces", box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("name")
+    table.add_column("pace", justify="right")
+    table.add_column("source", style="dim")
+    for name, pace in profile.paces.items():
+        text = (
+            format_pace(pace.centre, units)
+            if abs(pace.slow - pace.fast) <= 2 * profile.pace_tolerance + 0.01
+            else f"{format_pace(pace.slow, units, suffix=False)}-{format_pace(pace.fast, units)}"
+        )
+        source = f"from race {profile.race}" if name in profile.derived else "profile"
+        table.add_row(name, text, source)
+    return table

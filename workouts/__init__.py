@@ -1,0 +1,1 @@
+"""The pure half of progsync: workout language, model, profile, checks and encoders."""

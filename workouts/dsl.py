@@ -1,0 +1,323 @@
+"""The step language: `[kind] AMOUNT [@ TARGET] [-- note]` → a resolved Step.
+
+Examples: `warmup 10min @easy`, `1km @5k`, `2min jog`, `10min @4:00-4:10`, `lap @z2`,
+`cooldown hr<120`, `6x... ` is not a step (repeats are TOML tables).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import StepSyntaxError, did_you_mean
+from .model import (
+    End,
+    HeartRateTarget,
+    HeartRateZoneTarget,
+    OpenTarget,
+    PaceTarget,
+    PowerTarget,
+    PowerZoneTarget,
+    RpeTarget,
+    Step,
+    StepKind,
+    Target,
+)
+from .profile import PACE_ALIASES, PACE_NAMES, Profile, canonical_pace_name
+from .units import Units, is_duration, parse_distance, parse_duration, parse_pace
+
+KINDS: dict[str, StepKind] = {
+    "warmup": "warmup",
+    "warm-up": "warmup",
+    "wu": "warmup",
+    "cooldown": "cooldown",
+    "cool-down": "cooldown",
+    "cd": "cooldown",
+    "run": "run",
+    "recover": "recover",
+    "recovery": "recover",
+    "jog": "recover",
+    "rest": "rest",
+}
+
+_HR_END = re.compile(r"hr\s*([<>])\s*(\d{2,3})(?:bpm)?")
+_PACE_RANGE = re.compile(r"(\d{1,2}:\d{2}(?:\.\d)?)\s*(?:-\s*(\d{1,2}:\d{2}(?:\.\d)?))?\s*(/km|/mi)?")
+_BPM = re.compile(r"(\d{2,3})\s*(?:-\s*(\d{2,3}))?\s*bpm")
+_PERCENT_HR = re.compile(r"(\d{2,3})\s*(?:-\s*(\d{2,3}))?\s*%\s*(max|lthr|maxhr)")
+_POWER = re.compile(r"(\d{2,4})\s*(?:-\s*(\d{2,4}))?\s*w")
+_NAMED = re.compile(r"([a-z0-9]+)\s*(?:([+-])\s*(\d+(?:\.\d+)?)\s*s?)?")
+_RPE = re.compile(r"rpe\s*(\d+(?:\.\d)?)(?:\s*-\s*(\d+(?:\.\d)?))?")
+_ZONE = re.compile(r"(p)?z([1-9])")
+
+
+@dataclass(frozen=True)
+class StepWarning:
+    message: str
+    hint: str | None = None
+
+
+def parse_step(
+    text: str, units: Units, profile: Profile
+) -> tuple[Step, list[StepWarning]]:
+    """Read one step string; StepSyntaxError (with the offending span) when it cannot."""
+    if not isinstance(text, str):
+        raise StepSyntaxError(f"a step must be a string, not {type(text).__name__}")
+    warnings: list[StepWarning] = []
+    note: str | None = None
+    body = text
+    if "--" in body:
+        cut = body.index("--")
+        note = body[cut + 2 :].strip() or None
+        body = body[:cut]
+    target_text: str | None = None
+    target_at = -1
+    if "@" in body:
+        target_at = body.index("@")
+        target_text = body[target_at + 1 :].strip()
+        body = body[:target_at]
+        if not target_text:
+            raise StepSyntaxError(
+                "'@' is not followed by a target",
+                hint="write a pace (@4:30), a named pace (@easy), a zone (@z2) or @open",
+                start=target_at,
+                end=target_at + 1,
+            )
+        if "@" in target_text:
+            second = text.index("@", target_at + 1)
+            raise StepSyntaxError(
+                "a step has one target", hint="remove the second '@'", start=second, end=second + 1
+            )
+
+    kind: StepKind | None = None
+    jog = False
+    amount_words: list[tuple[str, int]] = []
+    for match in re.finditer(r"\S+", body):
+        word = match.group(0)
+        lowered = word.lower()
+        if lowered in KINDS:
+            if kind is not None:
+                raise StepSyntaxError(
+                    f"'{word}' names the kind twice",
+                    hint="a step has one kind: warmup, run, recover/jog, rest or cooldown",
+                    start=match.start(),
+                    end=match.end(),
+                )
+            kind = KINDS[lowered]
+            jog = lowered == "jog"
+            continue
+        amount_words.append((word, match.start()))
+    kind = kind or "run"
+
+    if not amount_words:
+        raise StepSyntaxError(
+            f"step '{text.strip()}' has no amount",
+            hint="say how long: a time (10min, 90s), a distance (400m, 2km) or lap",
+            start=0,
+            end=len(text),
+        )
+    start = amount_words[0][1]
+    end_pos = amount_words[-1][1] + len(amount_words[-1][0])
+    amount_text = body[start:end_pos]
+    end = _parse_amount(amount_text, units, kind, warnings, start, end_pos)
+
+    target: Target
+    if target_text is None:
+        target = OpenTarget()
+        if jog:
+            try:
+                target = _named_pace("recovery", "recovery", profile)
+            except StepSyntaxError:
+                pass
+    else:
+        offset = text.index(target_text, target_at)
+        try:
+            target = parse_target(target_text, units, profile)
+            if isinstance(target, PaceTarget):
+                _check_pace(target, warnings)
+        except StepSyntaxError as exc:
+            raise StepSyntaxError(
+                exc.message,
+                exc.hint,
+                start=offset + exc.start,
+                end=offset + (exc.end or len(target_text)),
+            ) from None
+    return Step(kind=kind, end=end, target=target, note=note, source=text.strip()), warnings
+
+
+def _parse_amount(
+    text: str, units: Units, kind: StepKind, warnings: list[StepWarning], start: int, end: int
+) -> End:
+    lowered = text.lower().replace(" ", "")
+    if lowered in ("lap", "open", "lapbutton", "untillap"):
+        return End(kind="lap")
+    hr = _HR_END.fullmatch(lowered)
+    if hr:
+        return End(kind="hr_below" if hr.group(1) == "<" else "hr_above", value=int(hr.group(2)))
+    try:
+        if is_duration(lowered) or re.fullmatch(r"\d+:\d{2}(:\d{2})?", lowered):
+            seconds = parse_duration(lowered)
+            if seconds <= 0:
+                raise StepSyntaxError("a step cannot last 0 seconds", start=start, end=end)
+            if seconds > 6 * 3600:
+                warnings.append(
+                    StepWarning(f"'{text}' is over six hours", "check the amount: 1h30min?")
+                )
+            return End(kind="time", value=seconds)
+        if re.fullmatch(r"\d+(\.\d+)?(m|km|mi|k)?", lowered):
+            metres = parse_distance(lowered, units)
+            if metres <= 0:
+                raise StepSyntaxError("a step cannot cover 0 metres", start=start, end=end)
+            if lowered.endswith("m") and not lowered.endswith("km") and metres < 50 and kind != "rest":
+                number = lowered[:-1]
+                warnings.append(
+                    StepWarning(
+                        f"'{text}' is {metres:g} metres, a very short {kind} step",
+                        f"did you mean {number}min? (m is metres; minutes are min)",
+                    )
+                )
+            if metres > 100_000:
+                warnings.append(StepWarning(f"'{text}' is over 100 km", "check the amount"))
+            return End(kind="distance", value=round(metres, 1))
+    except StepSyntaxError as exc:
+        raise StepSyntaxError(exc.message, exc.hint, start=start, end=end) from None
+    hint = "say how long: a time (10min, 90s, 1h15min), a distance (400m, 2km, 1mi) or lap"
+    if repeat := re.fullmatch(r"(\d+)[x×\*](.+)", lowered):
+        hint = (
+            f"repeats are tables: {{ repeat = {repeat.group(1)}, "
+            f'steps = ["{repeat.group(2)}", "2min jog"] }}'
+        )
+    elif re.fullmatch(r"\d+(\.\d+)?[a-z]+", lowered):
+        unit = re.sub(r"[\d.]", "", lowered)
+        close = did_you_mean(unit, ["min", "s", "h", "m", "km", "mi"])
+        if close:
+            hint = f"unknown unit '{unit}': {close}"
+    raise StepSyntaxError(f"'{text}' is not an amount", hint=hint, start=start, end=end)
+
+
+def parse_target(text: str, units: Units, profile: Profile) -> Target:
+    """Read a target (the part after `@`) and resolve it against the profile."""
+    raw = text.strip()
+    low = raw.lower()
+    if low in ("open", "none", "free", "any"):
+        return OpenTarget()
+
+    if match := _ZONE.fullmatch(low.replace(" ", "").removesuffix("hr")):
+        zone = int(match.group(2))
+        if match.group(1):
+            if zone > 7:
+                raise StepSyntaxError(f"power zone {zone} does not exist", hint="use pz1..pz7")
+            return PowerZoneTarget(zone=zone, label=raw)
+        if zone > 5:
+            raise StepSyntaxError(
+                f"heart-rate zone {zone} does not exist", hint="heart-rate zones are z1..z5"
+            )
+        bounds = profile.hr_zone(zone)
+        return HeartRateZoneTarget(
+            zone=zone, low=bounds[0] if bounds else None, high=bounds[1] if bounds else None, label=raw
+        )
+
+    if match := _RPE.fullmatch(low):
+        value = float(match.group(1))
+        if match.group(2):
+            value = (value + float(match.group(2))) / 2
+        if not 1 <= value <= 10:
+            raise StepSyntaxError(f"RPE {value:g} is off the scale", hint="RPE runs from 1 to 10")
+        return RpeTarget(value=value, label=raw)
+
+    if match := _BPM.fullmatch(low):
+        a = int(match.group(1))
+        b = int(match.group(2)) if match.group(2) else None
+        lo, hi = (min(a, b), max(a, b)) if b is not None else (a - 3, a + 3)
+        _check_hr(lo, hi, raw)
+        return HeartRateTarget(low=lo, high=hi, label=raw)
+
+    if match := _PERCENT_HR.fullmatch(low):
+        base_name = "max_hr" if match.group(3) in ("max", "maxhr") else "lthr"
+        base = profile.max_hr if base_name == "max_hr" else profile.lthr
+        if base is None:
+            raise StepSyntaxError(
+                f"'{raw}' needs {base_name} in the athlete profile",
+                hint=f"add {base_name} = ... under [athlete], or use a bpm range like 140-150bpm",
+            )
+        a = int(match.group(1))
+        b = int(match.group(2)) if match.group(2) else a
+        lo_pct, hi_pct = min(a, b), max(a, b)
+        if hi_pct > 110 or lo_pct < 40:
+            raise StepSyntaxError(f"'{raw}' is outside 40-110%", hint="e.g. 75-80%max")
+        lo, hi = round(base * lo_pct / 100), round(base * hi_pct / 100)
+        if lo == hi:
+            lo, hi = lo - 2, hi + 2
+        return HeartRateTarget(low=lo, high=hi, label=raw)
+
+    if match := _POWER.fullmatch(low):
+        a = int(match.group(1))
+        b = int(match.group(2)) if match.group(2) else None
+        lo, hi = (min(a, b), max(a, b)) if b is not None else (a - 5, a + 5)
+        if not 30 <= lo <= 2000:
+            raise StepSyntaxError(f"'{raw}' is not a plausible power", hint="e.g. 250w or 240-260w")
+        return PowerTarget(low=lo, high=hi, label=raw)
+
+    if match := _PACE_RANGE.fullmatch(low):
+        unit_suffix = match.group(3) or ""
+        first = parse_pace(match.group(1) + unit_suffix, units)
+        if match.group(2):
+            second = parse_pace(match.group(2) + unit_suffix, units)
+            return PaceTarget(slow=max(first, second), fast=min(first, second), label=raw)
+        tol = profile.pace_tolerance
+        return PaceTarget(slow=first + tol, fast=first - tol, label=raw)
+
+    if match := _NAMED.fullmatch(low):
+        name, sign, amount = match.groups()
+        if canonical_pace_name(name) is None:
+            what = "pace" if name.isalpha() else "target"
+            raise StepSyntaxError(
+                f"unknown {what} '{raw}'",
+                hint=did_you_mean(name, [*PACE_NAMES, *PACE_ALIASES, "open", "z1", "z2"])
+                or "targets: a pace (4:30, 4:20-4:30, 6:50/mi), a named pace (easy, marathon, "
+                "threshold...), z1..z5, 140-150bpm, 75-80%max, 250w, rpe 6 or open",
+                end=len(raw),
+            )
+        target = _named_pace(name, raw, profile)
+        if sign:
+            delta = float(amount) * (1000.0 / _unit_metres(units))
+            delta = -delta if sign == "-" else delta
+            target = PaceTarget(slow=target.slow + delta, fast=target.fast + delta, label=raw)
+        return target
+
+    hint = (
+        "targets: a pace (4:30, 4:20-4:30, 6:50/mi), a named pace (easy, marathon-10s), "
+        "z1..z5, 140-150bpm, 75-80%max, 250w, rpe 6 or open"
+    )
+    if re.fullmatch(r"\d{1,2}[.,']\d{2}(/km|/mi)?", low):
+        hint = "write paces with a colon: " + re.sub(r"[.,']", ":", low, count=1)
+    elif re.fullmatch(r"\d{3,4}", low):
+        hint = f"a bare number is ambiguous: write {low}w for power or {low[:-2]}:{low[-2:]} for pace"
+    elif "–" in raw or "—" in raw:
+        hint = "use a plain hyphen '-' between the two ends of a range"
+    raise StepSyntaxError(f"unknown target '{raw}'", hint=hint, end=len(raw))
+
+
+def _unit_metres(units: Units) -> float:
+    return 1609.344 if units == "mi" else 1000.0
+
+
+def _named_pace(name: str, label: str, profile: Profile) -> PaceTarget:
+    pace = profile.pace(name)
+    return PaceTarget(slow=pace.slow, fast=pace.fast, label=label)
+
+
+def _check_hr(lo: int, hi: int, raw: str) -> None:
+    if lo < 40 or hi > 230:
+        raise StepSyntaxError(f"'{raw}' is not a plausible heart rate", hint="e.g. 140-150bpm")
+
+
+def _check_pace(target: PaceTarget, warnings: list[StepWarning]) -> None:
+    if target.fast < 150:
+        raise StepSyntaxError(
+            f"pace '{target.label}' is faster than 2:30/km",
+            hint="check the number; for power write 250w, for per-mile paces add /mi",
+        )
+    if target.slow > 900:
+        warnings.append(
+            StepWarning(f"pace '{target.label}' is slower than 15:00/km", "is that a walk?")
+        )

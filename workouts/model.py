@@ -1,0 +1,256 @@
+"""The resolved, immutable workout model every encoder and destination reads.
+
+Units are fixed: time in seconds, distance in metres, pace in seconds per kilometre (with the
+matching speeds in m/s), heart rate in bpm, power in watts. Nothing here needs the profile any
+more: every named pace and zone is already a number.
+
+Plain frozen dataclasses: they are built thousands of times per plan and imported on every
+command, where pydantic's import and validation cost would dominate start-up. Input is validated
+where it enters (the plan compiler); `to_jsonable` gives the documented JSON form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any, Literal, Union
+
+from .units import Units, format_pace
+
+StepKind = Literal["warmup", "run", "recover", "rest", "cooldown"]
+EndKind = Literal["time", "distance", "lap", "hr_below", "hr_above"]
+Sport = Literal["run", "bike", "swim", "strength", "cardio", "yoga", "hiit", "mobility", "other"]
+
+frozen = dataclass(frozen=True, slots=True, kw_only=True)
+
+
+@frozen
+class End:
+    """How a step ends: after a time (s), a distance (m), the lap button, or a heart rate (bpm)."""
+
+    kind: EndKind
+    value: float | None = None
+
+
+@frozen
+class OpenTarget:
+    kind: Literal["open"] = "open"
+    label: str = "open"
+
+
+@frozen
+class PaceTarget:
+    """A pace range; `slow` >= `fast` in seconds per km."""
+
+    kind: Literal["pace"] = "pace"
+    slow: float
+    fast: float
+    label: str
+
+    @property
+    def slow_mps(self) -> float:
+        return 1000.0 / self.slow
+
+    @property
+    def fast_mps(self) -> float:
+        return 1000.0 / self.fast
+
+    @property
+    def centre(self) -> float:
+        return (self.slow + self.fast) / 2
+
+    def describe(self, units: Units) -> str:
+        if round(self.slow) == round(self.fast):
+            return format_pace(self.slow, units)
+        return f"{format_pace(self.slow, units, suffix=False)}-{format_pace(self.fast, units)}"
+
+
+@frozen
+class HeartRateTarget:
+    kind: Literal["hr"] = "hr"
+    low: int
+    high: int
+    label: str
+
+
+@frozen
+class HeartRateZoneTarget:
+    """A zone of the watch's own heart-rate zones; `low`/`high` are the profile's bpm if known."""
+
+    kind: Literal["hr_zone"] = "hr_zone"
+    zone: int
+    low: int | None = None
+    high: int | None = None
+    label: str
+
+
+@frozen
+class PowerTarget:
+    kind: Literal["power"] = "power"
+    low: int
+    high: int
+    label: str
+
+
+@frozen
+class PowerZoneTarget:
+    kind: Literal["power_zone"] = "power_zone"
+    zone: int
+    label: str
+
+
+@frozen
+class RpeTarget:
+    """Perceived effort: no device can follow it, so encoders carry it as a note."""
+
+    kind: Literal["rpe"] = "rpe"
+    value: float
+    label: str
+
+
+Target = Union[
+    OpenTarget,
+    PaceTarget,
+    HeartRateTarget,
+    HeartRateZoneTarget,
+    PowerTarget,
+    PowerZoneTarget,
+    RpeTarget,
+]
+
+
+@frozen
+class Step:
+    """One executable step. `name` is a short label for watches ("Stage 2/3")."""
+
+    type: Literal["step"] = "step"
+    kind: StepKind
+    end: End
+    target: Target = field(default_factory=OpenTarget)
+    note: str | None = None
+    name: str | None = None
+    source: str | None = None
+
+
+@frozen
+class Repeat:
+    type: Literal["repeat"] = "repeat"
+    count: int
+    steps: tuple[Block, ...]
+
+
+Block = Union[Step, Repeat]
+
+
+@frozen
+class ProgressionInfo:
+    """What a `progression = {...}` spec asked for, kept so checks and `show` can explain it."""
+
+    start: str
+    to: str
+    stages: int
+    easy_share: float
+    by: Literal["time", "distance"]
+    total: float
+
+
+@frozen
+class Session:
+    """A dated, fully resolved session of a plan."""
+
+    plan: str
+    date: dt.date
+    slot: int = 0
+    name: str
+    sport: Sport = "run"
+    time: dt.time | None = None
+    notes: str | None = None
+    id: str | None = None
+    tags: tuple[str, ...] = ()
+    units: Units = "km"
+    steps: tuple[Block, ...]
+    progression: ProgressionInfo | None = None
+    workout: str | None = None
+    estimated_duration_s: float
+    estimated_distance_m: float
+    source_file: str | None = None
+    source_line: int | None = None
+
+    @property
+    def identity(self) -> str:
+        """Stable key of this session on a calendar: plan + explicit id, or plan + date + slot."""
+        base = slugify(self.plan) or "plan"
+        if self.id:
+            return f"{base}/{self.id}"
+        return f"{base}/{self.date.isoformat()}/{self.slot}"
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.name) or "session"
+
+    @property
+    def file_stem(self) -> str:
+        stem = f"{self.date.isoformat()}_{self.slug}"
+        return stem if self.slot == 0 else f"{stem}-{self.slot + 1}"
+
+    def describe(self) -> str:
+        return f"'{self.name}' ({self.date:%a} {self.date.isoformat()})"
+
+
+@frozen
+class Plan:
+    name: str
+    units: Units
+    sessions: tuple[Session, ...]
+    source_files: tuple[str, ...] = ()
+
+
+def iter_steps(blocks: tuple[Block, ...]) -> list[Step]:
+    """Every executable step once, in order, ignoring repeat counts."""
+    out: list[Step] = []
+    for block in blocks:
+        if isinstance(block, Repeat):
+            out.extend(iter_steps(block.steps))
+        else:
+            out.append(block)
+    return out
+
+
+def flatten(blocks: tuple[Block, ...]) -> list[Step]:
+    """The steps as the athlete runs them, repeats unrolled."""
+    out: list[Step] = []
+    for block in blocks:
+        if isinstance(block, Repeat):
+            body = flatten(block.steps)
+            for _ in range(block.count):
+                out.extend(body)
+        else:
+            out.append(block)
+    return out
+
+
+def slugify(text: str) -> str:
+    """A file- and URL-safe lower-case slug: `Run2PB progression` → `run2pb-progression`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60]
+
+
+def to_jsonable(value: Any) -> Any:
+    """The documented JSON form of any model object (speeds and identities included)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: to_jsonable(getattr(value, f.name)) for f in fields(value)}
+        if isinstance(value, PaceTarget):
+            out["slow_mps"] = round(value.slow_mps, 4)
+            out["fast_mps"] = round(value.fast_mps, 4)
+        if isinstance(value, Session):
+            out["identity"] = value.identity
+        return out
+    if isinstance(value, tuple | list):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

@@ -1,0 +1,557 @@
+"""Compiling a TOML plan file into the resolved model: TOML → Plan.
+
+Every problem is collected with its file, line and a hint, and raised together as one
+InputError, so a user fixes a file in one pass instead of one error per run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from .dsl import parse_step
+from .errors import Diagnostics, Issue, Location, StepSyntaxError, did_you_mean
+from .model import Block, PaceTarget, Plan, ProgressionInfo, Repeat, Session, Sport, Step, flatten
+from .profile import Profile, ProfileError, build_profile, merge_profile_data
+from .progression import ProgressionProblem, expand_progression
+from .source import SourceMap, Span
+from .units import Units
+
+TOP_KEYS = ("plan", "athlete", "session", "workout")
+PLAN_KEYS = ("name", "start", "units", "description")
+SESSION_KEYS = (
+    "day",
+    "week",
+    "date",
+    "name",
+    "steps",
+    "progression",
+    "workout",
+    "sport",
+    "time",
+    "notes",
+    "id",
+    "tags",
+)
+WORKOUT_KEYS = ("steps", "progression", "name", "notes", "sport", "tags")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = {
+    **{d: i for i, d in enumerate(DAYS)},
+    **{
+        full: i
+        for i, full in enumerate(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        )
+    },
+}
+SPORTS: dict[str, Sport] = {
+    "run": "run",
+    "running": "run",
+    "trail": "run",
+    "bike": "bike",
+    "ride": "bike",
+    "cycling": "bike",
+    "swim": "swim",
+    "swimming": "swim",
+    "strength": "strength",
+    "cardio": "cardio",
+    "yoga": "yoga",
+    "hiit": "hiit",
+    "mobility": "mobility",
+    "other": "other",
+}
+MAX_REPEAT = 99
+#: Pace used to estimate distance or time of steps without a pace target, when no easy pace is known.
+FALLBACK_PACE = 360.0
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """The result of compiling one plan file: the plan, its warnings and the profile used."""
+
+    plan: Plan
+    profile: Profile
+    warnings: tuple[Issue, ...]
+
+
+class _Compiler:
+    def __init__(self, text: str, filename: str, base_profile: Mapping[str, Any] | None) -> None:
+        self.text = text
+        self.filename = filename
+        self.base_profile = base_profile or {}
+        self.src = SourceMap(text, filename)
+        self.diag = Diagnostics()
+        self.units: Units = "km"
+        self.profile = Profile()
+
+    # -- helpers -------------------------------------------------------------------------------
+    def error(
+        self, message: str, location: Location | None, hint: str | None = None, context: str | None = None
+    ) -> None:
+        self.diag.error(Issue(message, location or Location(self.filename), hint, context))
+
+    def warn(
+        self,
+        message: str,
+        location: Location | None,
+        hint: str | None = None,
+        context: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        self.diag.warn(Issue(message, location or Location(self.filename), hint, context, code))
+
+    def unknown_keys(self, table: Mapping[str, Any], known: Sequence[str], span: Span | None, what: str) -> None:
+        for key in table:
+            if key not in known:
+                self.error(
+                    f"unknown key '{key}' in {what}",
+                    self.src.key(span, key),
+                    did_you_mean(key, known) or f"known keys: {', '.join(known)}",
+                )
+
+    # -- the file ------------------------------------------------------------------------------
+    def compile(self) -> Compiled:
+        try:
+            data = tomllib.loads(self.text)
+        except tomllib.TOMLDecodeError as exc:
+            self.diag.error(self._toml_issue(exc))
+            self.diag.raise_if_errors()
+            raise AssertionError("unreachable") from exc
+        self.unknown_keys(data, TOP_KEYS, self.src.whole(), "the plan file")
+
+        plan_table = data.get("plan", {})
+        plan_span = self.src.table("plan")
+        if not isinstance(plan_table, Mapping):
+            self.error("[plan] must be a table", self.src.key(self.src.whole(), "plan"))
+            plan_table = {}
+        self.unknown_keys(plan_table, PLAN_KEYS, plan_span, "[plan]")
+        name = plan_table.get("name") or _stem(self.filename)
+        units = plan_table.get("units", "km")
+        if units not in ("km", "mi"):
+            self.error(f"units = {units!r} is not a unit", self.src.key(plan_span, "units"), 'use "km" or "mi"')
+            units = "km"
+        self.units = cast(Units, units)
+        start = plan_table.get("start")
+        if start is not None:
+            start = self._date(start, self.src.key(plan_span, "start"))
+
+        self._profile(data.get("athlete"))
+        workouts = self._workouts(data.get("workout", {}))
+
+        raw_sessions = data.get("session", [])
+        if isinstance(raw_sessions, Mapping):
+            raw_sessions = [raw_sessions]
+        if not isinstance(raw_sessions, list):
+            self.error("session must be written as [[session]] tables", self.src.key(self.src.whole(), "session"))
+            raw_sessions = []
+        if not raw_sessions:
+            self.warn("the plan has no sessions", Location(self.filename), "add [[session]] tables")
+
+        drafts: list[dict[str, Any]] = []
+        for index, raw in enumerate(raw_sessions):
+            drafts.extend(self._session(index, raw, start, str(name), workouts))
+        self.diag.raise_if_errors()
+
+        slots: dict[dt.date, int] = {}
+        sessions: list[Session] = []
+        ids: dict[str, int] = {}
+        for draft in sorted(drafts, key=lambda d: (d["date"], d["order"])):
+            slot = slots.get(draft["date"], 0)
+            slots[draft["date"]] = slot + 1
+            order = draft.pop("order")
+            if draft.get("id"):
+                if draft["id"] in ids:
+                    self.error(
+                        f"two sessions have id = '{draft['id']}'",
+                        self.src.key(self.src.table("session", order), "id"),
+                        "ids must be unique within a plan",
+                    )
+                ids[draft["id"]] = order
+            sessions.append(Session(slot=slot, **draft))
+        self.diag.raise_if_errors()
+        plan = Plan(name=str(name), units=self.units, sessions=tuple(sessions), source_files=(self.filename,))
+        return Compiled(plan=plan, profile=self.profile, warnings=tuple(self.diag.warnings))
+
+    def _toml_issue(self, exc: tomllib.TOMLDecodeError) -> Issue:
+        message = str(exc)
+        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        text = re.sub(r"\s*\(at line.*\)$", "", message)
+        hint = "check quotes, commas and brackets on that line"
+        if "Invalid value" in text:
+            hint = 'text values need quotes: day = "tue", steps = ["10min @easy"]'
+        elif "Cannot overwrite" in text or "Cannot declare" in text:
+            hint = "a key is written twice; for several sessions use [[session]] (double brackets)"
+        if match:
+            line, column = int(match.group(1)), int(match.group(2))
+            return Issue(f"TOML syntax: {text}", self.src.at(line, column, 1), hint)
+        return Issue(f"TOML syntax: {text}", Location(self.filename), hint)
+
+    def _date(self, value: Any, where: Location) -> dt.date | None:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.error(f"'{value}' is not a date", where, "write dates as 2026-11-24 (no quotes needed)")
+            return None
+
+    # -- profile and workouts ------------------------------------------------------------------
+    def _profile(self, athlete: Any) -> None:
+        span = self.src.table("athlete")
+        if athlete is not None and not isinstance(athlete, Mapping):
+            self.error("[athlete] must be a table", self.src.key(self.src.whole(), "athlete"))
+            athlete = None
+        merged = merge_profile_data(self.base_profile, athlete)
+        try:
+            self.profile = build_profile(merged, self.units)
+        except ProfileError as exc:
+            for problem in exc.problems:
+                key = problem.key.split(".")[-1]
+                in_plan = athlete is not None and (
+                    problem.key.split(".")[0] in athlete
+                )
+                where = self.src.key(span, key) if in_plan else Location("config [athlete]")
+                self.error(problem.message, where, problem.hint)
+            # Keep going with what is valid, so step errors are reported too.
+            try:
+                self.profile = build_profile({k: v for k, v in merged.items() if k == "paces"}, self.units)
+            except ProfileError:
+                self.profile = Profile()
+
+    def _workouts(self, table: Any) -> dict[str, dict[str, Any]]:
+        if not isinstance(table, Mapping):
+            self.error("workouts must be written as [workout.NAME] tables", self.src.key(self.src.whole(), "workout"))
+            return {}
+        out: dict[str, dict[str, Any]] = {}
+        for name, body in table.items():
+            span = self.src.table(f"workout.{name}")
+            if not isinstance(body, Mapping):
+                self.error(f"[workout.{name}] must be a table", self.src.key(span, str(name)))
+                continue
+            self.unknown_keys(body, WORKOUT_KEYS, span, f"[workout.{name}]")
+            out[str(name)] = {"body": body, "span": span}
+        return out
+
+    # -- sessions ------------------------------------------------------------------------------
+    def _session(
+        self,
+        index: int,
+        raw: Any,
+        start: dt.date | None,
+        plan_name: str,
+        workouts: Mapping[str, dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        span = self.src.table("session", index)
+        header = self.src.at(span.start) if span else Location(self.filename)
+        if not isinstance(raw, Mapping):
+            self.error("a session must be a table", header)
+            return []
+        self.unknown_keys(raw, SESSION_KEYS, span, "[[session]]")
+        label = f"session {index + 1}" + (f" '{raw['name']}'" if "name" in raw else "")
+
+        dates = self._session_dates(raw, span, header, start, label)
+
+        body: Mapping[str, Any] = raw
+        body_span = span
+        workout_name: str | None = None
+        if "workout" in raw:
+            workout_name = str(raw["workout"])
+            ref = workouts.get(workout_name)
+            if ref is None:
+                self.error(
+                    f"unknown workout '{workout_name}'",
+                    self.src.key(span, "workout"),
+                    did_you_mean(workout_name, workouts)
+                    or (f"defined workouts: {', '.join(workouts)}" if workouts else f"define it as [workout.{workout_name}]"),
+                    context=label,
+                )
+                return []
+            if "steps" in raw or "progression" in raw:
+                self.error(
+                    "a session names a workout and also has its own steps",
+                    self.src.key(span, "workout"),
+                    "keep one: workout = ... or steps/progression",
+                    context=label,
+                )
+                return []
+            body = ref["body"]
+            body_span = ref["span"]
+
+        kinds = [k for k in ("steps", "progression") if k in body]
+        if len(kinds) != 1:
+            self.error(
+                "a session needs steps or a progression" if not kinds else "a session has both steps and a progression",
+                header if not kinds else self.src.key(body_span, "progression"),
+                'e.g. steps = ["warmup 10min @easy", "20min @threshold", "cooldown 10min @easy"]',
+                context=label,
+            )
+            return []
+        progression: ProgressionInfo | None = None
+        if "progression" in body:
+            result = self._progression(body["progression"], body_span, label)
+            if result is None:
+                return []
+            blocks, progression = result
+        else:
+            blocks_or_none = self._blocks(body["steps"], body_span, label, (0, 0))
+            if blocks_or_none is None:
+                return []
+            blocks = blocks_or_none[0]
+            if not blocks:
+                self.error("a session needs at least one step", self.src.key(body_span, "steps"), context=label)
+                return []
+
+        name = raw.get("name") or body.get("name") or workout_name or (
+            "Progression run" if progression else "Run"
+        )
+        sport_raw = str(raw.get("sport", body.get("sport", "run"))).lower()
+        sport = SPORTS.get(sport_raw)
+        if sport is None:
+            self.error(
+                f"unknown sport '{sport_raw}'",
+                self.src.key(span, "sport"),
+                did_you_mean(sport_raw, SPORTS) or f"sports: {', '.join(sorted(set(SPORTS.values())))}",
+                context=label,
+            )
+            return []
+        time = self._time(raw.get("time"), span, label)
+        notes = raw.get("notes", body.get("notes"))
+        tags = raw.get("tags", body.get("tags", []))
+        if isinstance(tags, str):
+            tags = [tags]
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            self.error("tags must be a list of words", self.src.key(span, "tags"), 'tags = ["quality", "hills"]', context=label)
+            tags = []
+        sid = raw.get("id")
+        if sid is not None and (not isinstance(sid, str | int) or isinstance(sid, bool) or not str(sid).strip()):
+            self.error("id must be a short text", self.src.key(span, "id"), 'id = "long-run-w3"', context=label)
+            sid = None
+
+        duration, distance = self.estimate(blocks)
+        out: list[dict[str, Any]] = []
+        for week, date in dates:
+            session_id = None
+            if sid is not None:
+                session_id = str(sid) if len(dates) == 1 else f"{sid}-w{week}"
+            out.append(
+                {
+                    "order": index,
+                    "plan": plan_name,
+                    "date": date,
+                    "name": str(name),
+                    "sport": sport,
+                    "time": time,
+                    "notes": str(notes) if notes is not None else None,
+                    "id": session_id,
+                    "tags": tuple(tags),
+                    "units": self.units,
+                    "steps": blocks,
+                    "progression": progression,
+                    "workout": workout_name,
+                    "estimated_duration_s": duration,
+                    "estimated_distance_m": distance,
+                    "source_file": self.filename,
+                    "source_line": span.start if span else None,
+                }
+            )
+        return out
+
+    def _session_dates(
+        self, raw: Mapping[str, Any], span: Span | None, header: Location, start: dt.date | None, label: str
+    ) -> list[tuple[int, dt.date]]:
+        if "date" in raw:
+            if "day" in raw or "week" in raw:
+                self.error("a session has a date and also a day/week", self.src.key(span, "date"), "keep one of them", context=label)
+                return []
+            date = self._date(raw["date"], self.src.key(span, "date"))
+            return [(1, date)] if date else []
+        if "day" not in raw:
+            self.error("a session needs a day or a date", header, 'day = "tue" (with week = N) or date = 2026-11-24', context=label)
+            return []
+        day_text = str(raw["day"]).lower()
+        if day_text not in DAY_NAMES:
+            self.error(
+                f"'{raw['day']}' is not a day",
+                self.src.key(span, "day"),
+                did_you_mean(day_text, DAYS) or "days are mon, tue, wed, thu, fri, sat, sun",
+                context=label,
+            )
+            return []
+        if start is None:
+            self.error(
+                "a session with day = ... needs the plan's start date",
+                self.src.key(span, "day"),
+                "add start = 2026-11-23 under [plan], or give the session a date",
+                context=label,
+            )
+            return []
+        weeks_raw = raw.get("week", 1)
+        weeks = weeks_raw if isinstance(weeks_raw, list) else [weeks_raw]
+        if not weeks or not all(isinstance(w, int) and not isinstance(w, bool) and 1 <= w <= 260 for w in weeks):
+            self.error(
+                f"week = {weeks_raw!r} is not a week number",
+                self.src.key(span, "week"),
+                "weeks count from 1; several weeks: week = [1, 2, 3]",
+                context=label,
+            )
+            return []
+        weekday = DAY_NAMES[day_text]
+        out = []
+        for week in weeks:
+            week_start = start + dt.timedelta(days=7 * (week - 1))
+            offset = (weekday - week_start.weekday()) % 7
+            out.append((week, week_start + dt.timedelta(days=offset)))
+        return out
+
+    def _time(self, value: Any, span: Span | None, label: str) -> dt.time | None:
+        if value is None:
+            return None
+        if isinstance(value, dt.time):
+            return value
+        try:
+            return dt.time.fromisoformat(str(value))
+        except ValueError:
+            self.error(f"'{value}' is not a time of day", self.src.key(span, "time"), 'time = "07:30"', context=label)
+            return None
+
+    def _progression(
+        self, spec: Any, span: Span | None, label: str
+    ) -> tuple[tuple[Block, ...], ProgressionInfo] | None:
+        if not isinstance(spec, Mapping):
+            self.error(
+                "progression must be a table",
+                self.src.key(span, "progression"),
+                'progression = { duration = "60min", from = "easy", to = "marathon", stages = 3 }',
+                context=label,
+            )
+            return None
+        try:
+            return expand_progression(spec, self.units, self.profile)
+        except ProgressionProblem as exc:
+            where = self.src.key(span, exc.key) if exc.key in spec else self.src.key(span, "progression")
+            self.error(f"progression: {exc.message}", where, exc.hint, context=label)
+            return None
+
+    def _blocks(
+        self, items: Any, span: Span | None, label: str, cursor: tuple[int, int], depth: int = 0
+    ) -> tuple[tuple[Block, ...], tuple[int, int]] | None:
+        if not isinstance(items, list):
+            self.error(
+                "steps must be a list",
+                self.src.key(span, "steps"),
+                'steps = ["warmup 10min @easy", "20min @threshold", "cooldown 10min @easy"]',
+                context=label,
+            )
+            return None
+        out: list[Block] = []
+        ok = True
+        for number, item in enumerate(items, start=1):
+            if isinstance(item, str):
+                where = self.src.literal(span, item, cursor)
+                if where and where.line is not None and where.column is not None:
+                    cursor = (where.line, where.column + len(item))
+                try:
+                    step, warnings = parse_step(item, self.units, self.profile)
+                except StepSyntaxError as exc:
+                    ok = False
+                    loc = where or self.src.key(span, "steps")
+                    if where and where.column is not None:
+                        loc = self.src.at(where.line or 0, where.column + exc.start, max(1, exc.end - exc.start))
+                    self.error(exc.message, loc, exc.hint, context=f"{label}, step {number} \"{item}\"")
+                    continue
+                for warning in warnings:
+                    self.warn(warning.message, where, warning.hint, context=f"{label}, step {number}")
+                out.append(step)
+            elif isinstance(item, Mapping) and "repeat" in item:
+                extra = [k for k in item if k not in ("repeat", "steps")]
+                count = item.get("repeat")
+                if extra:
+                    self.error(
+                        f"unknown key '{extra[0]}' in a repeat",
+                        self.src.key(span, extra[0]),
+                        "a repeat is { repeat = N, steps = [...] }",
+                        context=label,
+                    )
+                    ok = False
+                    continue
+                if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_REPEAT:
+                    self.error(
+                        f"repeat = {count!r} is not a count",
+                        self.src.key(span, "repeat"),
+                        f"a whole number from 1 to {MAX_REPEAT}",
+                        context=label,
+                    )
+                    ok = False
+                    continue
+                inner = self._blocks(item.get("steps"), span, label, cursor, depth + 1)
+                if inner is None:
+                    ok = False
+                    continue
+                body, cursor = inner
+                if not body:
+                    self.error("a repeat needs steps", self.src.key(span, "repeat"), context=label)
+                    ok = False
+                    continue
+                out.append(Repeat(count=count, steps=body))
+            elif isinstance(item, Mapping) and "progression" in item:
+                result = self._progression(item["progression"], span, label)
+                if result is None:
+                    ok = False
+                    continue
+                out.extend(result[0])
+            else:
+                shown = item if not isinstance(item, Mapping) else dict(item)
+                self.error(
+                    f"step {number} is {shown!r}, not a step",
+                    self.src.key(span, "steps"),
+                    'a step is a string like "10min @easy", a repeat is { repeat = 5, steps = [...] }',
+                    context=label,
+                )
+                ok = False
+        return (tuple(out), cursor) if ok else None
+
+    # -- estimates -----------------------------------------------------------------------------
+    def estimate(self, blocks: tuple[Block, ...]) -> tuple[float, float]:
+        """Estimated (seconds, metres) of a session, from each step's pace or the easy pace."""
+        return estimate(blocks, self.profile)
+
+
+def estimate(blocks: tuple[Block, ...], profile: Profile) -> tuple[float, float]:
+    default_pace = FALLBACK_PACE
+    if "easy" in profile.paces:
+        default_pace = profile.paces["easy"].centre
+    seconds = metres = 0.0
+    for step in flatten(blocks):
+        pace = step.target.centre if isinstance(step.target, PaceTarget) else default_pace
+        if step.kind == "rest":
+            pace = 0.0
+        value = step.end.value or 0.0
+        if step.end.kind == "time":
+            seconds += value
+            metres += value / pace * 1000 if pace else 0.0
+        elif step.end.kind == "distance":
+            metres += value
+            seconds += value / 1000 * (pace or default_pace)
+    return round(seconds), round(metres)
+
+
+def _stem(filename: str) -> str:
+    base = re.split(r"[\\/]", filename)[-1]
+    return base.rsplit(".", 1)[0] or "plan"
+
+
+def compile_plan(text: str, filename: str, profile: Mapping[str, Any] | None = None) -> Compiled:
+    """Compile the text of one plan file. `profile` is the `[athlete]` table of the config."""
+    return _Compiler(text, filename, profile).compile()
+
+
+def step_of(text: str, units: Units = "km", profile: Profile | None = None) -> Step:
+    """Parse one step string on its own (for tools and tests)."""
+    step, _ = parse_step(text, units, profile or Profile())
+    return step
