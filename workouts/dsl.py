@@ -266,7 +266,8 @@ def parse_target(text: str, units: Units, profile: Profile) -> Target:
         tol = profile.pace_tolerance
         return PaceTarget(slow=first + tol, fast=first - tol, label=raw)
 
-    if match := _NAMED.fullmatch(low):
+    match = _NAMED.fullmatch(low)
+    if match and not match.group(1).isdigit():
         name, sign, amount = match.groups()
         if canonical_pace_name(name) is None:
             what = "pace" if name.isalpha() else "target"

@@ -67,6 +67,10 @@ class SourceMap:
             if match:
                 column = line.index(key, match.start()) + 1
                 return self.at(number, column, len(key))
+        for number, header, _ in self.headers:
+            if span.start <= number < span.end and header.split(".")[0] == key:
+                line = self.lines[number - 1]
+                return self.at(number, line.index(key) + 1, len(key))
         return self.at(span.start)
 
     def literal(
