@@ -106,6 +106,36 @@ def show(ctx: click.Context, file: str, which: str | None, as_json: bool) -> int
     return 0
 
 
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["fit", "garmin-json", "intervals"]),
+    multiple=True,
+    default=["fit"],
+    show_default=True,
+    help="Output format; repeat for several.",
+)
+@click.option("-o", "--output", "out_dir", default=".", type=click.Path(file_okay=False), help="Folder to write into.")
+@click.pass_context
+def export(ctx: click.Context, files: tuple[str, ...], formats: tuple[str, ...], out_dir: str) -> int:
+    """Write each session of FILES as YYYY-MM-DD_<slug>.<ext> files."""
+    from pathlib import Path
+
+    from .export import export_sessions
+    from .loading import load_plans
+
+    loaded = load_plans(files, _config(ctx))
+    _print_issues(loaded.warnings)
+    result = export_sessions(loaded, list(formats), Path(out_dir))  # type: ignore[arg-type]
+    for warning in result.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+    for path in result.written:
+        click.echo(f"wrote {path}")
+    return 0
+
+
 def main() -> None:
     """Entry point: run the CLI and render our own errors once, without a traceback."""
     try:

@@ -37,6 +37,8 @@ def describe_amount(step: Step, units: Units) -> str:
         return f"until HR < {end.value:g}"
     if end.kind == "hr_above":
         return f"until HR > {end.value:g}"
+    if end.kind == "calories":
+        return f"{end.value:g} kcal"
     return "until lap"
 
 

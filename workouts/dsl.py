@@ -48,6 +48,8 @@ _POWER = re.compile(r"(\d{2,4})\s*(?:-\s*(\d{2,4}))?\s*w")
 _NAMED = re.compile(r"([a-z0-9]+)\s*(?:([+-])\s*(\d+(?:\.\d+)?)\s*s?)?")
 _RPE = re.compile(r"rpe\s*(\d+(?:\.\d)?)(?:\s*-\s*(\d+(?:\.\d)?))?")
 _ZONE = re.compile(r"(p)?z([1-9])")
+_SPEED = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-\s*(\d+(?:\.\d+)?))?\s*(m/s|mps|km/h|kph|kmh|mph)")
+_SPEED_FACTOR = {"m/s": 1.0, "mps": 1.0, "km/h": 1 / 3.6, "kph": 1 / 3.6, "kmh": 1 / 3.6, "mph": 0.44704}
 
 
 @dataclass(frozen=True)
@@ -130,17 +132,44 @@ def parse_step(
                 pass
     else:
         offset = text.index(target_text, target_at)
-        try:
-            target = parse_target(target_text, units, profile)
-            if isinstance(target, PaceTarget):
-                _check_pace(target, warnings)
-        except StepSyntaxError as exc:
+        parts = target_text.split("&")
+        if len(parts) > 2:
             raise StepSyntaxError(
-                exc.message,
-                exc.hint,
-                start=offset + exc.start,
-                end=offset + (exc.end or len(target_text)),
-            ) from None
+                "a step has at most two targets",
+                hint="e.g. @4:00-4:10 & 150-160bpm",
+                start=offset,
+                end=offset + len(target_text),
+            )
+        resolved: list[Target] = []
+        for part in parts:
+            part_at = text.index(part.strip() or "&", offset) if part.strip() else offset
+            try:
+                if not part.strip():
+                    raise StepSyntaxError("'&' needs a target on both sides", end=len(part) + 1)
+                one = parse_target(part, units, profile)
+                if isinstance(one, PaceTarget):
+                    _check_pace(one, warnings)
+            except StepSyntaxError as exc:
+                raise StepSyntaxError(
+                    exc.message,
+                    exc.hint,
+                    start=part_at + exc.start,
+                    end=part_at + (exc.end or len(part.strip())),
+                ) from None
+            resolved.append(one)
+        target = resolved[0]
+        secondary = resolved[1] if len(resolved) > 1 else None
+        return (
+            Step(
+                kind=kind,
+                end=end,
+                target=target,
+                secondary=secondary,
+                note=note,
+                source=text.strip(),
+            ),
+            warnings,
+        )
     return Step(kind=kind, end=end, target=target, note=note, source=text.strip()), warnings
 
 
@@ -150,6 +179,10 @@ def _parse_amount(
     lowered = text.lower().replace(" ", "")
     if lowered in ("lap", "open", "lapbutton", "untillap"):
         return End(kind="lap")
+    if kcal := re.fullmatch(r"(\d+)(kcal|cal)", lowered):
+        if int(kcal.group(1)) <= 0:
+            raise StepSyntaxError("a step cannot burn 0 kcal", start=start, end=end)
+        return End(kind="calories", value=int(kcal.group(1)))
     hr = _HR_END.fullmatch(lowered)
     if hr:
         return End(kind="hr_below" if hr.group(1) == "<" else "hr_above", value=int(hr.group(2)))
@@ -256,6 +289,18 @@ def parse_target(text: str, units: Units, profile: Profile) -> Target:
         if not 30 <= lo <= 2000:
             raise StepSyntaxError(f"'{raw}' is not a plausible power", hint="e.g. 250w or 240-260w")
         return PowerTarget(low=lo, high=hi, label=raw)
+
+    if match := _SPEED.fullmatch(low):
+        factor = _SPEED_FACTOR[match.group(3)]
+        a = float(match.group(1)) * factor
+        b = float(match.group(2)) * factor if match.group(2) else None
+        if a <= 0 or (b is not None and b <= 0):
+            raise StepSyntaxError(f"'{raw}' is not a speed", hint="e.g. 12-13km/h")
+        if b is None:
+            centre = 1000.0 / a
+            tol = profile.pace_tolerance
+            return PaceTarget(slow=centre + tol, fast=centre - tol, label=raw)
+        return PaceTarget(slow=1000.0 / min(a, b), fast=1000.0 / max(a, b), label=raw)
 
     if match := _PACE_RANGE.fullmatch(low):
         unit_suffix = match.group(3) or ""

@@ -20,7 +20,7 @@ from typing import Any, Literal, Union
 from .units import Units, format_pace
 
 StepKind = Literal["warmup", "run", "recover", "rest", "cooldown"]
-EndKind = Literal["time", "distance", "lap", "hr_below", "hr_above"]
+EndKind = Literal["time", "distance", "lap", "hr_below", "hr_above", "calories"]
 Sport = Literal["run", "bike", "swim", "strength", "cardio", "yoga", "hiit", "mobility", "other"]
 
 frozen = dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,7 +28,7 @@ frozen = dataclass(frozen=True, slots=True, kw_only=True)
 
 @frozen
 class End:
-    """How a step ends: after a time (s), a distance (m), the lap button, or a heart rate (bpm)."""
+    """How a step ends: a time (s), a distance (m), the lap button, a heart rate (bpm), or kcal."""
 
     kind: EndKind
     value: float | None = None
@@ -129,6 +129,7 @@ class Step:
     kind: StepKind
     end: End
     target: Target = field(default_factory=OpenTarget)
+    secondary: Target | None = None
     note: str | None = None
     name: str | None = None
     source: str | None = None

@@ -119,7 +119,7 @@ def expand_progression(
                 end=End(kind=by, value=opening),
                 target=start,
                 name="Easy start" if start_label == "easy" else f"Start @{start_label}",
-                note=f"start at {start_label}, relaxed",
+                note="relaxed, conversational",
             )
         )
     tol = profile.pace_tolerance

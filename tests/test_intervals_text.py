@@ -1,0 +1,126 @@
+"""Golden tests for Intervals.icu workout text, construct by construct."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from progsync.workouts.intervals_text import clean_label, encode_intervals_text
+
+from .conftest import compile_text
+
+
+def text_of(steps: str, units: str = "km", max_hr: int | None = 188, notes: str | None = None):
+    body = f'[[session]]\nday = "tue"\nname = "S"\nsteps = [{steps}]\n'
+    if notes:
+        body += f'notes = "{notes}"\n'
+    session = compile_text(body, units=units).plan.sessions[0]
+    return encode_intervals_text(session, max_hr=max_hr)
+
+
+GOLDEN = [
+    ('"10min @4:00"', "- 10m 4:05-3:55/km Pace\n"),
+    ('"1h15min @marathon-10s"', "- 1h15m 4:10-4:00/km Pace\n"),
+    ('"90s @easy"', "- 1m30s 5:30-5:10/km Pace\n"),
+    ('"400m @3:30-3:35"', "- 400mtr 3:35-3:30/km Pace\n"),
+    ('"2km @threshold"', "- 2km 4:03-3:53/km Pace\n"),
+    ('"1.5mi @6:30/mi"', "- 2.414km 4:07-3:57/km Pace\n"),
+    ('"30min @z2"', "- 30m Z2 HR\n"),
+    ('"30min @70-75%max"', "- 30m 70-75% HR\n"),
+    ('"30min @90-95%lthr"', "- 30m 90-95% LTHR\n"),
+    ('"30min @250w"', "- 30m 245-255w\n"),
+    ('"30min @pz3"', "- 30m Z3\n"),
+    ('"30min @open"', "- 30m\n"),
+    ('"lap @easy"', "- 5:30-5:10/km Pace press lap\n"),
+    ('"20min @rpe 6"', "- RPE 6 20m\n"),
+    ('"rest 2min"', "- Rest 2m\n"),
+    ('"2min jog"', "- Recover 2m 6:00-5:40/km Pace\n"),
+    ('"20s @5k -- smooth, 5k feel"', "- smooth, feel 20s 3:45-3:35/km Pace\n"),
+    ('"warmup 10min @easy", "cooldown 5min"', "Warmup\n- 10m 5:30-5:10/km Pace\n\nCooldown\n- 5m\n"),
+]
+
+
+@pytest.mark.parametrize(("steps", "expected"), GOLDEN)
+def test_golden(steps: str, expected: str) -> None:
+    assert text_of(steps).text == expected
+
+
+def test_miles() -> None:
+    result = text_of('"2 @7:00", "800m @6:00"', units="mi")
+    assert result.text == "- 2mi 7:08-6:52/mi Pace\n- 800mtr 6:08-5:52/mi Pace\n"
+
+
+def test_repeat_block_has_blank_lines_around_it() -> None:
+    result = text_of('"warmup 15min @easy", { repeat = 5, steps = ["1km @5k", "2min jog"] }, "cooldown 10min @easy"')
+    assert result.text == textwrap.dedent(
+        """\
+        Warmup
+        - 15m 5:30-5:10/km Pace
+
+        5x
+        - 1km 3:45-3:35/km Pace
+        - Recover 2m 6:00-5:40/km Pace
+
+        Cooldown
+        - 10m 5:30-5:10/km Pace
+        """
+    )
+    assert result.warnings == ()
+
+
+def test_nested_repeat_is_unrolled_with_a_warning() -> None:
+    result = text_of('{ repeat = 2, steps = [{ repeat = 3, steps = ["400m @5k", "200m jog"] }, "rest 3min"] }')
+    assert result.text == textwrap.dedent(
+        """\
+        3x
+        - 400mtr 3:45-3:35/km Pace
+        - Recover 200mtr 6:00-5:40/km Pace
+
+        - Rest 3m
+
+        3x
+        - 400mtr 3:45-3:35/km Pace
+        - Recover 200mtr 6:00-5:40/km Pace
+
+        - Rest 3m
+        """
+    )
+    assert any("outer 2x was unrolled" in w and "'S'" in w for w in result.warnings)
+
+
+def test_bpm_becomes_percent_of_max_or_a_cue() -> None:
+    with_max = text_of('"20min @140-150bpm"', max_hr=200)
+    assert with_max.text == "- 20m 70-75% HR\n"
+    assert any("70-75% of max HR 200" in w for w in with_max.warnings)
+    without = text_of('"20min @140-150bpm"', max_hr=None)
+    assert without.text == "- HR to 20m\n" or "HR" in without.text
+    assert any("no max_hr" in w for w in without.warnings)
+
+
+def test_unsupported_end_conditions_degrade_to_lap_with_warning() -> None:
+    result = text_of('"cooldown hr<120"')
+    assert result.text == "Cooldown\n- until HR below 120 press lap\n"
+    assert any("heart rate" in w for w in result.warnings)
+
+
+def test_progression_stage_labels_cannot_be_misread() -> None:
+    session = compile_text(
+        '[[session]]\nday = "sun"\nprogression = { duration = "60min", to = "marathon", stages = 2 }\n'
+    ).plan.sessions[0]
+    text = encode_intervals_text(session).text
+    assert "- Stage 1 of 2 15m" in text
+    assert "- Stage 2 of 2 finish strong, not all out 15m 4:20-4:10/km Pace" in text
+
+
+def test_notes_lead_and_cannot_become_a_repeat_header() -> None:
+    result = text_of('"10min @easy"', notes="Hill session 3x")
+    assert result.text.splitlines()[0] == "Hill session"
+
+
+@pytest.mark.parametrize(
+    ("label", "clean"),
+    [("Stage 1/3", "Stage 1 of 3"), ("5k feel – relaxed", "feel relaxed"), ("hold 400m", "hold"), ("go @ 90%", "go")],
+)
+def test_clean_label(label: str, clean: str) -> None:
+    assert clean_label(label) == clean

@@ -1,0 +1,290 @@
+"""Garmin Connect workout JSON, as the workout service takes it (`POST /workout-service/workout`).
+
+Garmin trusts the numeric ids and ignores the key strings, so every id here is the documented
+one (see docs/destinations.md). Pace targets are m/s, faster bound first; heart-rate zones use
+`zoneNumber`, bpm ranges the values; `stepOrder` runs depth-first; each repeat group gets its own
+`childStepId`, carried by its direct children.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .model import (
+    Block,
+    HeartRateTarget,
+    HeartRateZoneTarget,
+    OpenTarget,
+    PaceTarget,
+    PowerTarget,
+    PowerZoneTarget,
+    Repeat,
+    RpeTarget,
+    Session,
+    Step,
+    Target,
+    iter_steps,
+)
+from .units import format_clock, format_distance
+
+SPORTS: dict[str, tuple[int, str]] = {
+    "run": (1, "running"),
+    "bike": (2, "cycling"),
+    "other": (3, "other"),
+    "swim": (4, "swimming"),
+    "strength": (5, "strength_training"),
+    "cardio": (6, "cardio_training"),
+    "yoga": (7, "yoga"),
+    "hiit": (9, "hiit"),
+    "mobility": (11, "mobility"),
+}
+STEP_TYPES: dict[str, tuple[int, str]] = {
+    "warmup": (1, "warmup"),
+    "cooldown": (2, "cooldown"),
+    "run": (3, "interval"),
+    "recover": (4, "recovery"),
+    "rest": (5, "rest"),
+    "repeat": (6, "repeat"),
+}
+END_CONDITIONS: dict[str, tuple[int, str]] = {
+    "lap": (1, "lap.button"),
+    "time": (2, "time"),
+    "distance": (3, "distance"),
+    "calories": (4, "calories"),
+    "hr_below": (6, "heart.rate"),
+    "hr_above": (6, "heart.rate"),
+    "iterations": (7, "iterations"),
+}
+TARGET_TYPES: dict[str, tuple[int, str]] = {
+    "open": (1, "no.target"),
+    "power": (2, "power.zone"),
+    "cadence": (3, "cadence"),
+    "hr": (4, "heart.rate.zone"),
+    "speed": (5, "speed.zone"),
+    "pace": (6, "pace.zone"),
+}
+#: Garmin Connect refuses or truncates workouts with more steps than this.
+MAX_STEPS = 50
+MARKER_PREFIX = "progsync:"
+
+
+class EncodeError(ValueError):
+    """A session that a format cannot carry, even degraded."""
+
+
+@dataclass(frozen=True)
+class Encoded:
+    payload: dict[str, Any]
+    warnings: tuple[str, ...] = ()
+
+
+def _ref(ids: tuple[int, str], id_key: str, key_key: str) -> dict[str, Any]:
+    return {id_key: ids[0], key_key: ids[1], "displayOrder": ids[0]}
+
+
+def sport_type(sport: str) -> dict[str, Any]:
+    return _ref(SPORTS.get(sport, SPORTS["other"]), "sportTypeId", "sportTypeKey")
+
+
+def _target_fields(target: Target | None, prefix: str) -> dict[str, Any]:
+    """`targetType`/`targetValueOne`/... (or the `secondary…` variants) for one target."""
+    type_key = f"{prefix}TargetType" if prefix else "targetType"
+    one = f"{prefix}TargetValueOne" if prefix else "targetValueOne"
+    two = f"{prefix}TargetValueTwo" if prefix else "targetValueTwo"
+    zone = f"{prefix}ZoneNumber" if prefix else "zoneNumber"
+    if target is None or isinstance(target, OpenTarget | RpeTarget):
+        if prefix:
+            return {type_key: None, one: None, two: None, zone: None}
+        ref = TARGET_TYPES["open"]
+        return {type_key: _ref(ref, "workoutTargetTypeId", "workoutTargetTypeKey"), one: None, two: None, zone: None}
+    values: tuple[float | None, float | None, int | None]
+    if isinstance(target, PaceTarget):
+        kind = "pace"
+        values = (round(target.fast_mps, 6), round(target.slow_mps, 6), None)
+    elif isinstance(target, HeartRateTarget):
+        kind = "hr"
+        values = (float(target.low), float(target.high), None)
+    elif isinstance(target, HeartRateZoneTarget):
+        kind = "hr"
+        values = (None, None, target.zone)
+    elif isinstance(target, PowerTarget):
+        kind = "power"
+        values = (float(target.low), float(target.high), None)
+    elif isinstance(target, PowerZoneTarget):
+        kind = "power"
+        values = (None, None, target.zone)
+    else:  # pragma: no cover - every target kind is handled above
+        raise EncodeError(f"unknown target {target!r}")
+    return {
+        type_key: _ref(TARGET_TYPES[kind], "workoutTargetTypeId", "workoutTargetTypeKey"),
+        one: values[0],
+        two: values[1],
+        zone: values[2],
+    }
+
+
+def _description(step: Step) -> str | None:
+    parts = []
+    if step.name:
+        parts.append(step.name)
+    if isinstance(step.target, RpeTarget):
+        parts.append(f"RPE {step.target.value:g}")
+    if step.note:
+        parts.append(step.note)
+    return " · ".join(parts) or None
+
+
+class _Numbering:
+    def __init__(self) -> None:
+        self.order = 0
+        self.group = 0
+
+
+def _step(step: Step, child: int | None, numbering: _Numbering) -> dict[str, Any]:
+    numbering.order += 1
+    end_ref = END_CONDITIONS[step.end.kind]
+    out: dict[str, Any] = {
+        "type": "ExecutableStepDTO",
+        "stepOrder": numbering.order,
+        "stepType": _ref(STEP_TYPES[step.kind], "stepTypeId", "stepTypeKey"),
+        "childStepId": child,
+        "description": _description(step),
+        "endCondition": {**_ref(end_ref, "conditionTypeId", "conditionTypeKey"), "displayable": True},
+        "endConditionValue": step.end.value,
+    }
+    if step.end.kind in ("hr_below", "hr_above"):
+        out["endConditionCompare"] = "lt" if step.end.kind == "hr_below" else "gt"
+    out.update(_target_fields(step.target, ""))
+    if step.secondary is not None:
+        out.update(_target_fields(step.secondary, "secondary"))
+    return out
+
+
+def _blocks(blocks: tuple[Block, ...], child: int | None, numbering: _Numbering) -> list[dict[str, Any]]:
+    out = []
+    for block in blocks:
+        if isinstance(block, Repeat):
+            numbering.order += 1
+            numbering.group += 1
+            group = numbering.group
+            entry: dict[str, Any] = {
+                "type": "RepeatGroupDTO",
+                "stepOrder": numbering.order,
+                "stepType": _ref(STEP_TYPES["repeat"], "stepTypeId", "stepTypeKey"),
+                "childStepId": group,
+                "numberOfIterations": block.count,
+                "smartRepeat": False,
+                "endCondition": {
+                    **_ref(END_CONDITIONS["iterations"], "conditionTypeId", "conditionTypeKey"),
+                    "displayable": False,
+                },
+                "endConditionValue": float(block.count),
+            }
+            entry["workoutSteps"] = _blocks(block.steps, group, numbering)
+            out.append(entry)
+        else:
+            out.append(_step(block, child, numbering))
+    return out
+
+
+def count_steps(blocks: tuple[Block, ...]) -> int:
+    """Steps as Garmin counts them: executable steps plus repeat groups."""
+    return sum(1 + count_steps(b.steps) if isinstance(b, Repeat) else 1 for b in blocks)
+
+
+def compress(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """Fold consecutive identical runs of blocks into repeats (lossless), shortest pattern first."""
+    items = list(blocks)
+    changed = True
+    while changed:
+        changed = False
+        for size in range(1, len(items) // 2 + 1):
+            i = 0
+            out: list[Block] = []
+            while i < len(items):
+                pattern = items[i : i + size]
+                count = 1
+                while items[i + count * size : i + (count + 1) * size] == pattern and len(pattern) == size:
+                    count += 1
+                if count > 1:
+                    body = tuple(pattern)
+                    out.append(Repeat(count=count, steps=body))
+                    i += count * size
+                    changed = True
+                else:
+                    out.append(items[i])
+                    i += 1
+            items = out
+            if changed:
+                break
+    return tuple(items)
+
+
+def describe_session(session: Session) -> str:
+    """A human summary: what the session is, how long, and its main set."""
+    units = session.units
+    lines = []
+    length = f"about {format_clock(session.estimated_duration_s)}"
+    if session.estimated_distance_m:
+        length += f", {format_distance(session.estimated_distance_m, units)}"
+    if session.progression:
+        p = session.progression
+        lines.append(
+            f"Progression run ({length}): {round(p.easy_share * 100)}% at {p.start}, then "
+            f"{p.stages} stage{'s' if p.stages > 1 else ''} building to {p.to}. "
+            "Finish strong, never all-out."
+        )
+    else:
+        lines.append(f"{session.name} ({length}).")
+    if session.notes:
+        lines.append(session.notes)
+    return " ".join(lines)
+
+
+def marker(identity: str) -> str:
+    return f"[{MARKER_PREFIX}{identity}]"
+
+
+def encode_workout(session: Session, identity_marker: bool = False) -> Encoded:
+    """The workout JSON for one session. With `identity_marker`, the description ends with
+    a short trailer naming the session's identity, which is how progsync recognises its own."""
+    warnings: list[str] = []
+    blocks = session.steps
+    if count_steps(blocks) > MAX_STEPS:
+        blocks = compress(blocks)
+        if count_steps(blocks) > MAX_STEPS:
+            raise EncodeError(
+                f"session {session.describe()} has {count_steps(blocks)} steps; Garmin Connect "
+                f"takes at most {MAX_STEPS}: split it, or write repeated parts as repeats"
+            )
+        warnings.append(
+            f"session {session.describe()}: folded repeated steps into repeats to stay within "
+            f"Garmin's {MAX_STEPS}-step limit"
+        )
+    for step in iter_steps(blocks):
+        if isinstance(step.target, RpeTarget):
+            warnings.append(
+                f"session {session.describe()}: Garmin has no RPE target; "
+                f"'RPE {step.target.value:g}' is in the step's notes"
+            )
+    description = describe_session(session)
+    if identity_marker:
+        description = f"{description}\n\n{marker(session.identity)}"
+    sport = sport_type(session.sport)
+    payload: dict[str, Any] = {
+        "workoutName": session.name[:80],
+        "description": description,
+        "sportType": sport,
+        "estimatedDurationInSecs": int(session.estimated_duration_s),
+        "estimatedDistanceInMeters": float(session.estimated_distance_m),
+        "author": {},
+        "workoutSegments": [
+            {
+                "segmentOrder": 1,
+                "sportType": sport,
+                "workoutSteps": _blocks(blocks, None, _Numbering()),
+            }
+        ],
+    }
+    return Encoded(payload=payload, warnings=tuple(dict.fromkeys(warnings)))

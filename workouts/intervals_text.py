@@ -1,0 +1,211 @@
+"""Intervals.icu workout text, the `description` of a planned WORKOUT event.
+
+Run targets always say what they are (`Pace`, `HR`), because a bare `75%` or `Z2` means power.
+Metres are `mtr` (`m` means minutes). Repeat blocks stand between blank lines. Intervals.icu
+cannot nest repeats, so an outer repeat is unrolled (and a warning says so). What the format
+cannot carry (heart-rate or calorie end conditions, secondary targets, RPE) degrades to a cue
+the athlete can read on the watch, with a warning naming the session.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import (
+    Block,
+    HeartRateTarget,
+    HeartRateZoneTarget,
+    OpenTarget,
+    PaceTarget,
+    PowerTarget,
+    PowerZoneTarget,
+    Repeat,
+    RpeTarget,
+    Session,
+    Step,
+    Target,
+)
+from .units import METRES_PER_UNIT, Units, format_pace
+
+_UNIT_TOKEN = re.compile(
+    r"\b\d+(?:[.,:]\d+)*\s*(?:h|m|s|km|mi|mtr|k|w|rpm|bpm|x|'|\"|%)(?![a-z])", re.IGNORECASE
+)
+_REPEAT_TAIL = re.compile(r"\d+\s*x\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TextEncoded:
+    text: str
+    warnings: tuple[str, ...] = ()
+
+
+def clean_label(text: str) -> str:
+    """A cue label that Intervals.icu cannot mistake for a duration, distance or target."""
+    text = re.sub(r"(\d+)\s*/\s*(\d+)", r"\1 of \2", text)
+    text = text.replace("–", " ").replace("—", " ").replace("-", " ")
+    text = _UNIT_TOKEN.sub(" ", text)
+    text = re.sub(r"[@\[\]]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def format_time(seconds: float) -> str:
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    out = ""
+    if hours:
+        out += f"{hours}h"
+    if minutes:
+        out += f"{minutes}m"
+    if secs or not out:
+        out += f"{secs}s"
+    return out
+
+
+def format_length(metres: float, units: Units) -> str:
+    if units == "mi":
+        miles = metres / METRES_PER_UNIT["mi"]
+        if metres >= 800 and abs(miles * 100 - round(miles * 100)) < 0.05:
+            return f"{round(miles, 2):g}mi"
+    if metres >= 1000:
+        km = metres / 1000
+        if abs(km * 1000 - round(km * 1000)) < 0.05:
+            return f"{round(km, 3):g}km"
+    return f"{round(metres):d}mtr"
+
+
+class _Writer:
+    def __init__(self, session: Session, max_hr: int | None) -> None:
+        self.session = session
+        self.units: Units = session.units
+        self.max_hr = max_hr
+        self.warnings: list[str] = []
+
+    def warn(self, message: str) -> None:
+        text = f"session {self.session.describe()}: {message}"
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+    def target(self, target: Target) -> tuple[str, str]:
+        """(target text, extra cue) for a target."""
+        if isinstance(target, OpenTarget):
+            return "", ""
+        if isinstance(target, PaceTarget):
+            slow = format_pace(target.slow, self.units, suffix=False)
+            fast = format_pace(target.fast, self.units, suffix=False)
+            pace = fast if slow == fast else f"{slow}-{fast}"
+            return f"{pace}/{self.units} Pace", ""
+        if isinstance(target, HeartRateZoneTarget):
+            return f"Z{target.zone} HR", ""
+        if isinstance(target, HeartRateTarget):
+            label = target.label.lower().replace(" ", "")
+            percent = re.fullmatch(r"(\d+)(?:-(\d+))?%(max|maxhr|lthr)", label)
+            if percent:
+                lo = percent.group(1)
+                hi = percent.group(2)
+                span = f"{lo}-{hi}" if hi else lo
+                return f"{span}% {'LTHR' if percent.group(3) == 'lthr' else 'HR'}", ""
+            if self.max_hr:
+                lo_pct = round(target.low * 100 / self.max_hr)
+                hi_pct = round(target.high * 100 / self.max_hr)
+                self.warn(
+                    f"Intervals.icu has no bpm target; {target.low}-{target.high} bpm is sent as "
+                    f"{lo_pct}-{hi_pct}% of max HR {self.max_hr}"
+                )
+                return f"{lo_pct}-{hi_pct}% HR", ""
+            self.warn(
+                f"Intervals.icu has no bpm target and the profile has no max_hr; "
+                f"{target.low}-{target.high} bpm is a cue only"
+            )
+            return "", f"HR {target.low} to {target.high}"
+        if isinstance(target, PowerTarget):
+            return f"{target.low}-{target.high}w", ""
+        if isinstance(target, PowerZoneTarget):
+            return f"Z{target.zone}", ""
+        if isinstance(target, RpeTarget):
+            return "", f"RPE {target.value:g}"
+        raise AssertionError(target)  # pragma: no cover
+
+    def step(self, step: Step) -> str:
+        cue_parts: list[str] = []
+        if step.name:
+            cue_parts.append(step.name)
+        elif step.kind in ("recover", "rest"):
+            cue_parts.append("Recover" if step.kind == "recover" else "Rest")
+        target_text, extra = self.target(step.target)
+        if extra:
+            cue_parts.append(extra)
+        if step.note:
+            cue_parts.append(step.note)
+        if step.secondary is not None:
+            self.warn("Intervals.icu takes one target per step; the second target was left out")
+        end = step.end
+        tail = ""
+        if end.kind == "time":
+            amount = format_time(end.value or 0)
+        elif end.kind == "distance":
+            amount = format_length(end.value or 0, self.units)
+        else:
+            amount = ""
+            tail = " press lap"
+            if end.kind in ("hr_below", "hr_above"):
+                sign = "below" if end.kind == "hr_below" else "above"
+                cue_parts.append(f"until HR {sign} {end.value:g}")
+                self.warn(f"Intervals.icu cannot end a step on heart rate; it ends on the lap button")
+            elif end.kind == "calories":
+                cue_parts.append(f"{end.value:g} kcal")
+                self.warn("Intervals.icu cannot end a step on calories; it ends on the lap button")
+        cue = clean_label(" ".join(cue_parts))
+        pieces = [p for p in (cue, amount, target_text) if p]
+        return "- " + " ".join(pieces) + tail
+
+    def blocks(self, blocks: tuple[Block, ...]) -> list[list[str]]:
+        """Sections of lines; each repeat is its own section so it gets blank lines around it."""
+        sections: list[list[str]] = []
+        current: list[str] = []
+        heading: str | None = None
+        for block in blocks:
+            if isinstance(block, Repeat):
+                if current:
+                    sections.append(current)
+                    current, heading = [], None
+                if any(isinstance(b, Repeat) for b in block.steps):
+                    self.warn(
+                        f"Intervals.icu cannot nest repeats; the outer {block.count}x was unrolled"
+                    )
+                    for _ in range(block.count):
+                        sections.extend(self.blocks(block.steps))
+                    continue
+                body = [f"{block.count}x"]
+                body.extend(self.step(s) for s in block.steps if isinstance(s, Step))
+                sections.append(body)
+                continue
+            wanted = {"warmup": "Warmup", "cooldown": "Cooldown"}.get(block.kind)
+            if wanted and wanted != heading:
+                if current:
+                    sections.append(current)
+                current, heading = [wanted], wanted
+            elif not wanted and heading:
+                sections.append(current)
+                current, heading = [], None
+            current.append(self.step(block))
+        if current:
+            sections.append(current)
+        return sections
+
+
+def encode_intervals_text(session: Session, max_hr: int | None = None) -> TextEncoded:
+    """The workout text of one session. `max_hr` lets bpm ranges become % of max HR."""
+    writer = _Writer(session, max_hr)
+    sections = writer.blocks(session.steps)
+    lines: list[str] = []
+    if session.notes:
+        note = re.sub(r"\s+", " ", session.notes).strip()
+        note = _REPEAT_TAIL.sub("", note).rstrip()
+        lines.extend([note, ""])
+    for index, section in enumerate(sections):
+        if index:
+            lines.append("")
+        lines.extend(section)
+    return TextEncoded(text="\n".join(lines).rstrip() + "\n", warnings=tuple(writer.warnings))
