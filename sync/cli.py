@@ -136,6 +136,167 @@ def export(ctx: click.Context, files: tuple[str, ...], formats: tuple[str, ...],
     return 0
 
 
+def _date(value: str | None) -> Any:
+    if value is None:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+_to_option = click.option(
+    "--to",
+    "to",
+    multiple=True,
+    metavar="DEST",
+    help="intervals, garmin or folder:PATH (repeatable; default: [push] to, else the outbox folder).",
+)
+
+
+def _sync_options(func: Any) -> Any:
+    func = click.option("--until", "until", help="Last date to touch (YYYY-MM-DD).")(func)
+    func = click.option("--from", "start", help="First date to touch (default: today).")(func)
+    func = click.option("--window", help="Only sessions from today to today+N days, e.g. 14d.")(func)
+    func = click.option("--delete-past", is_flag=True, default=None, help="Also delete removed sessions on past dates.")(func)
+    func = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")(func)
+    return _to_option(func)
+
+
+def _run_sync(
+    ctx: click.Context,
+    files: tuple[str, ...],
+    to: tuple[str, ...],
+    window: str | None,
+    start: str | None,
+    until: str | None,
+    delete_past: bool | None,
+    as_json: bool,
+    dry_run: bool,
+    quiet: bool = False,
+) -> int:
+    from .loading import load_plans
+    from .output import PushView
+    from .service import run_push
+
+    config = _config(ctx)
+    loaded = load_plans(files, config)
+    view = PushView(as_json=as_json, quiet=quiet, dry_run=dry_run)
+    if not as_json and not quiet:
+        _print_issues(loaded.warnings)
+    with view:
+        outcome = run_push(
+            loaded,
+            to,
+            config,
+            dry_run=dry_run,
+            window=window,
+            start=_date(start),
+            until=_date(until),
+            delete_past=delete_past,
+            on_event=view.on_event,
+            on_plan=view.on_plan,
+        )
+    view.finish(outcome)
+    return outcome.exit_code
+
+
+@cli.command(name="plan")
+@click.argument("files", nargs=-1, required=True)
+@_sync_options
+@click.pass_context
+def plan_cmd(ctx: click.Context, files: tuple[str, ...], to: tuple[str, ...], window: str | None,
+             start: str | None, until: str | None, delete_past: bool | None, as_json: bool) -> int:
+    """Show what a push of FILES would change on each destination (no writes)."""
+    return _run_sync(ctx, files, to, window, start, until, delete_past, as_json, dry_run=True)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@_sync_options
+@click.option("--dry-run", is_flag=True, help="Same as `progsync plan`: show, don't write.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; one line per destination otherwise.")
+@click.pass_context
+def push(ctx: click.Context, files: tuple[str, ...], to: tuple[str, ...], window: str | None,
+         start: str | None, until: str | None, delete_past: bool | None, as_json: bool,
+         dry_run: bool, quiet: bool) -> int:
+    """Make each destination's calendar match the plan FILES (globs are fine)."""
+    return _run_sync(ctx, files, to, window, start, until, delete_past, as_json, dry_run, quiet)
+
+
+@cli.command()
+@_to_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.pass_context
+def status(ctx: click.Context, to: tuple[str, ...], as_json: bool) -> int:
+    """List what progsync has on each calendar, with any problems."""
+    from .output import print_status
+    from .service import run_status
+
+    results = run_status(to, _config(ctx))
+    return print_status(results, as_json)
+
+
+@cli.command()
+@_to_option
+@click.option("--from", "start", help="First date (default: today).")
+@click.option("--until", "until", help="Last date (default: no limit).")
+@click.option("--dry-run", is_flag=True, help="Show what would be removed.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.pass_context
+def clear(ctx: click.Context, to: tuple[str, ...], start: str | None, until: str | None, dry_run: bool, as_json: bool) -> int:
+    """Remove progsync's own items in a date range (never anything it did not create)."""
+    from .output import PushView
+    from .service import run_clear
+
+    view = PushView(as_json=as_json, quiet=False, dry_run=dry_run)
+    outcome = run_clear(to, _config(ctx), _date(start), _date(until), dry_run=dry_run)
+    view.finish(outcome)
+    return outcome.exit_code
+
+
+@cli.command()
+@click.argument("service", type=click.Choice(["intervals", "garmin"]))
+@click.option("--athlete-id", help="Intervals.icu athlete id (i12345, or 0 for the key's owner).")
+@click.option("--api-key-stdin", is_flag=True, help="Read the Intervals.icu API key from standard input.")
+@click.pass_context
+def login(ctx: click.Context, service: str, athlete_id: str | None, api_key_stdin: bool) -> int:
+    """Store credentials for SERVICE in the OS keyring (verified with one call)."""
+    from .accounts import login_garmin, login_intervals
+
+    config = _config(ctx)
+    if service == "intervals":
+        message = login_intervals(config, athlete_id, api_key_stdin)
+    else:
+        message = login_garmin(config)
+    click.echo(message)
+    return 0
+
+
+@cli.command()
+@click.argument("service", type=click.Choice(["intervals", "garmin"]))
+def logout(service: str) -> int:
+    """Remove SERVICE's credentials from the keyring."""
+    from .accounts import logout as do_logout
+
+    click.echo(do_logout(service))
+    return 0
+
+
+@cli.command()
+@_to_option
+@click.pass_context
+def whoami(ctx: click.Context, to: tuple[str, ...]) -> int:
+    """Show the account in use for each connected service."""
+    from .accounts import whoami as who
+
+    for line in who(_config(ctx), to):
+        click.echo(line)
+    return 0
+
+
 def main() -> None:
     """Entry point: run the CLI and render our own errors once, without a traceback."""
     try:

@@ -1,0 +1,138 @@
+"""A local folder as a destination: FIT files (and other formats) a watch or an app picks up.
+
+A watch mounted over USB is just a folder (`.../GARMIN/NewFiles`). progsync keeps a small
+manifest, `.progsync.json`, in the folder: it is the marker that says which files progsync wrote,
+so a lost ledger is rebuilt from it, and files progsync did not write are never touched. A watch
+that consumes files from NewFiles leaves the manifest behind, so a consumed file is not pushed
+again unless the session changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from progsync.workouts.encode import Format, encode
+from progsync.workouts.errors import ProgsyncError
+from progsync.workouts.model import Session
+
+from ..engine import Action, Desired, Recorder, Remote, fingerprint
+
+MANIFEST = ".progsync.json"
+
+
+class FolderError(ProgsyncError):
+    exit_code = 5
+
+
+class FolderDestination:
+    can_list = True
+
+    def __init__(self, path: Path, formats: list[Format] | None = None, max_hr: dict[str, int | None] | None = None) -> None:
+        self.path = path.expanduser().resolve()
+        self.formats: list[Format] = formats or ["fit"]
+        self.key = f"folder:{self.path}"
+        self.label = f"folder {self.path}"
+        self.max_hr = max_hr or {}
+        self._ops: Counter[str] = Counter()
+
+    def requests_made(self) -> Counter[str]:
+        return Counter(self._ops)
+
+    def prepare(self, session: Session) -> Desired:
+        files: dict[str, bytes] = {}
+        warnings: list[str] = []
+        for fmt in self.formats:
+            output = encode(session, fmt, max_hr=self.max_hr.get(session.plan))
+            files[output.filename] = output.data
+            warnings.extend(output.warnings)
+        digest = fingerprint({name: data.hex() for name, data in sorted(files.items())})
+        return Desired(session, files, digest, tuple(warnings))
+
+    def _manifest(self) -> dict[str, Any]:
+        path = self.path / MANIFEST
+        if not path.exists():
+            return {"items": {}}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data.get("items"), dict):
+                raise ValueError("no items")
+            return data
+        except (ValueError, OSError) as exc:
+            raise FolderError(
+                f"the progsync manifest {path} is unreadable: {exc}",
+                "move it away; progsync will then treat the folder's files as foreign and "
+                "write its own again",
+            ) from exc
+
+    def _save_manifest(self, manifest: dict[str, Any]) -> None:
+        path = self.path / MANIFEST
+        tmp = path.with_name(MANIFEST + ".tmp")
+        tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def list_remote(self, start: dt.date, end: dt.date) -> dict[str, Remote]:
+        self._ops["list"] += 1
+        out = {}
+        for identity, item in self._manifest()["items"].items():
+            day = dt.date.fromisoformat(item["date"])
+            if start <= day <= end:
+                out[identity] = Remote(
+                    identity=identity,
+                    remote_id=",".join(item["files"]),
+                    date=day,
+                    name=item.get("name", ""),
+                    fingerprint=item.get("fingerprint"),
+                    details={"files": item["files"]},
+                )
+        return out
+
+    def apply(self, actions: list[Action], recorder: Recorder) -> None:
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FolderError(
+                f"cannot create {self.path}: {exc}", "is the watch mounted? check the path"
+            ) from exc
+        manifest = self._manifest()
+        items: dict[str, Any] = manifest["items"]
+        for action in actions:
+            try:
+                old_files = list(items.get(action.identity, {}).get("files", []))
+                if action.op == "delete":
+                    self._remove(old_files)
+                    items.pop(action.identity, None)
+                    self._save_manifest(manifest)
+                    recorder.deleted(action)
+                    continue
+                assert action.desired is not None
+                files: dict[str, bytes] = action.desired.payload
+                for name, data in files.items():
+                    target = self.path / name
+                    tmp = target.with_name(f".{name}.tmp")
+                    tmp.write_bytes(data)
+                    os.replace(tmp, target)
+                    self._ops["write"] += 1
+                self._remove([f for f in old_files if f not in files])
+                session = action.desired.session
+                items[action.identity] = {
+                    "date": session.date.isoformat(),
+                    "name": session.name,
+                    "files": sorted(files),
+                    "fingerprint": action.desired.fingerprint,
+                }
+                self._save_manifest(manifest)
+                recorder.saved(action, ",".join(sorted(files)))
+            except OSError as exc:
+                recorder.fail(action, f"{type(exc).__name__}: {exc}")
+
+    def _remove(self, names: list[str]) -> None:
+        for name in names:
+            target = self.path / name
+            if target.exists():
+                target.unlink()
+                self._ops["delete"] += 1

@@ -1,0 +1,394 @@
+"""The sync engine: make a destination's calendar match the plan, safely, every time.
+
+`reconcile` is pure: desired sessions, the ledger and the destination's listing in, a list of
+actions out (create / update / move / delete / unchanged / keep). `push` applies them through a
+destination, which records each success in the ledger the moment it happens.
+
+Scope rules, so nothing foreign is touched: only items carrying progsync's marker are ever
+updated or deleted, only those of the plans being pushed, only inside the date range, and never
+on past dates unless asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, Protocol
+
+from progsync.workouts.model import Session, slugify
+
+from .ledger import Entry, Ledger
+
+Op = Literal["create", "update", "move", "delete", "unchanged", "keep"]
+WRITE_OPS = ("create", "update", "move", "delete")
+
+
+@dataclass(frozen=True)
+class Desired:
+    """A session as one destination will receive it: its payload and a fingerprint of it."""
+
+    session: Session
+    payload: Any
+    fingerprint: str
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def identity(self) -> str:
+        return self.session.identity
+
+
+@dataclass(frozen=True)
+class Remote:
+    """A progsync item found on the destination (recognised by its marker)."""
+
+    identity: str
+    remote_id: str
+    date: dt.date
+    name: str
+    fingerprint: str | None = None
+    schedule_id: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Action:
+    op: Op
+    identity: str
+    date: dt.date
+    name: str
+    desired: Desired | None = None
+    entry: Entry | None = None
+    remote: Remote | None = None
+    old_date: dt.date | None = None
+    reason: str = ""
+
+    @property
+    def remote_id(self) -> str | None:
+        if self.remote is not None:
+            return self.remote.remote_id
+        return self.entry.remote_id if self.entry else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "op": self.op,
+            "identity": self.identity,
+            "date": self.date.isoformat(),
+            "old_date": self.old_date.isoformat() if self.old_date else None,
+            "name": self.name,
+            "remote_id": self.remote_id,
+            "reason": self.reason or None,
+        }
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a push may touch: these plans, these dates."""
+
+    plans: frozenset[str]
+    start: dt.date
+    end: dt.date | None = None
+    delete_past: bool = False
+    today: dt.date = field(default_factory=dt.date.today)
+
+    def contains(self, day: dt.date) -> bool:
+        return day >= self.start and (self.end is None or day <= self.end)
+
+
+def plan_of(identity: str) -> str:
+    return identity.split("/", 1)[0]
+
+
+def fingerprint(data: Any) -> str:
+    """A short stable hash of a payload (canonical JSON)."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def reconcile(
+    desired: Iterable[Desired],
+    entries: dict[str, Entry],
+    remote: dict[str, Remote] | None,
+    scope: Scope,
+) -> list[Action]:
+    """Compare the plan with what was pushed before and what the destination holds now.
+
+    `remote` is None when the destination cannot be listed; then the ledger alone decides.
+    """
+    actions: list[Action] = []
+    wanted: dict[str, Desired] = {}
+    for item in desired:
+        if scope.contains(item.session.date):
+            wanted[item.identity] = item
+
+    for identity, item in wanted.items():
+        session = item.session
+        entry = entries.get(identity)
+        found = remote.get(identity) if remote is not None else None
+        exists = found is not None if remote is not None else entry is not None
+        if not exists:
+            reason = "removed from the destination since the last push" if entry else ""
+            actions.append(Action("create", identity, session.date, session.name, item, entry, None, reason=reason))
+            continue
+        current_date = found.date if found else entry.date  # type: ignore[union-attr]
+        current_fp = (found.fingerprint if found and found.fingerprint else None) or (
+            entry.fingerprint if entry else None
+        )
+        if entry is not None and entry.state != "synced":
+            actions.append(
+                Action("create", identity, session.date, session.name, item, entry, found, reason=f"resuming ({entry.state})")
+            )
+        elif current_date != session.date:
+            actions.append(
+                Action("move", identity, session.date, session.name, item, entry, found, old_date=current_date)
+            )
+        elif current_fp != item.fingerprint:
+            actions.append(Action("update", identity, session.date, session.name, item, entry, found))
+        else:
+            actions.append(Action("unchanged", identity, session.date, session.name, item, entry, found))
+
+    known: dict[str, tuple[Entry | None, Remote | None]] = {}
+    for identity, entry in entries.items():
+        known[identity] = (entry, remote.get(identity) if remote is not None else None)
+    for identity, found in (remote or {}).items():
+        if identity not in known:
+            known[identity] = (None, found)
+    for identity, (entry, found) in sorted(known.items()):
+        if identity in wanted or plan_of(identity) not in scope.plans:
+            continue
+        if remote is not None and found is None:
+            continue  # already gone from the destination
+        day = found.date if found else entry.date  # type: ignore[union-attr]
+        name = found.name if found else entry.name  # type: ignore[union-attr]
+        if day < scope.today and not scope.delete_past:
+            if scope.contains(day):
+                actions.append(Action("keep", identity, day, name, None, entry, found, reason="in the past"))
+            continue
+        if not scope.contains(day):
+            continue
+        actions.append(Action("delete", identity, day, name, None, entry, found))
+    return sorted(actions, key=lambda a: (a.date, a.identity))
+
+
+class Recorder:
+    """What a destination calls as each remote operation succeeds or fails."""
+
+    def __init__(self, ledger: Ledger | None, destination: str, on_event: Callable[[Action, str, str | None], None] | None = None) -> None:
+        self.ledger = ledger
+        self.destination = destination
+        self.on_event = on_event
+        self.done: list[Action] = []
+        self.failed: list[tuple[Action, str]] = []
+
+    def saved(
+        self,
+        action: Action,
+        remote_id: str | None,
+        schedule_id: str | None = None,
+        state: str = "synced",
+        final: bool = True,
+    ) -> None:
+        """A create/update/move step succeeded: record it at once."""
+        assert action.desired is not None
+        session = action.desired.session
+        if self.ledger is not None:
+            self.ledger.record(
+                Entry(
+                    destination=self.destination,
+                    identity=action.identity,
+                    plan=plan_of(action.identity),
+                    date=session.date,
+                    name=session.name,
+                    remote_id=remote_id,
+                    schedule_id=schedule_id,
+                    fingerprint=action.desired.fingerprint if state == "synced" else None,
+                    state=state,
+                )
+            )
+        if final:
+            self.done.append(action)
+            if self.on_event:
+                self.on_event(action, "ok", None)
+
+    def deleted(self, action: Action) -> None:
+        if self.ledger is not None:
+            self.ledger.forget(self.destination, action.identity)
+        self.done.append(action)
+        if self.on_event:
+            self.on_event(action, "ok", None)
+
+    def fail(self, action: Action, message: str) -> None:
+        self.failed.append((action, message))
+        if self.on_event:
+            self.on_event(action, "failed", message)
+
+
+class Destination(Protocol):
+    """Where sessions go. Implementations live in `progsync.sync.destinations`."""
+
+    key: str
+    label: str
+    can_list: bool
+
+    def prepare(self, session: Session) -> Desired: ...
+
+    def list_remote(self, start: dt.date, end: dt.date) -> dict[str, Remote]: ...
+
+    def apply(self, actions: list[Action], recorder: Recorder) -> None: ...
+
+    def requests_made(self) -> Counter[str]: ...
+
+
+@dataclass
+class PushReport:
+    destination: str
+    label: str
+    actions: list[Action]
+    dry_run: bool
+    failed: list[tuple[Action, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    requests: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(a.op for a in self.actions)
+
+    @property
+    def writes(self) -> int:
+        return sum(1 for a in self.actions if a.op in WRITE_OPS)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        counts = self.counts
+        parts = [f"{counts[op]} {op if op != 'unchanged' else 'unchanged'}" for op in ("create", "update", "move", "delete") if counts[op]]
+        if counts["unchanged"]:
+            parts.append(f"{counts['unchanged']} unchanged")
+        if counts["keep"]:
+            parts.append(f"{counts['keep']} kept (past)")
+        verb = "would change" if self.dry_run else "pushed"
+        text = f"{self.label}: {', '.join(parts) or 'nothing to do'}"
+        if self.failed:
+            text += f"; {len(self.failed)} FAILED"
+        elif self.writes and not self.dry_run:
+            text = f"{self.label}: {verb} — {', '.join(parts)}"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        failed = {a.identity: message for a, message in self.failed}
+        return {
+            "destination": self.destination,
+            "label": self.label,
+            "dry_run": self.dry_run,
+            "ok": self.ok,
+            "counts": {op: self.counts.get(op, 0) for op in ("create", "update", "move", "delete", "unchanged", "keep")},
+            "actions": [{**a.as_dict(), "error": failed.get(a.identity)} for a in self.actions],
+            "warnings": self.warnings,
+            "notes": self.notes,
+            "requests": dict(self.requests),
+        }
+
+
+def plan_scope_dates(
+    sessions: list[Session], today: dt.date, start: dt.date | None, until: dt.date | None, window_days: int | None
+) -> tuple[dt.date, dt.date | None]:
+    """The date range of a push: from today (or --from) to --until or today + window."""
+    first = start or today
+    last = until
+    if window_days is not None:
+        horizon = today + dt.timedelta(days=window_days)
+        last = min(last, horizon) if last else horizon
+    return first, last
+
+
+def compute(
+    destination: Destination,
+    sessions: list[Session],
+    ledger: Ledger,
+    scope: Scope,
+) -> tuple[list[Action], list[str]]:
+    """Prepare payloads, list the destination once for the affected range, and reconcile."""
+    warnings: list[str] = []
+    desired: list[Desired] = []
+    for session in sessions:
+        if not scope.contains(session.date):
+            continue
+        item = destination.prepare(session)
+        desired.append(item)
+        warnings.extend(w for w in item.warnings if w not in warnings)
+    entries = {
+        k: v for k, v in ledger.entries(destination.key).items() if plan_of(k) in scope.plans
+    }
+    remote: dict[str, Remote] | None = None
+    if destination.can_list:
+        days = [d.session.date for d in desired] + [e.date for e in entries.values() if scope.contains(e.date)]
+        if days:
+            low = max(min(days), scope.start)
+            high = max(days) if scope.end is None else min(max(days), scope.end)
+            remote = {
+                k: v
+                for k, v in destination.list_remote(low, max(low, high)).items()
+                if plan_of(k) in scope.plans
+            }
+        else:
+            remote = {}
+    return reconcile(desired, entries, remote, scope), warnings
+
+
+def push(
+    destination: Destination,
+    sessions: list[Session],
+    ledger: Ledger,
+    scope: Scope,
+    dry_run: bool = False,
+    on_event: Callable[[Action, str, str | None], None] | None = None,
+    on_plan: Callable[[list[Action]], None] | None = None,
+) -> PushReport:
+    """Reconcile and (unless `dry_run`) apply. Failures are collected, not raised."""
+    actions, warnings = compute(destination, sessions, ledger, scope)
+    report = PushReport(destination.key, destination.label, actions, dry_run, warnings=warnings)
+    if on_plan:
+        on_plan(actions)
+    writes = [a for a in actions if a.op in WRITE_OPS]
+    if not dry_run and writes:
+        recorder = Recorder(ledger, destination.key, on_event)
+        destination.apply(writes, recorder)
+        report.failed = recorder.failed
+    _adopt_unrecorded(actions, ledger, destination.key, dry_run)
+    report.requests = destination.requests_made()
+    return report
+
+
+def _adopt_unrecorded(actions: list[Action], ledger: Ledger, key: str, dry_run: bool) -> None:
+    """Unchanged items found on the destination but missing from the ledger: rebuild the rows."""
+    if dry_run:
+        return
+    for action in actions:
+        if action.op == "unchanged" and action.entry is None and action.remote and action.desired:
+            session = action.desired.session
+            ledger.record(
+                Entry(
+                    destination=key,
+                    identity=action.identity,
+                    plan=plan_of(action.identity),
+                    date=session.date,
+                    name=session.name,
+                    remote_id=action.remote.remote_id,
+                    schedule_id=action.remote.schedule_id,
+                    fingerprint=action.desired.fingerprint,
+                )
+            )
+
+
+def plans_of(sessions: list[Session]) -> frozenset[str]:
+    return frozenset(slugify(s.plan) or "plan" for s in sessions)
+
+
+def with_date(action: Action, day: dt.date) -> Action:
+    return replace(action, date=day)

@@ -1,0 +1,125 @@
+"""Pacing, retries and error mapping shared by the network destinations.
+
+- A session-wide rate limit (a minimum interval between requests).
+- Retries with exponential backoff on 429, 5xx and connection errors, honouring `Retry-After`.
+- Every message that leaves here has secrets redacted.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from progsync.workouts.errors import ProgsyncError
+
+T = TypeVar("T")
+
+_SECRETS: set[str] = set()
+_LOCK = threading.Lock()
+_PATTERNS = [
+    re.compile(r"(Authorization['\"]?\s*[:=]\s*['\"]?(?:Basic|Bearer)\s+)[A-Za-z0-9+/=._-]+", re.I),
+    re.compile(r"((?:api[_-]?key|token|password|refresh_token|access_token|di_token)['\"]?\s*[:=]\s*['\"]?)[^'\"\s,&}]+", re.I),
+]
+
+
+def register_secret(secret: str | None) -> None:
+    """Remember a secret so that `redact` hides it wherever it appears."""
+    if secret and len(secret) >= 4:
+        with _LOCK:
+            _SECRETS.add(secret)
+
+
+def redact(text: str) -> str:
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: m.group(1) + "***", text)
+    return text
+
+
+class RemoteError(ProgsyncError):
+    """The destination answered with an error that retrying will not fix."""
+
+    exit_code = 1
+
+
+class AuthError(ProgsyncError):
+    """Credentials are missing or were rejected: exit code 3."""
+
+    exit_code = 3
+
+
+class Unreachable(ProgsyncError):
+    """The destination could not be reached, even after retries: exit code 5."""
+
+    exit_code = 5
+
+
+class Retryable(Exception):
+    """Raised inside a call to ask for another try; `after` is the server's Retry-After."""
+
+    def __init__(self, message: str, after: float | None = None) -> None:
+        super().__init__(message)
+        self.after = after
+
+
+@dataclass
+class Pacer:
+    """Rate limit and retry policy for one destination session."""
+
+    min_interval: float = 0.125
+    attempts: int = 4
+    backoff: float = 0.5
+    max_wait: float = 30.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def __post_init__(self) -> None:
+        self._last = 0.0
+        self._lock = threading.Lock()
+        self.waited = 0.0
+
+    def _pace(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            delay = self._last + self.min_interval - now
+            if delay > 0:
+                self.sleep(delay)
+            self._last = time.monotonic()
+
+    def call(self, what: str, func: Callable[[], T], unreachable_hint: str) -> T:
+        """Run `func` paced, retrying Retryable errors; Unreachable when tries run out."""
+        last: Retryable | None = None
+        for attempt in range(self.attempts):
+            self._pace()
+            try:
+                return func()
+            except Retryable as exc:
+                last = exc
+                if attempt + 1 == self.attempts:
+                    break
+                wait = exc.after if exc.after is not None else self.backoff * (2**attempt)
+                wait = min(max(wait, 0.0), self.max_wait)
+                self.waited += wait
+                self.sleep(wait)
+        raise Unreachable(
+            redact(f"{what} failed after {self.attempts} tries: {last}"), unreachable_hint
+        )
+
+
+def retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, when.timestamp() - time.time())

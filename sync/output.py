@@ -1,0 +1,132 @@
+"""Rendering of plan/push/status results: rich tables and progress for people, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from .engine import Action
+from .http import redact
+from .service import PushOutcome, StatusRow
+
+OP_STYLE = {
+    "create": "green",
+    "update": "yellow",
+    "move": "cyan",
+    "delete": "red",
+    "unchanged": "dim",
+    "keep": "dim",
+}
+
+
+class PushView:
+    """Shows a plan table before applying, a progress bar while applying, and a summary."""
+
+    def __init__(self, as_json: bool, quiet: bool, dry_run: bool) -> None:
+        self.as_json = as_json
+        self.quiet = quiet
+        self.dry_run = dry_run
+        self.interactive = sys.stderr.isatty() and not as_json and not quiet
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> PushView:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def on_plan(self, label: str, actions: list[Action]) -> None:
+        if self.as_json or self.quiet:
+            return
+        changes = [a for a in actions if a.op != "unchanged"]
+        if not changes:
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=label, title_justify="left")
+        for column in ("change", "date", "session", "detail"):
+            table.add_column(column)
+        for action in changes:
+            detail = action.reason
+            if action.op == "move" and action.old_date:
+                detail = f"from {action.old_date}"
+            style = OP_STYLE[action.op]
+            table.add_row(f"[{style}]{action.op}[/{style}]", str(action.date), action.name, detail)
+        Console(stderr=not self.dry_run).print(table)
+        writes = [a for a in actions if a.op in ("create", "update", "move", "delete")]
+        if writes and not self.dry_run and self.interactive:
+            from rich.progress import Progress
+
+            self._progress = Progress(transient=True)
+            self._progress.start()
+            self._task = self._progress.add_task(f"pushing to {label}", total=len(writes))
+
+    def on_event(self, action: Action, result: str, message: str | None) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task)
+        if result == "failed" and not self.as_json:
+            click.secho(redact(f"failed: {action.op} {action.date} {action.name}: {message}"), fg="red", err=True)
+
+    def finish(self, outcome: PushOutcome) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+        if self.as_json:
+            click.echo(json.dumps(outcome.as_dict(), indent=2))
+            return
+        code = outcome.exit_code
+        for report in outcome.reports:
+            for warning in report.warnings:
+                if not self.quiet:
+                    click.secho(f"warning: {warning}", fg="yellow", err=True)
+            if self.quiet and report.ok:
+                continue
+            click.echo(redact(report.summary()), err=self.quiet)
+            if not self.quiet:
+                for note in report.notes:
+                    click.echo(f"  note: {note}")
+        for spec, error in outcome.errors:
+            click.secho(redact(f"{spec}: {error.render()}"), fg="red", err=True)
+        if outcome.default_destination and not self.quiet and code == 0:
+            report = outcome.reports[0] if outcome.reports else None
+            where = report.label.removeprefix("folder ") if report else "the outbox"
+            click.echo(
+                f"\nNo destination configured, so the workouts went to the local outbox:\n  {where}\n"
+                "Copy the .fit files to a watch's GARMIN/NewFiles folder, or connect an account:\n"
+                "  progsync login intervals   then   progsync push FILE --to intervals\n"
+                "  progsync login garmin      then   progsync push FILE --to garmin\n"
+                "and set [push] to = \"...\" in the config to make it the default."
+            )
+
+
+def print_status(results: list[tuple[str, list[StatusRow]]], as_json: bool) -> int:
+    if as_json:
+        doc = {"destinations": [{"label": label, "items": [r.as_dict() for r in rows]} for label, rows in results]}
+        click.echo(json.dumps(doc, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for label, rows in results:
+        table = Table(title=label, title_justify="left")
+        for column in ("date", "session", "id", "ledger", "on calendar", "problems"):
+            table.add_column(column)
+        for row in rows:
+            on = {True: "yes", False: "[red]missing[/red]", None: "?"}[row.on_destination]
+            table.add_row(
+                str(row.date), row.name, row.remote_id or "", "yes" if row.in_ledger else "[yellow]no[/yellow]",
+                on, "; ".join(row.problems),
+            )
+        if not rows:
+            console.print(f"{label}: nothing from progsync")
+        else:
+            console.print(table)
+    return 0

@@ -1,0 +1,315 @@
+"""Plain functions behind `plan`, `push`, `status` and `clear`: destinations, ledger and lock.
+
+Tests call these directly; the CLI only parses options and renders what they return.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from progsync.workouts.errors import InputError, Issue, ProgsyncError
+from progsync.workouts.model import Session
+
+from .config import Config, data_dir, state_dir
+from .engine import Action, Destination, PushReport, Scope, plans_of, push
+from .ledger import Ledger, destination_lock
+from .loading import Loaded
+
+DESTINATION_KINDS = ("intervals", "garmin", "folder")
+
+
+def today() -> dt.date:
+    """The athlete's calendar day (`PROGSYNC_TODAY=YYYY-MM-DD` pins it, for tests and replays)."""
+    pinned = os.environ.get("PROGSYNC_TODAY")
+    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+
+
+def outbox() -> Path:
+    return data_dir() / "outbox"
+
+
+def ledger_path() -> Path:
+    return data_dir() / "ledger.sqlite3"
+
+
+def parse_window(text: str | None) -> int | None:
+    if text is None or text == "":
+        return None
+    match = re.fullmatch(r"\s*(\d+)\s*(d|w)?\s*", str(text).lower())
+    if not match:
+        raise InputError([Issue(f"window '{text}' is not a number of days", hint="e.g. --window 14d or 2w")])
+    days = int(match.group(1))
+    return days * 7 if match.group(2) == "w" else days
+
+
+@dataclass
+class Target:
+    """A resolved `--to` value."""
+
+    spec: str
+    kind: str
+    path: Path | None = None
+    default: bool = False
+
+
+def resolve_targets(to: tuple[str, ...] | list[str], config: Config) -> list[Target]:
+    specs = list(to)
+    if not specs and config.push.get("to"):
+        value = config.push["to"]
+        specs = value if isinstance(value, list) else [str(value)]
+    if not specs:
+        return [Target(f"folder:{outbox()}", "folder", outbox(), default=True)]
+    out = []
+    for spec in specs:
+        kind, _, rest = spec.partition(":")
+        if kind not in DESTINATION_KINDS:
+            from progsync.workouts.errors import did_you_mean
+
+            raise InputError(
+                [
+                    Issue(
+                        f"unknown destination '{spec}'",
+                        hint=did_you_mean(kind, DESTINATION_KINDS)
+                        or "destinations: intervals, garmin, folder:PATH",
+                    )
+                ]
+            )
+        if kind == "folder":
+            path = Path(rest) if rest else Path(str(config.folder.get("path") or outbox()))
+            out.append(Target(f"folder:{path}", "folder", path))
+        else:
+            out.append(Target(kind, kind))
+    return out
+
+
+def max_hr_by_plan(loaded: Loaded | None) -> dict[str, int | None]:
+    if loaded is None:
+        return {}
+    return {c.plan.name: c.profile.max_hr for c in loaded.plans}
+
+
+def build_destination(target: Target, config: Config, loaded: Loaded | None, ledger: Ledger | None = None) -> Destination:
+    """Instantiate a destination (network clients are imported only here)."""
+    max_hr = max_hr_by_plan(loaded)
+    if target.kind == "folder":
+        from .destinations.folder import FolderDestination
+
+        formats = config.folder.get("format") or ["fit"]
+        if isinstance(formats, str):
+            formats = [formats]
+        return FolderDestination(target.path or outbox(), formats, max_hr)  # type: ignore[arg-type]
+    if target.kind == "intervals":
+        from .credentials import intervals_credentials
+        from .destinations.intervals import DEFAULT_BASE_URL, IntervalsClient, IntervalsDestination
+
+        creds = intervals_credentials(config.intervals.get("athlete_id"))
+        base = os.environ.get("PROGSYNC_INTERVALS_URL") or config.intervals.get("base_url") or DEFAULT_BASE_URL
+        client = IntervalsClient(creds.athlete_id, creds.api_key, str(base))
+        destination = IntervalsDestination(
+            client, int(config.intervals.get("chunk_size", 50)), max_hr
+        )
+        if ledger is not None and ledger.get_meta(destination.key, "upsert_ok") == "false":
+            destination.upsert_ok = False
+        return destination
+    if target.kind == "garmin":
+        from .destinations.garmin import build_garmin_destination
+
+        return build_garmin_destination(config, max_hr)
+    raise AssertionError(target)
+
+
+@contextmanager
+def open_ledger() -> Iterator[Ledger]:
+    ledger = Ledger(ledger_path())
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+@dataclass
+class PushOutcome:
+    reports: list[PushReport] = field(default_factory=list)
+    errors: list[tuple[str, ProgsyncError]] = field(default_factory=list)
+    default_destination: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        if self.errors:
+            return max(err.exit_code for _, err in self.errors)
+        return 0 if all(r.ok for r in self.reports) else 1
+
+    def as_dict(self) -> dict[str, Any]:
+        from .http import redact
+
+        return {
+            "ok": self.exit_code == 0,
+            "exit_code": self.exit_code,
+            "destinations": [r.as_dict() for r in self.reports],
+            "errors": [
+                {"destination": spec, "message": redact(err.message), "hint": err.hint, "exit_code": err.exit_code}
+                for spec, err in self.errors
+            ],
+        }
+
+
+def run_push(
+    loaded: Loaded,
+    to: tuple[str, ...] | list[str],
+    config: Config,
+    *,
+    dry_run: bool = False,
+    window: str | None = None,
+    start: dt.date | None = None,
+    until: dt.date | None = None,
+    delete_past: bool | None = None,
+    on_event: Callable[[Action, str, str | None], None] | None = None,
+    on_plan: Callable[[str, list[Action]], None] | None = None,
+) -> PushOutcome:
+    """Plan (dry run) or push every session of `loaded` to each destination."""
+    targets = resolve_targets(to, config)
+    window_days = parse_window(window if window is not None else config.push.get("window"))
+    day = today()
+    first = start or day
+    last = until
+    if window_days is not None:
+        horizon = day + dt.timedelta(days=window_days)
+        last = min(last, horizon) if last else horizon
+    if delete_past is None:
+        delete_past = bool(config.push.get("delete_past", False))
+    sessions: list[Session] = loaded.sessions
+    scope = Scope(plans=plans_of(sessions) if sessions else frozenset({_plan_key(c.plan.name) for c in loaded.plans}),
+                  start=first, end=last, delete_past=delete_past, today=day)
+    outcome = PushOutcome(default_destination=any(t.default for t in targets))
+    with open_ledger() as ledger:
+        for target in targets:
+            try:
+                destination = build_destination(target, config, loaded, ledger)
+                lock = destination_lock(state_dir(), destination.key) if not dry_run else _nolock()
+                with lock:
+                    report = push(
+                        destination,
+                        sessions,
+                        ledger,
+                        scope,
+                        dry_run=dry_run,
+                        on_event=on_event,
+                        on_plan=(lambda actions, d=destination: on_plan(d.label, actions)) if on_plan else None,
+                    )
+                    if getattr(destination, "upsert_ok", True) is False:
+                        ledger.set_meta(destination.key, "upsert_ok", "false")
+                before = sum(1 for s in sessions if s.date < first)
+                if before:
+                    report.notes.append(
+                        f"{before} session(s) before {first} left alone (use --from DATE to include them)"
+                    )
+                after = sum(1 for s in sessions if last is not None and s.date > last)
+                if after:
+                    report.notes.append(f"{after} session(s) after {last} left for a later push")
+                outcome.reports.append(report)
+            except ProgsyncError as exc:
+                outcome.errors.append((target.spec, exc))
+    return outcome
+
+
+def _plan_key(name: str) -> str:
+    from progsync.workouts.model import slugify
+
+    return slugify(name) or "plan"
+
+
+@contextmanager
+def _nolock() -> Iterator[None]:
+    yield
+
+
+@dataclass
+class StatusRow:
+    identity: str
+    date: dt.date
+    name: str
+    remote_id: str | None
+    in_ledger: bool
+    on_destination: bool | None
+    problems: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "identity": self.identity,
+            "date": self.date.isoformat(),
+            "name": self.name,
+            "remote_id": self.remote_id,
+            "in_ledger": self.in_ledger,
+            "on_destination": self.on_destination,
+            "problems": self.problems,
+        }
+
+
+def run_status(to: tuple[str, ...] | list[str], config: Config, days_back: int = 7, days_ahead: int = 56) -> list[tuple[str, list[StatusRow]]]:
+    """What progsync has on each destination, from the ledger and one listing."""
+    out = []
+    day = today()
+    with open_ledger() as ledger:
+        targets = resolve_targets(to, config)
+        for target in targets:
+            destination = build_destination(target, config, None, ledger)
+            entries = ledger.entries(destination.key)
+            dates = [e.date for e in entries.values()] + [day - dt.timedelta(days=days_back), day + dt.timedelta(days=days_ahead)]
+            remote = destination.list_remote(min(dates), max(dates)) if destination.can_list else {}
+            rows: dict[str, StatusRow] = {}
+            for identity, entry in entries.items():
+                rows[identity] = StatusRow(identity, entry.date, entry.name, entry.remote_id, True,
+                                           identity in remote if destination.can_list else None)
+                if entry.state != "synced":
+                    rows[identity].problems.append(f"incomplete ({entry.state}); the next push completes it")
+            for identity, item in remote.items():
+                row = rows.get(identity) or StatusRow(identity, item.date, item.name, item.remote_id, False, True)
+                rows[identity] = row
+                for err in item.details.get("push_errors", []) or []:
+                    row.problems.append(f"{err.get('service', 'push')}: {err.get('message', '')}".strip())
+            out.append((destination.label, sorted(rows.values(), key=lambda r: (r.date, r.identity))))
+    return out
+
+
+def run_clear(
+    to: tuple[str, ...] | list[str],
+    config: Config,
+    start: dt.date | None,
+    until: dt.date | None,
+    dry_run: bool = False,
+) -> PushOutcome:
+    """Delete progsync's own items in a date range (from today by default), every plan."""
+    from .engine import Recorder, plan_of, reconcile
+
+    targets = resolve_targets(to, config)
+    day = today()
+    first = start or day
+    outcome = PushOutcome()
+    with open_ledger() as ledger:
+        for target in targets:
+            try:
+                destination = build_destination(target, config, None, ledger)
+                with destination_lock(state_dir(), destination.key) if not dry_run else _nolock():
+                    entries = ledger.entries(destination.key)
+                    high = until or max([e.date for e in entries.values()] + [first + dt.timedelta(days=365)])
+                    remote = destination.list_remote(first, max(first, high)) if destination.can_list else None
+                    plans = frozenset(plan_of(i) for i in [*entries, *(remote or {})])
+                    scope = Scope(plans=plans, start=first, end=until, delete_past=True, today=day)
+                    actions = reconcile([], entries, remote, scope)
+                    report = PushReport(destination.key, destination.label, actions, dry_run)
+                    if not dry_run and actions:
+                        recorder = Recorder(ledger, destination.key)
+                        destination.apply(actions, recorder)
+                        report.failed = recorder.failed
+                    report.requests = destination.requests_made()
+                    outcome.reports.append(report)
+            except ProgsyncError as exc:
+                outcome.errors.append((target.spec, exc))
+    return outcome
