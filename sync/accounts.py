@@ -25,7 +25,11 @@ def interactive() -> bool:
 def _intervals_client(config: Config, athlete_id: str, api_key: str):  # type: ignore[no-untyped-def]
     from .destinations.intervals import DEFAULT_BASE_URL, IntervalsClient
 
-    base = os.environ.get("PROGSYNC_INTERVALS_URL") or config.intervals.get("base_url") or DEFAULT_BASE_URL
+    base = (
+        os.environ.get("PROGSYNC_INTERVALS_URL")
+        or config.intervals.get("base_url")
+        or DEFAULT_BASE_URL
+    )
     return IntervalsClient(athlete_id, api_key, str(base))
 
 
@@ -34,7 +38,9 @@ def login_intervals(config: Config, athlete_id: str | None, api_key_stdin: bool)
     if api_key_stdin:
         api_key = sys.stdin.readline().strip()
     elif interactive():
-        api_key = click.prompt("Intervals.icu API key (Settings → Developer)", hide_input=True).strip()
+        api_key = click.prompt(
+            "Intervals.icu API key (Settings → Developer)", hide_input=True
+        ).strip()
     else:
         raise AuthError(
             "`progsync login intervals` needs a terminal to ask for the API key",

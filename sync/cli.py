@@ -10,7 +10,6 @@ import sys
 from typing import Any
 
 import click
-
 from progsync.workouts.errors import ProgsyncError
 
 EXIT_CODES = """Exit codes: 0 ok · 1 some operations failed · 2 bad input · 3 authentication needed ·
@@ -117,9 +116,18 @@ def show(ctx: click.Context, file: str, which: str | None, as_json: bool) -> int
     show_default=True,
     help="Output format; repeat for several.",
 )
-@click.option("-o", "--output", "out_dir", default=".", type=click.Path(file_okay=False), help="Folder to write into.")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    default=".",
+    type=click.Path(file_okay=False),
+    help="Folder to write into.",
+)
 @click.pass_context
-def export(ctx: click.Context, files: tuple[str, ...], formats: tuple[str, ...], out_dir: str) -> int:
+def export(
+    ctx: click.Context, files: tuple[str, ...], formats: tuple[str, ...], out_dir: str
+) -> int:
     """Write each session of FILES as YYYY-MM-DD_<slug>.<ext> files."""
     from pathlib import Path
 
@@ -159,8 +167,15 @@ _to_option = click.option(
 def _sync_options(func: Any) -> Any:
     func = click.option("--until", "until", help="Last date to touch (YYYY-MM-DD).")(func)
     func = click.option("--from", "start", help="First date to touch (default: today).")(func)
-    func = click.option("--window", help="Only sessions from today to today+N days, e.g. 14d.")(func)
-    func = click.option("--delete-past", is_flag=True, default=None, help="Also delete removed sessions on past dates.")(func)
+    func = click.option("--window", help="Only sessions from today to today+N days, e.g. 14d.")(
+        func
+    )
+    func = click.option(
+        "--delete-past",
+        is_flag=True,
+        default=None,
+        help="Also delete removed sessions on past dates.",
+    )(func)
     func = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")(func)
     return _to_option(func)
 
@@ -207,8 +222,16 @@ def _run_sync(
 @click.argument("files", nargs=-1, required=True)
 @_sync_options
 @click.pass_context
-def plan_cmd(ctx: click.Context, files: tuple[str, ...], to: tuple[str, ...], window: str | None,
-             start: str | None, until: str | None, delete_past: bool | None, as_json: bool) -> int:
+def plan_cmd(
+    ctx: click.Context,
+    files: tuple[str, ...],
+    to: tuple[str, ...],
+    window: str | None,
+    start: str | None,
+    until: str | None,
+    delete_past: bool | None,
+    as_json: bool,
+) -> int:
     """Show what a push of FILES would change on each destination (no writes)."""
     return _run_sync(ctx, files, to, window, start, until, delete_past, as_json, dry_run=True)
 
@@ -217,11 +240,25 @@ def plan_cmd(ctx: click.Context, files: tuple[str, ...], to: tuple[str, ...], wi
 @click.argument("files", nargs=-1, required=True)
 @_sync_options
 @click.option("--dry-run", is_flag=True, help="Same as `progsync plan`: show, don't write.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; one line per destination otherwise.")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print nothing on success; one line per destination otherwise.",
+)
 @click.pass_context
-def push(ctx: click.Context, files: tuple[str, ...], to: tuple[str, ...], window: str | None,
-         start: str | None, until: str | None, delete_past: bool | None, as_json: bool,
-         dry_run: bool, quiet: bool) -> int:
+def push(
+    ctx: click.Context,
+    files: tuple[str, ...],
+    to: tuple[str, ...],
+    window: str | None,
+    start: str | None,
+    until: str | None,
+    delete_past: bool | None,
+    as_json: bool,
+    dry_run: bool,
+    quiet: bool,
+) -> int:
     """Make each destination's calendar match the plan FILES (globs are fine)."""
     return _run_sync(ctx, files, to, window, start, until, delete_past, as_json, dry_run, quiet)
 
@@ -246,7 +283,14 @@ def status(ctx: click.Context, to: tuple[str, ...], as_json: bool) -> int:
 @click.option("--dry-run", is_flag=True, help="Show what would be removed.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.pass_context
-def clear(ctx: click.Context, to: tuple[str, ...], start: str | None, until: str | None, dry_run: bool, as_json: bool) -> int:
+def clear(
+    ctx: click.Context,
+    to: tuple[str, ...],
+    start: str | None,
+    until: str | None,
+    dry_run: bool,
+    as_json: bool,
+) -> int:
     """Remove progsync's own items in a date range (never anything it did not create)."""
     from .output import PushView
     from .service import run_clear
@@ -260,7 +304,9 @@ def clear(ctx: click.Context, to: tuple[str, ...], start: str | None, until: str
 @cli.command()
 @click.argument("service", type=click.Choice(["intervals", "garmin"]))
 @click.option("--athlete-id", help="Intervals.icu athlete id (i12345, or 0 for the key's owner).")
-@click.option("--api-key-stdin", is_flag=True, help="Read the Intervals.icu API key from standard input.")
+@click.option(
+    "--api-key-stdin", is_flag=True, help="Read the Intervals.icu API key from standard input."
+)
 @click.pass_context
 def login(ctx: click.Context, service: str, athlete_id: str | None, api_key_stdin: bool) -> int:
     """Store credentials for SERVICE in the OS keyring (verified with one call)."""

@@ -72,7 +72,9 @@ class CheckReport:
         }
 
 
-def check_plans(files: tuple[str, ...] | list[str], config: Config, strict: bool = False) -> CheckReport:
+def check_plans(
+    files: tuple[str, ...] | list[str], config: Config, strict: bool = False
+) -> CheckReport:
     """Compile plans and collect every error and warning, without raising for input errors."""
     try:
         loaded = load_plans(files, config)
@@ -96,9 +98,7 @@ def select_sessions(sessions: list[Session], which: str | None) -> list[Session]
         day = dt.date.fromisoformat(which)
     except ValueError:
         day = None
-    chosen = [
-        s for s in sessions if (day and s.date == day) or which.lower() in s.name.lower()
-    ]
+    chosen = [s for s in sessions if (day and s.date == day) or which.lower() in s.name.lower()]
     if not chosen:
         from progsync.workouts.errors import did_you_mean
 

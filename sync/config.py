@@ -96,7 +96,9 @@ def load_config(path: str | Path | None = None) -> Config:
         import re
 
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        where = src.at(int(match.group(1)), int(match.group(2)), 1) if match else Location(str(target))
+        where = (
+            src.at(int(match.group(1)), int(match.group(2)), 1) if match else Location(str(target))
+        )
         raise InputError(
             [Issue(f"TOML syntax: {exc}", where, "check quotes, commas and brackets on that line")]
         ) from None

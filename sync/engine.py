@@ -131,7 +131,11 @@ def reconcile(
         exists = found is not None if remote is not None else entry is not None
         if not exists:
             reason = "removed from the destination since the last push" if entry else ""
-            actions.append(Action("create", identity, session.date, session.name, item, entry, None, reason=reason))
+            actions.append(
+                Action(
+                    "create", identity, session.date, session.name, item, entry, None, reason=reason
+                )
+            )
             continue
         current_date = found.date if found else entry.date  # type: ignore[union-attr]
         current_fp = (found.fingerprint if found and found.fingerprint else None) or (
@@ -139,16 +143,38 @@ def reconcile(
         )
         if entry is not None and entry.state != "synced":
             actions.append(
-                Action("create", identity, session.date, session.name, item, entry, found, reason=f"resuming ({entry.state})")
+                Action(
+                    "create",
+                    identity,
+                    session.date,
+                    session.name,
+                    item,
+                    entry,
+                    found,
+                    reason=f"resuming ({entry.state})",
+                )
             )
         elif current_date != session.date:
             actions.append(
-                Action("move", identity, session.date, session.name, item, entry, found, old_date=current_date)
+                Action(
+                    "move",
+                    identity,
+                    session.date,
+                    session.name,
+                    item,
+                    entry,
+                    found,
+                    old_date=current_date,
+                )
             )
         elif current_fp != item.fingerprint:
-            actions.append(Action("update", identity, session.date, session.name, item, entry, found))
+            actions.append(
+                Action("update", identity, session.date, session.name, item, entry, found)
+            )
         else:
-            actions.append(Action("unchanged", identity, session.date, session.name, item, entry, found))
+            actions.append(
+                Action("unchanged", identity, session.date, session.name, item, entry, found)
+            )
 
     known: dict[str, tuple[Entry | None, Remote | None]] = {}
     for identity, entry in entries.items():
@@ -165,7 +191,9 @@ def reconcile(
         name = found.name if found else entry.name  # type: ignore[union-attr]
         if day < scope.today and not scope.delete_past:
             if scope.contains(day):
-                actions.append(Action("keep", identity, day, name, None, entry, found, reason="in the past"))
+                actions.append(
+                    Action("keep", identity, day, name, None, entry, found, reason="in the past")
+                )
             continue
         if not scope.contains(day):
             continue
@@ -176,7 +204,12 @@ def reconcile(
 class Recorder:
     """What a destination calls as each remote operation succeeds or fails."""
 
-    def __init__(self, ledger: Ledger | None, destination: str, on_event: Callable[[Action, str, str | None], None] | None = None) -> None:
+    def __init__(
+        self,
+        ledger: Ledger | None,
+        destination: str,
+        on_event: Callable[[Action, str, str | None], None] | None = None,
+    ) -> None:
         self.ledger = ledger
         self.destination = destination
         self.on_event = on_event
@@ -267,7 +300,11 @@ class PushReport:
 
     def summary(self) -> str:
         counts = self.counts
-        parts = [f"{counts[op]} {op if op != 'unchanged' else 'unchanged'}" for op in ("create", "update", "move", "delete") if counts[op]]
+        parts = [
+            f"{counts[op]} {op if op != 'unchanged' else 'unchanged'}"
+            for op in ("create", "update", "move", "delete")
+            if counts[op]
+        ]
         if counts["unchanged"]:
             parts.append(f"{counts['unchanged']} unchanged")
         if counts["keep"]:
@@ -287,7 +324,10 @@ class PushReport:
             "label": self.label,
             "dry_run": self.dry_run,
             "ok": self.ok,
-            "counts": {op: self.counts.get(op, 0) for op in ("create", "update", "move", "delete", "unchanged", "keep")},
+            "counts": {
+                op: self.counts.get(op, 0)
+                for op in ("create", "update", "move", "delete", "unchanged", "keep")
+            },
             "actions": [{**a.as_dict(), "error": failed.get(a.identity)} for a in self.actions],
             "warnings": self.warnings,
             "notes": self.notes,
@@ -296,7 +336,11 @@ class PushReport:
 
 
 def plan_scope_dates(
-    sessions: list[Session], today: dt.date, start: dt.date | None, until: dt.date | None, window_days: int | None
+    sessions: list[Session],
+    today: dt.date,
+    start: dt.date | None,
+    until: dt.date | None,
+    window_days: int | None,
 ) -> tuple[dt.date, dt.date | None]:
     """The date range of a push: from today (or --from) to --until or today + window."""
     first = start or today
@@ -327,7 +371,9 @@ def compute(
     }
     remote: dict[str, Remote] | None = None
     if destination.can_list:
-        days = [d.session.date for d in desired] + [e.date for e in entries.values() if scope.contains(e.date)]
+        days = [d.session.date for d in desired] + [
+            e.date for e in entries.values() if scope.contains(e.date)
+        ]
         if days:
             low = max(min(days), scope.start)
             high = max(days) if scope.end is None else min(max(days), scope.end)

@@ -22,7 +22,10 @@ _SECRETS: set[str] = set()
 _LOCK = threading.Lock()
 _PATTERNS = [
     re.compile(r"(Authorization['\"]?\s*[:=]\s*['\"]?(?:Basic|Bearer)\s+)[A-Za-z0-9+/=._-]+", re.I),
-    re.compile(r"((?:api[_-]?key|token|password|refresh_token|access_token|di_token)['\"]?\s*[:=]\s*['\"]?)[^'\"\s,&}]+", re.I),
+    re.compile(
+        r"((?:api[_-]?key|token|password|refresh_token|access_token|di_token)['\"]?\s*[:=]\s*['\"]?)[^'\"\s,&}]+",
+        re.I,
+    ),
 ]
 
 

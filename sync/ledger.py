@@ -113,7 +113,7 @@ class Ledger:
                 entry.schedule_id,
                 entry.fingerprint,
                 entry.state,
-                dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             ),
         )
 

@@ -72,7 +72,11 @@ class PushView:
         if self._progress is not None:
             self._progress.advance(self._task)
         if result == "failed" and not self.as_json:
-            click.secho(redact(f"failed: {action.op} {action.date} {action.name}: {message}"), fg="red", err=True)
+            click.secho(
+                redact(f"failed: {action.op} {action.date} {action.name}: {message}"),
+                fg="red",
+                err=True,
+            )
 
     def finish(self, outcome: PushOutcome) -> None:
         if self._progress is not None:
@@ -102,13 +106,17 @@ class PushView:
                 "Copy the .fit files to a watch's GARMIN/NewFiles folder, or connect an account:\n"
                 "  progsync login intervals   then   progsync push FILE --to intervals\n"
                 "  progsync login garmin      then   progsync push FILE --to garmin\n"
-                "and set [push] to = \"...\" in the config to make it the default."
+                'and set [push] to = "..." in the config to make it the default.'
             )
 
 
 def print_status(results: list[tuple[str, list[StatusRow]]], as_json: bool) -> int:
     if as_json:
-        doc = {"destinations": [{"label": label, "items": [r.as_dict() for r in rows]} for label, rows in results]}
+        doc = {
+            "destinations": [
+                {"label": label, "items": [r.as_dict() for r in rows]} for label, rows in results
+            ]
+        }
         click.echo(json.dumps(doc, indent=2))
         return 0
     from rich.console import Console
@@ -122,8 +130,12 @@ def print_status(results: list[tuple[str, list[StatusRow]]], as_json: bool) -> i
         for row in rows:
             on = {True: "yes", False: "[red]missing[/red]", None: "?"}[row.on_destination]
             table.add_row(
-                str(row.date), row.name, row.remote_id or "", "yes" if row.in_ledger else "[yellow]no[/yellow]",
-                on, "; ".join(row.problems),
+                str(row.date),
+                row.name,
+                row.remote_id or "",
+                "yes" if row.in_ledger else "[yellow]no[/yellow]",
+                on,
+                "; ".join(row.problems),
             )
         if not rows:
             console.print(f"{label}: nothing from progsync")

@@ -19,7 +19,13 @@ from progsync.workouts.model import (
     flatten,
 )
 from progsync.workouts.profile import Profile
-from progsync.workouts.units import Units, format_clock, format_distance, format_duration, format_pace
+from progsync.workouts.units import (
+    Units,
+    format_clock,
+    format_distance,
+    format_duration,
+    format_pace,
+)
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

@@ -44,7 +44,9 @@ def parse_window(text: str | None) -> int | None:
         return None
     match = re.fullmatch(r"\s*(\d+)\s*(d|w)?\s*", str(text).lower())
     if not match:
-        raise InputError([Issue(f"window '{text}' is not a number of days", hint="e.g. --window 14d or 2w")])
+        raise InputError(
+            [Issue(f"window '{text}' is not a number of days", hint="e.g. --window 14d or 2w")]
+        )
     days = int(match.group(1))
     return days * 7 if match.group(2) == "w" else days
 
@@ -95,7 +97,9 @@ def max_hr_by_plan(loaded: Loaded | None) -> dict[str, int | None]:
     return {c.plan.name: c.profile.max_hr for c in loaded.plans}
 
 
-def build_destination(target: Target, config: Config, loaded: Loaded | None, ledger: Ledger | None = None) -> Destination:
+def build_destination(
+    target: Target, config: Config, loaded: Loaded | None, ledger: Ledger | None = None
+) -> Destination:
     """Instantiate a destination (network clients are imported only here)."""
     max_hr = max_hr_by_plan(loaded)
     if target.kind == "folder":
@@ -110,7 +114,11 @@ def build_destination(target: Target, config: Config, loaded: Loaded | None, led
         from .destinations.intervals import DEFAULT_BASE_URL, IntervalsClient, IntervalsDestination
 
         creds = intervals_credentials(config.intervals.get("athlete_id"))
-        base = os.environ.get("PROGSYNC_INTERVALS_URL") or config.intervals.get("base_url") or DEFAULT_BASE_URL
+        base = (
+            os.environ.get("PROGSYNC_INTERVALS_URL")
+            or config.intervals.get("base_url")
+            or DEFAULT_BASE_URL
+        )
         client = IntervalsClient(creds.athlete_id, creds.api_key, str(base))
         destination = IntervalsDestination(
             client, int(config.intervals.get("chunk_size", 50)), max_hr
@@ -154,7 +162,12 @@ class PushOutcome:
             "exit_code": self.exit_code,
             "destinations": [r.as_dict() for r in self.reports],
             "errors": [
-                {"destination": spec, "message": redact(err.message), "hint": err.hint, "exit_code": err.exit_code}
+                {
+                    "destination": spec,
+                    "message": redact(err.message),
+                    "hint": err.hint,
+                    "exit_code": err.exit_code,
+                }
                 for spec, err in self.errors
             ],
         }
@@ -185,8 +198,15 @@ def run_push(
     if delete_past is None:
         delete_past = bool(config.push.get("delete_past", False))
     sessions: list[Session] = loaded.sessions
-    scope = Scope(plans=plans_of(sessions) if sessions else frozenset({_plan_key(c.plan.name) for c in loaded.plans}),
-                  start=first, end=last, delete_past=delete_past, today=day)
+    scope = Scope(
+        plans=plans_of(sessions)
+        if sessions
+        else frozenset({_plan_key(c.plan.name) for c in loaded.plans}),
+        start=first,
+        end=last,
+        delete_past=delete_past,
+        today=day,
+    )
     outcome = PushOutcome(default_destination=any(t.default for t in targets))
     with open_ledger() as ledger:
         for target in targets:
@@ -201,7 +221,9 @@ def run_push(
                         scope,
                         dry_run=dry_run,
                         on_event=on_event,
-                        on_plan=(lambda actions, d=destination: on_plan(d.label, actions)) if on_plan else None,
+                        on_plan=(lambda actions, d=destination: on_plan(d.label, actions))
+                        if on_plan
+                        else None,
                     )
                     if getattr(destination, "upsert_ok", True) is False:
                         ledger.set_meta(destination.key, "upsert_ok", "false")
@@ -252,7 +274,9 @@ class StatusRow:
         }
 
 
-def run_status(to: tuple[str, ...] | list[str], config: Config, days_back: int = 7, days_ahead: int = 56) -> list[tuple[str, list[StatusRow]]]:
+def run_status(
+    to: tuple[str, ...] | list[str], config: Config, days_back: int = 7, days_ahead: int = 56
+) -> list[tuple[str, list[StatusRow]]]:
     """What progsync has on each destination, from the ledger and one listing."""
     out = []
     day = today()
@@ -261,20 +285,37 @@ def run_status(to: tuple[str, ...] | list[str], config: Config, days_back: int =
         for target in targets:
             destination = build_destination(target, config, None, ledger)
             entries = ledger.entries(destination.key)
-            dates = [e.date for e in entries.values()] + [day - dt.timedelta(days=days_back), day + dt.timedelta(days=days_ahead)]
+            dates = [e.date for e in entries.values()] + [
+                day - dt.timedelta(days=days_back),
+                day + dt.timedelta(days=days_ahead),
+            ]
             remote = destination.list_remote(min(dates), max(dates)) if destination.can_list else {}
             rows: dict[str, StatusRow] = {}
             for identity, entry in entries.items():
-                rows[identity] = StatusRow(identity, entry.date, entry.name, entry.remote_id, True,
-                                           identity in remote if destination.can_list else None)
+                rows[identity] = StatusRow(
+                    identity,
+                    entry.date,
+                    entry.name,
+                    entry.remote_id,
+                    True,
+                    identity in remote if destination.can_list else None,
+                )
                 if entry.state != "synced":
-                    rows[identity].problems.append(f"incomplete ({entry.state}); the next push completes it")
+                    rows[identity].problems.append(
+                        f"incomplete ({entry.state}); the next push completes it"
+                    )
             for identity, item in remote.items():
-                row = rows.get(identity) or StatusRow(identity, item.date, item.name, item.remote_id, False, True)
+                row = rows.get(identity) or StatusRow(
+                    identity, item.date, item.name, item.remote_id, False, True
+                )
                 rows[identity] = row
                 for err in item.details.get("push_errors", []) or []:
-                    row.problems.append(f"{err.get('service', 'push')}: {err.get('message', '')}".strip())
-            out.append((destination.label, sorted(rows.values(), key=lambda r: (r.date, r.identity))))
+                    row.problems.append(
+                        f"{err.get('service', 'push')}: {err.get('message', '')}".strip()
+                    )
+            out.append(
+                (destination.label, sorted(rows.values(), key=lambda r: (r.date, r.identity)))
+            )
     return out
 
 
@@ -298,8 +339,14 @@ def run_clear(
                 destination = build_destination(target, config, None, ledger)
                 with destination_lock(state_dir(), destination.key) if not dry_run else _nolock():
                     entries = ledger.entries(destination.key)
-                    high = until or max([e.date for e in entries.values()] + [first + dt.timedelta(days=365)])
-                    remote = destination.list_remote(first, max(first, high)) if destination.can_list else None
+                    high = until or max(
+                        [e.date for e in entries.values()] + [first + dt.timedelta(days=365)]
+                    )
+                    remote = (
+                        destination.list_remote(first, max(first, high))
+                        if destination.can_list
+                        else None
+                    )
                     plans = frozenset(plan_of(i) for i in [*entries, *(remote or {})])
                     scope = Scope(plans=plans, start=first, end=until, delete_past=True, today=day)
                     actions = reconcile([], entries, remote, scope)

@@ -203,9 +203,8 @@ class FakeIntervals:
 
     def route(self, method: str, parts: list[str], query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
         with self.lock:
-            if parts == [""] or parts == []:
-                if method == "GET":
-                    return 200, {"id": self.athlete_id, "name": "Test Runner"}
+            if (parts == [""] or parts == []) and method == "GET":
+                return 200, {"id": self.athlete_id, "name": "Test Runner"}
             if parts[:1] == ["events"]:
                 tail = parts[1:]
                 if method == "GET" and not tail:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from progsync.workouts.errors import InputError
 from progsync.workouts.plan import compile_plan
 

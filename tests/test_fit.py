@@ -8,12 +8,21 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from progsync.workouts.fit import encode_fit
-from progsync.workouts.model import End, PaceTarget, Repeat, Session, Step, HeartRateZoneTarget, HeartRateTarget, OpenTarget, PowerTarget
+from progsync.workouts.model import (
+    End,
+    HeartRateTarget,
+    HeartRateZoneTarget,
+    OpenTarget,
+    PaceTarget,
+    PowerTarget,
+    Repeat,
+    Session,
+    Step,
+)
 from progsync.workouts.plan import compile_plan
 
-from .conftest import ATHLETE, EXAMPLES, SHARED, compile_text
+from .conftest import EXAMPLES, SHARED, compile_text
 from .fitcheck import decode, decoded_messages, expected_messages
 
 SAMPLES = SHARED / "fixtures" / "fit-sdk-samples"
@@ -41,7 +50,7 @@ def test_output_is_deterministic_and_dated_by_the_session() -> None:
     session = example_sessions()[1]
     assert encode_fit(session) == encode_fit(session)
     created = decode(encode_fit(session))["file_id_mesgs"][0]["time_created"]
-    assert created == dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc)
+    assert created == dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
 
 
 def test_names_and_notes_reach_the_file() -> None:

@@ -6,6 +6,7 @@ Examples: `warmup 10min @easy`, `1km @5k`, `2min jog`, `10min @4:00-4:10`, `lap 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 
@@ -41,7 +42,9 @@ KINDS: dict[str, StepKind] = {
 }
 
 _HR_END = re.compile(r"hr\s*([<>])\s*(\d{2,3})(?:bpm)?")
-_PACE_RANGE = re.compile(r"(\d{1,2}:\d{2}(?:\.\d)?)\s*(?:-\s*(\d{1,2}:\d{2}(?:\.\d)?))?\s*(/km|/mi)?")
+_PACE_RANGE = re.compile(
+    r"(\d{1,2}:\d{2}(?:\.\d)?)\s*(?:-\s*(\d{1,2}:\d{2}(?:\.\d)?))?\s*(/km|/mi)?"
+)
 _BPM = re.compile(r"(\d{2,3})\s*(?:-\s*(\d{2,3}))?\s*bpm")
 _PERCENT_HR = re.compile(r"(\d{2,3})\s*(?:-\s*(\d{2,3}))?\s*%\s*(max|lthr|maxhr)")
 _POWER = re.compile(r"(\d{2,4})\s*(?:-\s*(\d{2,4}))?\s*w")
@@ -49,7 +52,14 @@ _NAMED = re.compile(r"([a-z0-9]+)\s*(?:([+-])\s*(\d+(?:\.\d+)?)\s*s?)?")
 _RPE = re.compile(r"rpe\s*(\d+(?:\.\d)?)(?:\s*-\s*(\d+(?:\.\d)?))?")
 _ZONE = re.compile(r"(p)?z([1-9])")
 _SPEED = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-\s*(\d+(?:\.\d+)?))?\s*(m/s|mps|km/h|kph|kmh|mph)")
-_SPEED_FACTOR = {"m/s": 1.0, "mps": 1.0, "km/h": 1 / 3.6, "kph": 1 / 3.6, "kmh": 1 / 3.6, "mph": 0.44704}
+_SPEED_FACTOR = {
+    "m/s": 1.0,
+    "mps": 1.0,
+    "km/h": 1 / 3.6,
+    "kph": 1 / 3.6,
+    "kmh": 1 / 3.6,
+    "mph": 0.44704,
+}
 
 
 @dataclass(frozen=True)
@@ -58,9 +68,7 @@ class StepWarning:
     hint: str | None = None
 
 
-def parse_step(
-    text: str, units: Units, profile: Profile
-) -> tuple[Step, list[StepWarning]]:
+def parse_step(text: str, units: Units, profile: Profile) -> tuple[Step, list[StepWarning]]:
     """Read one step string; StepSyntaxError (with the offending span) when it cannot."""
     if not isinstance(text, str):
         raise StepSyntaxError(f"a step must be a string, not {type(text).__name__}")
@@ -126,10 +134,8 @@ def parse_step(
     if target_text is None:
         target = OpenTarget()
         if jog:
-            try:
+            with contextlib.suppress(StepSyntaxError):
                 target = _named_pace("recovery", "recovery", profile)
-            except StepSyntaxError:
-                pass
     else:
         offset = text.index(target_text, target_at)
         parts = target_text.split("&")
@@ -200,7 +206,12 @@ def _parse_amount(
             metres = parse_distance(lowered, units)
             if metres <= 0:
                 raise StepSyntaxError("a step cannot cover 0 metres", start=start, end=end)
-            if lowered.endswith("m") and not lowered.endswith("km") and metres < 50 and kind != "rest":
+            if (
+                lowered.endswith("m")
+                and not lowered.endswith("km")
+                and metres < 50
+                and kind != "rest"
+            ):
                 number = lowered[:-1]
                 warnings.append(
                     StepWarning(
@@ -246,7 +257,10 @@ def parse_target(text: str, units: Units, profile: Profile) -> Target:
             )
         bounds = profile.hr_zone(zone)
         return HeartRateZoneTarget(
-            zone=zone, low=bounds[0] if bounds else None, high=bounds[1] if bounds else None, label=raw
+            zone=zone,
+            low=bounds[0] if bounds else None,
+            high=bounds[1] if bounds else None,
+            label=raw,
         )
 
     if match := _RPE.fullmatch(low):
@@ -292,15 +306,17 @@ def parse_target(text: str, units: Units, profile: Profile) -> Target:
 
     if match := _SPEED.fullmatch(low):
         factor = _SPEED_FACTOR[match.group(3)]
-        a = float(match.group(1)) * factor
-        b = float(match.group(2)) * factor if match.group(2) else None
-        if a <= 0 or (b is not None and b <= 0):
+        speed = float(match.group(1)) * factor
+        other = float(match.group(2)) * factor if match.group(2) else None
+        if speed <= 0 or (other is not None and other <= 0):
             raise StepSyntaxError(f"'{raw}' is not a speed", hint="e.g. 12-13km/h")
-        if b is None:
-            centre = 1000.0 / a
+        if other is None:
+            centre = 1000.0 / speed
             tol = profile.pace_tolerance
             return PaceTarget(slow=centre + tol, fast=centre - tol, label=raw)
-        return PaceTarget(slow=1000.0 / min(a, b), fast=1000.0 / max(a, b), label=raw)
+        return PaceTarget(
+            slow=1000.0 / min(speed, other), fast=1000.0 / max(speed, other), label=raw
+        )
 
     if match := _PACE_RANGE.fullmatch(low):
         unit_suffix = match.group(3) or ""
@@ -337,7 +353,9 @@ def parse_target(text: str, units: Units, profile: Profile) -> Target:
     if re.fullmatch(r"\d{1,2}[.,']\d{2}(/km|/mi)?", low):
         hint = "write paces with a colon: " + re.sub(r"[.,']", ":", low, count=1)
     elif re.fullmatch(r"\d{3,4}", low):
-        hint = f"a bare number is ambiguous: write {low}w for power or {low[:-2]}:{low[-2:]} for pace"
+        hint = (
+            f"a bare number is ambiguous: write {low}w for power or {low[:-2]}:{low[-2:]} for pace"
+        )
     elif "–" in raw or "—" in raw:
         hint = "use a plain hyphen '-' between the two ends of a range"
     raise StepSyntaxError(f"unknown target '{raw}'", hint=hint, end=len(raw))

@@ -185,9 +185,7 @@ def encode_fit(session: Session) -> bytes:
     steps = workout_steps(session.steps)
     if len(steps) > 0xFFFE:
         raise EncodeError(f"session {session.describe()} has too many steps for a FIT file")
-    created = dt.datetime.combine(
-        session.date, session.time or dt.time(0, 0), tzinfo=dt.timezone.utc
-    )
+    created = dt.datetime.combine(session.date, session.time or dt.time(0, 0), tzinfo=dt.UTC)
     encoder = Encoder()
     encoder.write_mesg(
         {

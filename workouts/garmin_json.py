@@ -97,7 +97,12 @@ def _target_fields(target: Target | None, prefix: str) -> dict[str, Any]:
         if prefix:
             return {type_key: None, one: None, two: None, zone: None}
         ref = TARGET_TYPES["open"]
-        return {type_key: _ref(ref, "workoutTargetTypeId", "workoutTargetTypeKey"), one: None, two: None, zone: None}
+        return {
+            type_key: _ref(ref, "workoutTargetTypeId", "workoutTargetTypeKey"),
+            one: None,
+            two: None,
+            zone: None,
+        }
     values: tuple[float | None, float | None, int | None]
     if isinstance(target, PaceTarget):
         kind = "pace"
@@ -150,7 +155,10 @@ def _step(step: Step, child: int | None, numbering: _Numbering) -> dict[str, Any
         "stepType": _ref(STEP_TYPES[step.kind], "stepTypeId", "stepTypeKey"),
         "childStepId": child,
         "description": _description(step),
-        "endCondition": {**_ref(end_ref, "conditionTypeId", "conditionTypeKey"), "displayable": True},
+        "endCondition": {
+            **_ref(end_ref, "conditionTypeId", "conditionTypeKey"),
+            "displayable": True,
+        },
         "endConditionValue": step.end.value,
     }
     if step.end.kind in ("hr_below", "hr_above"):
@@ -161,7 +169,9 @@ def _step(step: Step, child: int | None, numbering: _Numbering) -> dict[str, Any
     return out
 
 
-def _blocks(blocks: tuple[Block, ...], child: int | None, numbering: _Numbering) -> list[dict[str, Any]]:
+def _blocks(
+    blocks: tuple[Block, ...], child: int | None, numbering: _Numbering
+) -> list[dict[str, Any]]:
     out = []
     for block in blocks:
         if isinstance(block, Repeat):
@@ -205,7 +215,10 @@ def compress(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
             while i < len(items):
                 pattern = items[i : i + size]
                 count = 1
-                while items[i + count * size : i + (count + 1) * size] == pattern and len(pattern) == size:
+                while (
+                    items[i + count * size : i + (count + 1) * size] == pattern
+                    and len(pattern) == size
+                ):
                     count += 1
                 if count > 1:
                     body = tuple(pattern)

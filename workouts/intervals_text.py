@@ -152,7 +152,9 @@ class _Writer:
             if end.kind in ("hr_below", "hr_above"):
                 sign = "below" if end.kind == "hr_below" else "above"
                 cue_parts.append(f"until HR {sign} {end.value:g}")
-                self.warn(f"Intervals.icu cannot end a step on heart rate; it ends on the lap button")
+                self.warn(
+                    "Intervals.icu cannot end a step on heart rate; it ends on the lap button"
+                )
             elif end.kind == "calories":
                 cue_parts.append(f"{end.value:g} kcal")
                 self.warn("Intervals.icu cannot end a step on calories; it ends on the lap button")

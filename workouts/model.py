@@ -15,7 +15,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from .units import Units, format_pace
 
@@ -23,10 +23,8 @@ StepKind = Literal["warmup", "run", "recover", "rest", "cooldown"]
 EndKind = Literal["time", "distance", "lap", "hr_below", "hr_above", "calories"]
 Sport = Literal["run", "bike", "swim", "strength", "cardio", "yoga", "hiit", "mobility", "other"]
 
-frozen = dataclass(frozen=True, slots=True, kw_only=True)
 
-
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class End:
     """How a step ends: a time (s), a distance (m), the lap button, a heart rate (bpm), or kcal."""
 
@@ -34,13 +32,13 @@ class End:
     value: float | None = None
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OpenTarget:
     kind: Literal["open"] = "open"
     label: str = "open"
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PaceTarget:
     """A pace range; `slow` >= `fast` in seconds per km."""
 
@@ -67,7 +65,7 @@ class PaceTarget:
         return f"{format_pace(self.slow, units, suffix=False)}-{format_pace(self.fast, units)}"
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HeartRateTarget:
     kind: Literal["hr"] = "hr"
     low: int
@@ -75,7 +73,7 @@ class HeartRateTarget:
     label: str
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HeartRateZoneTarget:
     """A zone of the watch's own heart-rate zones; `low`/`high` are the profile's bpm if known."""
 
@@ -86,7 +84,7 @@ class HeartRateZoneTarget:
     label: str
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PowerTarget:
     kind: Literal["power"] = "power"
     low: int
@@ -94,14 +92,14 @@ class PowerTarget:
     label: str
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PowerZoneTarget:
     kind: Literal["power_zone"] = "power_zone"
     zone: int
     label: str
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RpeTarget:
     """Perceived effort: no device can follow it, so encoders carry it as a note."""
 
@@ -110,18 +108,18 @@ class RpeTarget:
     label: str
 
 
-Target = Union[
-    OpenTarget,
-    PaceTarget,
-    HeartRateTarget,
-    HeartRateZoneTarget,
-    PowerTarget,
-    PowerZoneTarget,
-    RpeTarget,
-]
+Target = (
+    OpenTarget
+    | PaceTarget
+    | HeartRateTarget
+    | HeartRateZoneTarget
+    | PowerTarget
+    | PowerZoneTarget
+    | RpeTarget
+)
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Step:
     """One executable step. `name` is a short label for watches ("Stage 2/3")."""
 
@@ -135,17 +133,17 @@ class Step:
     source: str | None = None
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Repeat:
     type: Literal["repeat"] = "repeat"
     count: int
     steps: tuple[Block, ...]
 
 
-Block = Union[Step, Repeat]
+Block = Step | Repeat
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ProgressionInfo:
     """What a `progression = {...}` spec asked for, kept so checks and `show` can explain it."""
 
@@ -157,7 +155,7 @@ class ProgressionInfo:
     total: float
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Session:
     """A dated, fully resolved session of a plan."""
 
@@ -200,7 +198,7 @@ class Session:
         return f"'{self.name}' ({self.date:%a} {self.date.isoformat()})"
 
 
-@frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Plan:
     name: str
     units: Units

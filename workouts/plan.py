@@ -90,7 +90,11 @@ class _Compiler:
 
     # -- helpers -------------------------------------------------------------------------------
     def error(
-        self, message: str, location: Location | None, hint: str | None = None, context: str | None = None
+        self,
+        message: str,
+        location: Location | None,
+        hint: str | None = None,
+        context: str | None = None,
     ) -> None:
         self.diag.error(Issue(message, location or Location(self.filename), hint, context))
 
@@ -104,7 +108,9 @@ class _Compiler:
     ) -> None:
         self.diag.warn(Issue(message, location or Location(self.filename), hint, context, code))
 
-    def unknown_keys(self, table: Mapping[str, Any], known: Sequence[str], span: Span | None, what: str) -> None:
+    def unknown_keys(
+        self, table: Mapping[str, Any], known: Sequence[str], span: Span | None, what: str
+    ) -> None:
         for key in table:
             if key not in known:
                 self.error(
@@ -132,7 +138,11 @@ class _Compiler:
         name = plan_table.get("name") or _stem(self.filename)
         units = plan_table.get("units", "km")
         if units not in ("km", "mi"):
-            self.error(f"units = {units!r} is not a unit", self.src.key(plan_span, "units"), 'use "km" or "mi"')
+            self.error(
+                f"units = {units!r} is not a unit",
+                self.src.key(plan_span, "units"),
+                'use "km" or "mi"',
+            )
             units = "km"
         self.units = cast(Units, units)
         start = plan_table.get("start")
@@ -146,7 +156,10 @@ class _Compiler:
         if isinstance(raw_sessions, Mapping):
             raw_sessions = [raw_sessions]
         if not isinstance(raw_sessions, list):
-            self.error("session must be written as [[session]] tables", self.src.key(self.src.whole(), "session"))
+            self.error(
+                "session must be written as [[session]] tables",
+                self.src.key(self.src.whole(), "session"),
+            )
             raw_sessions = []
         if not raw_sessions:
             self.warn("the plan has no sessions", Location(self.filename), "add [[session]] tables")
@@ -173,7 +186,12 @@ class _Compiler:
                 ids[draft["id"]] = order
             sessions.append(Session(slot=slot, **draft))
         self.diag.raise_if_errors()
-        plan = Plan(name=str(name), units=self.units, sessions=tuple(sessions), source_files=(self.filename,))
+        plan = Plan(
+            name=str(name),
+            units=self.units,
+            sessions=tuple(sessions),
+            source_files=(self.filename,),
+        )
         return Compiled(plan=plan, profile=self.profile, warnings=tuple(self.diag.warnings))
 
     def _toml_issue(self, exc: tomllib.TOMLDecodeError) -> Issue:
@@ -198,7 +216,9 @@ class _Compiler:
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            self.error(f"'{value}' is not a date", where, "write dates as 2026-11-24 (no quotes needed)")
+            self.error(
+                f"'{value}' is not a date", where, "write dates as 2026-11-24 (no quotes needed)"
+            )
             return None
 
     # -- profile and workouts ------------------------------------------------------------------
@@ -213,20 +233,23 @@ class _Compiler:
         except ProfileError as exc:
             for problem in exc.problems:
                 key = problem.key.split(".")[-1]
-                in_plan = athlete is not None and (
-                    problem.key.split(".")[0] in athlete
-                )
+                in_plan = athlete is not None and (problem.key.split(".")[0] in athlete)
                 where = self.src.key(span, key) if in_plan else Location("config [athlete]")
                 self.error(problem.message, where, problem.hint)
             # Keep going with what is valid, so step errors are reported too.
             try:
-                self.profile = build_profile({k: v for k, v in merged.items() if k == "paces"}, self.units)
+                self.profile = build_profile(
+                    {k: v for k, v in merged.items() if k == "paces"}, self.units
+                )
             except ProfileError:
                 self.profile = Profile()
 
     def _workouts(self, table: Any) -> dict[str, dict[str, Any]]:
         if not isinstance(table, Mapping):
-            self.error("workouts must be written as [workout.NAME] tables", self.src.key(self.src.whole(), "workout"))
+            self.error(
+                "workouts must be written as [workout.NAME] tables",
+                self.src.key(self.src.whole(), "workout"),
+            )
             return {}
         out: dict[str, dict[str, Any]] = {}
         for name, body in table.items():
@@ -268,7 +291,11 @@ class _Compiler:
                     f"unknown workout '{workout_name}'",
                     self.src.key(span, "workout"),
                     did_you_mean(workout_name, workouts)
-                    or (f"defined workouts: {', '.join(workouts)}" if workouts else f"define it as [workout.{workout_name}]"),
+                    or (
+                        f"defined workouts: {', '.join(workouts)}"
+                        if workouts
+                        else f"define it as [workout.{workout_name}]"
+                    ),
                     context=label,
                 )
                 return []
@@ -286,7 +313,9 @@ class _Compiler:
         kinds = [k for k in ("steps", "progression") if k in body]
         if len(kinds) != 1:
             self.error(
-                "a session needs steps or a progression" if not kinds else "a session has both steps and a progression",
+                "a session needs steps or a progression"
+                if not kinds
+                else "a session has both steps and a progression",
                 header if not kinds else self.src.key(body_span, "progression"),
                 'e.g. steps = ["warmup 10min @easy", "20min @threshold", "cooldown 10min @easy"]',
                 context=label,
@@ -304,11 +333,18 @@ class _Compiler:
                 return []
             blocks = blocks_or_none[0]
             if not blocks:
-                self.error("a session needs at least one step", self.src.key(body_span, "steps"), context=label)
+                self.error(
+                    "a session needs at least one step",
+                    self.src.key(body_span, "steps"),
+                    context=label,
+                )
                 return []
 
-        name = raw.get("name") or body.get("name") or workout_name or (
-            "Progression run" if progression else "Run"
+        name = (
+            raw.get("name")
+            or body.get("name")
+            or workout_name
+            or ("Progression run" if progression else "Run")
         )
         sport_raw = str(raw.get("sport", body.get("sport", "run"))).lower()
         sport = SPORTS.get(sport_raw)
@@ -316,7 +352,8 @@ class _Compiler:
             self.error(
                 f"unknown sport '{sport_raw}'",
                 self.src.key(span, "sport"),
-                did_you_mean(sport_raw, SPORTS) or f"sports: {', '.join(sorted(set(SPORTS.values())))}",
+                did_you_mean(sport_raw, SPORTS)
+                or f"sports: {', '.join(sorted(set(SPORTS.values())))}",
                 context=label,
             )
             return []
@@ -326,11 +363,23 @@ class _Compiler:
         if isinstance(tags, str):
             tags = [tags]
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            self.error("tags must be a list of words", self.src.key(span, "tags"), 'tags = ["quality", "hills"]', context=label)
+            self.error(
+                "tags must be a list of words",
+                self.src.key(span, "tags"),
+                'tags = ["quality", "hills"]',
+                context=label,
+            )
             tags = []
         sid = raw.get("id")
-        if sid is not None and (not isinstance(sid, str | int) or isinstance(sid, bool) or not str(sid).strip()):
-            self.error("id must be a short text", self.src.key(span, "id"), 'id = "long-run-w3"', context=label)
+        if sid is not None and (
+            not isinstance(sid, str | int) or isinstance(sid, bool) or not str(sid).strip()
+        ):
+            self.error(
+                "id must be a short text",
+                self.src.key(span, "id"),
+                'id = "long-run-w3"',
+                context=label,
+            )
             sid = None
 
         duration, distance = self.estimate(blocks)
@@ -363,16 +412,31 @@ class _Compiler:
         return out
 
     def _session_dates(
-        self, raw: Mapping[str, Any], span: Span | None, header: Location, start: dt.date | None, label: str
+        self,
+        raw: Mapping[str, Any],
+        span: Span | None,
+        header: Location,
+        start: dt.date | None,
+        label: str,
     ) -> list[tuple[int, dt.date]]:
         if "date" in raw:
             if "day" in raw or "week" in raw:
-                self.error("a session has a date and also a day/week", self.src.key(span, "date"), "keep one of them", context=label)
+                self.error(
+                    "a session has a date and also a day/week",
+                    self.src.key(span, "date"),
+                    "keep one of them",
+                    context=label,
+                )
                 return []
             date = self._date(raw["date"], self.src.key(span, "date"))
             return [(1, date)] if date else []
         if "day" not in raw:
-            self.error("a session needs a day or a date", header, 'day = "tue" (with week = N) or date = 2026-11-24', context=label)
+            self.error(
+                "a session needs a day or a date",
+                header,
+                'day = "tue" (with week = N) or date = 2026-11-24',
+                context=label,
+            )
             return []
         day_text = str(raw["day"]).lower()
         if day_text not in DAY_NAMES:
@@ -393,7 +457,9 @@ class _Compiler:
             return []
         weeks_raw = raw.get("week", 1)
         weeks = weeks_raw if isinstance(weeks_raw, list) else [weeks_raw]
-        if not weeks or not all(isinstance(w, int) and not isinstance(w, bool) and 1 <= w <= 260 for w in weeks):
+        if not weeks or not all(
+            isinstance(w, int) and not isinstance(w, bool) and 1 <= w <= 260 for w in weeks
+        ):
             self.error(
                 f"week = {weeks_raw!r} is not a week number",
                 self.src.key(span, "week"),
@@ -417,7 +483,12 @@ class _Compiler:
         try:
             return dt.time.fromisoformat(str(value))
         except ValueError:
-            self.error(f"'{value}' is not a time of day", self.src.key(span, "time"), 'time = "07:30"', context=label)
+            self.error(
+                f"'{value}' is not a time of day",
+                self.src.key(span, "time"),
+                'time = "07:30"',
+                context=label,
+            )
             return None
 
     def _progression(
@@ -434,7 +505,11 @@ class _Compiler:
         try:
             return expand_progression(spec, self.units, self.profile)
         except ProgressionProblem as exc:
-            where = self.src.key(span, exc.key) if exc.key in spec else self.src.key(span, "progression")
+            where = (
+                self.src.key(span, exc.key)
+                if exc.key in spec
+                else self.src.key(span, "progression")
+            )
             self.error(f"progression: {exc.message}", where, exc.hint, context=label)
             return None
 
@@ -462,11 +537,17 @@ class _Compiler:
                     ok = False
                     loc = where or self.src.key(span, "steps")
                     if where and where.column is not None:
-                        loc = self.src.at(where.line or 0, where.column + exc.start, max(1, exc.end - exc.start))
-                    self.error(exc.message, loc, exc.hint, context=f"{label}, step {number} \"{item}\"")
+                        loc = self.src.at(
+                            where.line or 0, where.column + exc.start, max(1, exc.end - exc.start)
+                        )
+                    self.error(
+                        exc.message, loc, exc.hint, context=f'{label}, step {number} "{item}"'
+                    )
                     continue
                 for warning in warnings:
-                    self.warn(warning.message, where, warning.hint, context=f"{label}, step {number}")
+                    self.warn(
+                        warning.message, where, warning.hint, context=f"{label}, step {number}"
+                    )
                 out.append(step)
             elif isinstance(item, Mapping) and "repeat" in item:
                 extra = [k for k in item if k not in ("repeat", "steps")]
@@ -480,7 +561,11 @@ class _Compiler:
                     )
                     ok = False
                     continue
-                if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_REPEAT:
+                if (
+                    isinstance(count, bool)
+                    or not isinstance(count, int)
+                    or not 1 <= count <= MAX_REPEAT
+                ):
                     self.error(
                         f"repeat = {count!r} is not a count",
                         self.src.key(span, "repeat"),

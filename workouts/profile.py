@@ -154,7 +154,9 @@ def _positive_int(data: Mapping[str, Any], key: str, problems: list[ProfileProbl
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 30 <= value <= 260:
         problems.append(
-            ProfileProblem(key, f"{key} = {value!r} is not a heart rate", "write whole bpm, e.g. 171")
+            ProfileProblem(
+                key, f"{key} = {value!r} is not a heart rate", "write whole bpm, e.g. 171"
+            )
         )
         return None
     return value
@@ -200,20 +202,23 @@ def build_profile(data: Mapping[str, Any], units: Units = "km") -> Profile:
         )
         raw_paces = {}
     for name, text in raw_paces.items():
-        key = canonical_pace_name(str(name))
-        if key is None:
+        canonical = canonical_pace_name(str(name))
+        if canonical is None:
             problems.append(
                 ProfileProblem(
                     f"paces.{name}",
                     f"unknown pace name '{name}'",
-                    did_you_mean(str(name), PACE_NAMES) or f"named paces are {', '.join(PACE_NAMES)}",
+                    did_you_mean(str(name), PACE_NAMES)
+                    or f"named paces are {', '.join(PACE_NAMES)}",
                 )
             )
             continue
         try:
-            paces[key] = _pace_range(str(text), units_value, tolerance)
+            paces[canonical] = _pace_range(str(text), units_value, tolerance)
         except StepSyntaxError as exc:
-            problems.append(ProfileProblem(f"paces.{name}", f"paces.{name}: {exc.message}", exc.hint))
+            problems.append(
+                ProfileProblem(f"paces.{name}", f"paces.{name}: {exc.message}", exc.hint)
+            )
 
     zones: tuple[tuple[int, int], ...] | None = None
     if "hr_zones" in data:
@@ -234,7 +239,9 @@ def build_profile(data: Mapping[str, Any], units: Units = "km") -> Profile:
 
     ftp = data.get("ftp")
     if ftp is not None and (isinstance(ftp, bool) or not isinstance(ftp, int) or ftp <= 0):
-        problems.append(ProfileProblem("ftp", f"ftp = {ftp!r} is not a power", "write watts, e.g. 280"))
+        problems.append(
+            ProfileProblem("ftp", f"ftp = {ftp!r} is not a power", "write watts, e.g. 280")
+        )
         ftp = None
 
     race = data.get("race")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from .dsl import parse_step, parse_target
 from .errors import StepSyntaxError, did_you_mean
@@ -58,7 +58,7 @@ def expand_progression(
             "a progression needs exactly one of duration or distance",
             'e.g. duration = "60min" or distance = "12km"',
         )
-    by = "time" if "duration" in spec else "distance"
+    by: Literal["time", "distance"] = "time" if "duration" in spec else "distance"
     raw_total = spec["duration" if by == "time" else "distance"]
     try:
         if by == "time":

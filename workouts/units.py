@@ -131,7 +131,7 @@ def format_clock(seconds: float) -> str:
 
 def format_distance(metres: float, units: Units) -> str:
     """Metres → `400m`, `2km`, `1.5mi` (the DSL's own spelling)."""
-    if units == "km" and metres < 1000 or units == "mi" and metres < 800:
+    if (units == "km" and metres < 1000) or (units == "mi" and metres < 800):
         return f"{metres:g}m"
     value = metres / METRES_PER_UNIT[units]
     return f"{round(value, 2):g}{units}"

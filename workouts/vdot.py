@@ -47,8 +47,8 @@ def vo2_cost(v_m_per_min: float) -> float:
 
 
 def sustainable_fraction(minutes: float) -> float:
-    return 0.8 + 0.1894393 * math.exp(-0.012778 * minutes) + 0.2989558 * math.exp(
-        -0.1932605 * minutes
+    return (
+        0.8 + 0.1894393 * math.exp(-0.012778 * minutes) + 0.2989558 * math.exp(-0.1932605 * minutes)
     )
 
 

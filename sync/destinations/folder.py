@@ -32,7 +32,12 @@ class FolderError(ProgsyncError):
 class FolderDestination:
     can_list = True
 
-    def __init__(self, path: Path, formats: list[Format] | None = None, max_hr: dict[str, int | None] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        formats: list[Format] | None = None,
+        max_hr: dict[str, int | None] | None = None,
+    ) -> None:
         self.path = path.expanduser().resolve()
         self.formats: list[Format] = formats or ["fit"]
         self.key = f"folder:{self.path}"

@@ -16,7 +16,13 @@ from collections import Counter
 from typing import Any
 
 from progsync.workouts.intervals_text import encode_intervals_text
-from progsync.workouts.model import PaceTarget, HeartRateTarget, HeartRateZoneTarget, Session, iter_steps
+from progsync.workouts.model import (
+    HeartRateTarget,
+    HeartRateZoneTarget,
+    PaceTarget,
+    Session,
+    iter_steps,
+)
 
 from ..engine import Action, Desired, Recorder, Remote, fingerprint
 from ..http import AuthError, Pacer, RemoteError, Retryable, redact, retry_after
@@ -36,7 +42,18 @@ SPORT_TYPES = {
 }
 #: The event fields progsync sets; the fingerprint covers exactly these, so a listing can be
 #: compared with the plan even when the ledger is lost.
-FIELDS = ("category", "type", "start_date_local", "name", "description", "external_id", "moving_time", "distance", "tags", "target")
+FIELDS = (
+    "category",
+    "type",
+    "start_date_local",
+    "name",
+    "description",
+    "external_id",
+    "moving_time",
+    "distance",
+    "tags",
+    "target",
+)
 UNREACHABLE_HINT = "check the network and [intervals] base_url; the next run completes the push"
 
 
@@ -96,13 +113,19 @@ class IntervalsClient:
                     detail = response.json().get("error") or response.text
                 except ValueError:
                     detail = response.text
-                raise RemoteError(redact(f"Intervals.icu: HTTP {response.status_code} while {what}: {str(detail)[:300]}"))
+                raise RemoteError(
+                    redact(
+                        f"Intervals.icu: HTTP {response.status_code} while {what}: {str(detail)[:300]}"
+                    )
+                )
             if not response.content:
                 return None
             try:
                 return response.json()
             except ValueError:
-                raise RemoteError(f"Intervals.icu sent a reply that is not JSON while {what}") from None
+                raise RemoteError(
+                    f"Intervals.icu sent a reply that is not JSON while {what}"
+                ) from None
 
         return self.pacer.call(f"Intervals.icu {what}", once, UNREACHABLE_HINT)
 
@@ -133,7 +156,9 @@ def _target(session: Session) -> str:
     return "AUTO"
 
 
-def event_for(session: Session, max_hr: int | None = None) -> tuple[dict[str, Any], tuple[str, ...]]:
+def event_for(
+    session: Session, max_hr: int | None = None
+) -> tuple[dict[str, Any], tuple[str, ...]]:
     text = encode_intervals_text(session, max_hr=max_hr)
     start = session.time or dt.time(0, 0)
     event = {
