@@ -1,0 +1,138 @@
+"""A real HTTP server on 127.0.0.1 for fakes of remote services, with fault injection."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+Request = tuple[str, str, dict[str, list[str]], Any]
+
+
+@dataclass
+class Fault:
+    """Answer `times` requests matching `method` and `path_part` (after skipping `skip`) with a fault."""
+
+    method: str
+    path_part: str
+    status: int | None = None
+    retry_after: str | None = None
+    drop: bool = False
+    delay: float = 0.0
+    times: int = 1
+    skip: int = 0
+
+
+class FakeServer:
+    """Subclasses implement `check_auth` and `route`; requests and faults are handled here."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.log: list[Request] = []
+        self.faults: list[Fault] = []
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self) -> Any:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def requests(self, method: str | None = None, part: str = "") -> list[Request]:
+        return [r for r in self.log if (method is None or r[0] == method) and part in r[1]]
+
+    def writes(self) -> list[Request]:
+        return [r for r in self.log if r[0] in ("POST", "PUT", "DELETE")]
+
+    def check_auth(self, headers: Any, path: str) -> tuple[int, Any] | None:
+        raise NotImplementedError
+
+    def route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+        raise NotImplementedError
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        with self.lock:
+            fault = next((f for f in self.faults if f.method == method and f.path_part in path and f.times > 0), None)
+            if fault and fault.skip > 0:
+                fault.skip -= 1
+                return None
+            if fault:
+                fault.times -= 1
+            return fault
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+                data = b"" if status == 204 or body is None else json.dumps(body).encode()
+                self.send_response(status)
+                if data:
+                    self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _handle(self, method: str) -> None:
+                parsed = urlparse(self.path)
+                query = parse_qs(parsed.query)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    body = json.loads(raw) if raw else None
+                except ValueError:
+                    body = raw.decode(errors="replace")
+                with fake.lock:
+                    fake.log.append((method, parsed.path, query, body))
+                fault = fake._take_fault(method, parsed.path)
+                if fault:
+                    if fault.delay:
+                        time.sleep(fault.delay)
+                    if fault.drop:
+                        self.close_connection = True
+                        self.connection.shutdown(2)
+                        return
+                    if fault.status:
+                        headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+                        self._send(fault.status, {"status": fault.status, "error": "injected"}, headers)
+                        return
+                denied = fake.check_auth(self.headers, parsed.path)
+                if denied:
+                    self._send(*denied)
+                    return
+                with fake.lock:
+                    status, reply = fake.route(method, parsed.path, query, body)
+                self._send(status, reply)
+
+            def do_GET(self) -> None:
+                self._handle("GET")
+
+            def do_POST(self) -> None:
+                self._handle("POST")
+
+            def do_PUT(self) -> None:
+                self._handle("PUT")
+
+            def do_DELETE(self) -> None:
+                self._handle("DELETE")
+
+        return Handler
