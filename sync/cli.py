@@ -343,8 +343,18 @@ def whoami(ctx: click.Context, to: tuple[str, ...]) -> int:
     return 0
 
 
+def _quiet_libraries() -> None:
+    """Library loggers (garminconnect logs tracebacks) never reach the terminal."""
+    import logging
+
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())
+
+
 def main() -> None:
     """Entry point: run the CLI and render our own errors once, without a traceback."""
+    _quiet_libraries()
     try:
         code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:

@@ -38,7 +38,7 @@ def keyring_get(name: str) -> str | None:
         value = _keyring().get_password(SERVICE, name)
     except KeyringUnavailable:
         return None
-    except Exception:
+    except Exception:  # noqa: BLE001 - any backend failure means unavailable
         return None
     if value:
         register_secret(value)
@@ -56,7 +56,7 @@ def keyring_set(name: str, value: str) -> None:
             f"or use a desktop session), or set {ENV_INTERVALS_KEY} / {ENV_GARMIN_TOKENS} in the "
             "environment instead — see docs/cron.md",
         ) from None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any backend failure means unavailable
         raise AuthError(f"the keyring refused to store credentials: {type(exc).__name__}") from None
 
 
@@ -64,7 +64,7 @@ def keyring_delete(name: str) -> bool:
     try:
         _keyring().delete_password(SERVICE, name)
         return True
-    except Exception:
+    except Exception:  # noqa: BLE001 - any backend failure means unavailable
         return False
 
 
@@ -74,7 +74,7 @@ def keyring_status() -> tuple[bool, str]:
         backend = _keyring().get_keyring()
     except KeyringUnavailable as exc:
         return False, str(exc)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any backend failure means unavailable
         return False, f"{type(exc).__name__}: {exc}"
     return True, f"{type(backend).__module__}.{type(backend).__name__}"
 

@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from progsync.workouts.model import Session, slugify
@@ -141,40 +141,29 @@ def reconcile(
         current_fp = (found.fingerprint if found and found.fingerprint else None) or (
             entry.fingerprint if entry else None
         )
-        if entry is not None and entry.state != "synced":
-            actions.append(
-                Action(
-                    "create",
-                    identity,
-                    session.date,
-                    session.name,
-                    item,
-                    entry,
-                    found,
-                    reason=f"resuming ({entry.state})",
-                )
-            )
+        op: Op = "unchanged"
+        reason = ""
+        if entry is not None and entry.state == "uploaded":
+            op, reason = "create", "resuming an interrupted push"
         elif current_date != session.date:
-            actions.append(
-                Action(
-                    "move",
-                    identity,
-                    session.date,
-                    session.name,
-                    item,
-                    entry,
-                    found,
-                    old_date=current_date,
-                )
-            )
+            op = "move"
+        elif entry is not None and entry.state == "mismatch":
+            op, reason = "update", "the last read-back differed"
         elif current_fp != item.fingerprint:
-            actions.append(
-                Action("update", identity, session.date, session.name, item, entry, found)
+            op = "update"
+        actions.append(
+            Action(
+                op,
+                identity,
+                session.date,
+                session.name,
+                item,
+                entry,
+                found,
+                old_date=current_date if op == "move" else None,
+                reason=reason,
             )
-        else:
-            actions.append(
-                Action("unchanged", identity, session.date, session.name, item, entry, found)
-            )
+        )
 
     known: dict[str, tuple[Entry | None, Remote | None]] = {}
     for identity, entry in entries.items():
@@ -434,7 +423,3 @@ def _adopt_unrecorded(actions: list[Action], ledger: Ledger, key: str, dry_run: 
 
 def plans_of(sessions: list[Session]) -> frozenset[str]:
     return frozenset(slugify(s.plan) or "plan" for s in sessions)
-
-
-def with_date(action: Action, day: dt.date) -> Action:
-    return replace(action, date=day)

@@ -1,28 +1,554 @@
-"""Garmin Connect as a destination (see issue: Garmin destination)."""
+"""Garmin Connect as a destination, through the `garminconnect` library.
+
+- Create = upload the workout JSON, then schedule it on its date (2 calls). The ledger records
+  the workout id the moment the upload succeeds (state `uploaded`) and the schedule id the
+  moment scheduling succeeds, so a push killed in between is completed by scheduling only —
+  after checking the month calendar, because Garmin adds a calendar entry on every schedule call.
+- Update = replace the workout in place (`PUT`), which keeps its calendar entry.
+- Move = unschedule + schedule on the new date (and replace, if the content changed too).
+- Delete = unschedule, then delete the workout.
+- Every uploaded workout ends its description with a marker,
+  `[progsync <identity> <date> <fingerprint>]`, so the ledger can be rebuilt from
+  `get_workouts` and workouts progsync did not create are never touched.
+- Read-back check: what Garmin stored is compared with what was sent (sport, step types, end
+  conditions, target type ids and values); a mismatch is an error naming the session and step.
+
+The seam: `connect()` is the only place that reaches into the library's internals (the API base
+URL and the token-refresh URL), which is what `[garmin] api_url` / `PROGSYNC_GARMIN_URL` set.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
+import re
+import stat
+import time
+from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from progsync.workouts.errors import ProgsyncError
+from progsync.workouts.garmin_json import encode_workout
+from progsync.workouts.model import Session
+
+from ..config import Config, state_dir
+from ..credentials import ENV_GARMIN_TOKENS, keyring_get, keyring_set
+from ..engine import Action, Desired, Recorder, Remote, fingerprint
+from ..http import AuthError, Pacer, RemoteError, Retryable, redact, register_secret
+
+DEFAULT_API_URL = "https://connectapi.garmin.com"
+KEYRING_NAME = "garmin-tokens"
+MARKER = re.compile(r"\[progsync (\S+) (\d{4}-\d{2}-\d{2}) ([0-9a-f]{8,16})\]\s*$")
+LOGIN_COOLDOWN_S = 15 * 60
+LOGIN_MAX_ATTEMPTS = 3
+UNREACHABLE_HINT = "check the network (or [garmin] api_url); the next run completes the push"
+LOGIN_HINT = "run `progsync login garmin` in a terminal"
 
 
-class NotYetAvailable(ProgsyncError):
-    exit_code = 2
+# -- the seam -----------------------------------------------------------------------------------
+def connect(tokens: str, api_url: str | None = None) -> Any:
+    """A `garminconnect.Garmin` with the token bundle loaded, optionally pointed at `api_url`.
+
+    Pinned behaviour of garminconnect 0.3.x: API URLs are built from `client._connectapi`,
+    token refresh posts to the module's `DI_TOKEN_URL`. Loading the tokens directly (instead of
+    `Garmin.login`) saves the two profile requests `login` makes on every start.
+    """
+    import garminconnect
+    from garminconnect import client as gc_client
+
+    garmin = garminconnect.Garmin()
+    if api_url:
+        base = api_url.rstrip("/")
+        if not hasattr(garmin.client, "_connectapi"):
+            raise ProgsyncError(
+                "this garminconnect version cannot be pointed at another server",
+                "remove [garmin] api_url / PROGSYNC_GARMIN_URL, or install garminconnect 0.3.x",
+            )
+        garmin.client._connectapi = base
+        gc_client.DI_TOKEN_URL = f"{base}/di-oauth2-service/oauth/token"
+    try:
+        garmin.client.loads(tokens)
+    except Exception:  # noqa: BLE001 - any failure here means the bundle is unusable
+        raise AuthError("the stored Garmin tokens are unreadable", LOGIN_HINT) from None
+    return garmin
 
 
-def build_garmin_destination(config: Any, max_hr: dict[str, int | None]) -> Any:
-    raise NotYetAvailable(
-        "the Garmin Connect destination is not available in this version",
-        "use --to intervals (Intervals.icu can forward workouts to Garmin) or "
-        "--to folder:/path/to/GARMIN/NewFiles with the watch mounted over USB",
+def dump_tokens(garmin: Any) -> str:
+    return str(garmin.client.dumps())
+
+
+# -- tokens -------------------------------------------------------------------------------------
+class TokenSource:
+    """Where the token bundle came from, so refreshed tokens can be saved back there."""
+
+    def __init__(self, tokens: str, where: str, path: Path | None = None) -> None:
+        self.tokens = tokens
+        self.where = where
+        self.path = path
+        for value in _token_values(tokens):
+            register_secret(value)
+
+    def save(self, tokens: str) -> str | None:
+        """Save refreshed tokens back; returns a note for the user when that is impossible."""
+        if tokens == self.tokens:
+            return None
+        for value in _token_values(tokens):
+            register_secret(value)
+        if self.where == "keyring":
+            keyring_set(KEYRING_NAME, tokens)
+        elif self.path is not None:
+            tmp = self.path.with_name(self.path.name + ".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(tokens)
+            os.replace(tmp, self.path)
+        else:
+            return (
+                f"Garmin refreshed the tokens, but {ENV_GARMIN_TOKENS} holds them as text and "
+                "cannot be updated: point it at a 0600 file instead"
+            )
+        self.tokens = tokens
+        return None
+
+
+def _token_values(tokens: str) -> list[str]:
+    try:
+        data = json.loads(tokens)
+    except ValueError:
+        return [tokens]
+    return (
+        [str(v) for v in data.values() if isinstance(v, str) and len(v) >= 8]
+        if isinstance(data, dict)
+        else []
     )
 
 
-def login_interactive(config: Any, interactive: bool) -> str:
-    build_garmin_destination(config, {})
-    return ""
+def load_tokens() -> TokenSource:
+    stored = keyring_get(KEYRING_NAME)
+    if stored:
+        return TokenSource(stored, "keyring")
+    env = os.environ.get(ENV_GARMIN_TOKENS)
+    if env:
+        if env.lstrip().startswith("{"):
+            return TokenSource(env, "environment")
+        path = Path(env).expanduser()
+        if not path.is_file():
+            raise AuthError(f"{ENV_GARMIN_TOKENS} names {path}, which is not a file", LOGIN_HINT)
+        mode = path.stat().st_mode
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise AuthError(
+                f"the Garmin token file {path} is readable by other users",
+                f"run `chmod 600 {path}`",
+            )
+        return TokenSource(path.read_text().strip(), "file", path)
+    raise AuthError(
+        "no Garmin Connect tokens",
+        f"{LOGIN_HINT}; on a headless machine set {ENV_GARMIN_TOKENS} to the token JSON or to "
+        "the path of a 0600 file holding it (see docs/cron.md)",
+    )
 
 
-def whoami_line(config: Any) -> str:
-    return "garmin: not available in this version"
+# -- errors -------------------------------------------------------------------------------------
+def _classify(exc: Exception, what: str) -> Exception:
+    """Map a library or transport exception to ours (Retryable for transient ones)."""
+    import requests
+    from garminconnect import (
+        GarminConnectAuthenticationError,
+        GarminConnectConnectionError,
+        GarminConnectTooManyRequestsError,
+    )
+
+    text = redact(str(exc))
+    if isinstance(exc, GarminConnectTooManyRequestsError):
+        return Retryable("HTTP 429")
+    if isinstance(exc, GarminConnectAuthenticationError):
+        return AuthError(f"Garmin Connect rejected the tokens while {what}", LOGIN_HINT)
+    if isinstance(exc, requests.ConnectionError | requests.Timeout):
+        return Retryable(type(exc).__name__)
+    if isinstance(exc, GarminConnectConnectionError):
+        match = re.search(r"API Error (\d{3})", text)
+        status = int(match.group(1)) if match else 0
+        if status in (401, 403):
+            return AuthError(
+                f"Garmin Connect refused the request (HTTP {status}) while {what}",
+                LOGIN_HINT,
+            )
+        if status == 429 or status >= 500 or status == 0:
+            return Retryable(f"HTTP {status or '?'}")
+        return RemoteError(f"Garmin Connect: {text[:300]} (while {what})")
+    return RemoteError(f"Garmin Connect: {type(exc).__name__}: {text[:300]} (while {what})")
+
+
+# -- read-back ----------------------------------------------------------------------------------
+def _shape(steps: list[dict[str, Any]], path: str = "") -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for index, step in enumerate(steps, start=1):
+        where = f"{path}{index}"
+        out.append(
+            (where, ("type", step.get("type"), (step.get("stepType") or {}).get("stepTypeId")))
+        )
+        end = step.get("endCondition") or {}
+        value = step.get("endConditionValue")
+        if end.get("conditionTypeId") != 1 and value is not None:
+            value = round(float(value), 2)
+        else:
+            value = None
+        out.append((where, ("end", end.get("conditionTypeId"), value)))
+        if step.get("type") == "RepeatGroupDTO":
+            out.append((where, ("repeat", step.get("numberOfIterations"))))
+            out.extend(_shape(step.get("workoutSteps") or [], f"{where}."))
+            continue
+        target = step.get("targetType") or {}
+        values = sorted(
+            round(float(v), 3)
+            for v in (step.get("targetValueOne"), step.get("targetValueTwo"))
+            if v is not None
+        )
+        out.append(
+            (
+                where,
+                (
+                    "target",
+                    target.get("workoutTargetTypeId"),
+                    tuple(values),
+                    step.get("zoneNumber"),
+                ),
+            )
+        )
+    return out
+
+
+def compare_stored(sent: dict[str, Any], stored: dict[str, Any]) -> list[str]:
+    """Differences between a sent workout and what Garmin stored, one line per step."""
+    problems = []
+    sent_sport = sent["sportType"]["sportTypeId"]
+    stored_sport = (stored.get("sportType") or {}).get("sportTypeId")
+    if sent_sport != stored_sport:
+        problems.append(f"sport {stored_sport} stored, {sent_sport} sent")
+    ours = _shape(sent["workoutSegments"][0]["workoutSteps"])
+    segments = stored.get("workoutSegments") or [{}]
+    theirs = _shape(segments[0].get("workoutSteps") or [])
+    if len(ours) != len(theirs):
+        problems.append(
+            f"{len(theirs) // 3 or len(theirs)} steps stored, different from what was sent"
+        )
+        return problems
+    for (where, mine), (_, stored_value) in zip(ours, theirs, strict=True):
+        if mine != stored_value:
+            problems.append(
+                f"step {where}: {mine[0]} stored as {stored_value[1:]}, sent {mine[1:]}"
+            )
+    return problems
+
+
+# -- the destination ----------------------------------------------------------------------------
+class GarminDestination:
+    can_list = True
+
+    def __init__(
+        self,
+        garmin: Any,
+        tokens: TokenSource,
+        verify: bool = True,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self.garmin = garmin
+        self.tokens = tokens
+        self.verify = verify
+        self.pacer = pacer or Pacer(min_interval=0.25)
+        self.key = "garmin"
+        self.label = "Garmin Connect"
+        self.calls: Counter[str] = Counter()
+        self.notes: list[str] = []
+        self._calendar: dict[tuple[int, int], list[dict[str, Any]]] = {}
+
+    def requests_made(self) -> Counter[str]:
+        return Counter(self.calls)
+
+    def _call(self, name: str, what: str, *args: Any, **kwargs: Any) -> Any:
+        def once() -> Any:
+            self.calls[name] += 1
+            try:
+                if name == "replace_workout":
+                    return self._replace(*args)
+                return getattr(self.garmin, name)(*args, **kwargs)
+            except (Retryable, ProgsyncError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - mapped to our own errors
+                raise _classify(exc, what) from None
+
+        try:
+            return self.pacer.call(f"Garmin Connect {what}", once, UNREACHABLE_HINT)
+        finally:
+            self._save_tokens()
+
+    def _replace(self, workout_id: str, payload: dict[str, Any]) -> Any:
+        body = {**payload, "workoutId": int(workout_id)}
+        if hasattr(self.garmin, "update_workout"):
+            return self.garmin.update_workout(workout_id, body)
+        response = self.garmin.client.put(
+            "connectapi", f"/workout-service/workout/{workout_id}", json=body
+        )
+        try:
+            return response.json()
+        except Exception:  # noqa: BLE001 - 204 and empty bodies
+            return {}
+
+    def _save_tokens(self) -> None:
+        note = self.tokens.save(dump_tokens(self.garmin))
+        if note and note not in self.notes:
+            self.notes.append(note)
+
+    def prepare(self, session: Session) -> Desired:
+        encoded = encode_workout(session)
+        payload = encoded.payload
+        digest = fingerprint(payload)
+        payload["description"] = (
+            f"{payload['description']}\n\n[progsync {session.identity} {session.date.isoformat()} {digest}]"
+        )
+        return Desired(session, payload, digest, encoded.warnings)
+
+    def list_remote(self, start: dt.date, end: dt.date) -> dict[str, Remote]:
+        out: dict[str, Remote] = {}
+        offset = 0
+        while True:
+            page = self._call("get_workouts", "listing workouts", offset, 100) or []
+            for workout in page:
+                match = MARKER.search(str(workout.get("description") or ""))
+                if not match:
+                    continue
+                identity, day, digest = match.groups()
+                out[identity] = Remote(
+                    identity=identity,
+                    remote_id=str(workout["workoutId"]),
+                    date=dt.date.fromisoformat(day),
+                    name=str(workout.get("workoutName") or ""),
+                    fingerprint=digest,
+                )
+            if len(page) < 100:
+                break
+            offset += 100
+        return out
+
+    def _schedule_id_on(self, workout_id: str, day: dt.date) -> str | None:
+        """Find the calendar entry of a workout on a day (one month request, cached)."""
+        key = (day.year, day.month)
+        if key not in self._calendar:
+            data = (
+                self._call("get_scheduled_workouts", "reading the calendar", day.year, day.month)
+                or {}
+            )
+            self._calendar[key] = list(data.get("calendarItems") or [])
+        for item in self._calendar[key]:
+            if (
+                str(item.get("workoutId")) == workout_id
+                and str(item.get("date")) == day.isoformat()
+            ):
+                return str(item.get("id") or item.get("workoutScheduleId"))
+        return None
+
+    def _schedule(self, workout_id: str, day: dt.date) -> str:
+        result = (
+            self._call("schedule_workout", "scheduling a workout", workout_id, day.isoformat())
+            or {}
+        )
+        schedule_id = result.get("workoutScheduleId") or result.get("id")
+        if schedule_id is None:
+            raise RemoteError("Garmin Connect did not return a schedule id")
+        self._calendar.pop((day.year, day.month), None)
+        return str(schedule_id)
+
+    def _check(self, action: Action, workout_id: str, response: Any) -> list[str]:
+        if not self.verify or action.desired is None:
+            return []
+        stored = (
+            response if isinstance(response, dict) and response.get("workoutSegments") else None
+        )
+        if stored is None:
+            stored = self._call("get_workout_by_id", "reading a workout back", workout_id)
+        return compare_stored(action.desired.payload, stored or {})
+
+    def apply(self, actions: list[Action], recorder: Recorder) -> None:
+        for action in actions:
+            try:
+                if action.op == "delete":
+                    self._delete(action, recorder)
+                else:
+                    self._save(action, recorder)
+            except (RemoteError, Retryable) as exc:
+                recorder.fail(action, str(exc))
+
+    def _save(self, action: Action, recorder: Recorder) -> None:
+        assert action.desired is not None
+        session = action.desired.session
+        entry = action.entry
+        workout_id = action.remote_id
+        schedule_id = entry.schedule_id if entry else None
+        problems: list[str] = []
+
+        resuming = (
+            action.op == "create"
+            and action.remote is not None
+            and entry is not None
+            and entry.state == "uploaded"
+        )
+        if action.op == "create" and not resuming:
+            stored = (
+                self._call("upload_workout", "uploading a workout", action.desired.payload) or {}
+            )
+            if "workoutId" not in stored:
+                raise RemoteError("Garmin Connect did not return a workout id")
+            workout_id = str(stored["workoutId"])
+            recorder.saved(action, workout_id, state="uploaded", final=False)
+            problems = self._check(action, workout_id, stored)
+            schedule_id = None
+        elif action.op == "create":
+            # Resuming: the workout exists; it may even be scheduled already.
+            assert workout_id is not None
+            schedule_id = self._schedule_id_on(workout_id, session.date)
+        else:
+            assert workout_id is not None
+            current = (
+                action.remote.fingerprint
+                if action.remote
+                else (entry.fingerprint if entry else None)
+            )
+            # A move replaces too: the marker in the description carries the date.
+            if current != action.desired.fingerprint or action.op in ("update", "move"):
+                response = self._call(
+                    "replace_workout", "replacing a workout", workout_id, action.desired.payload
+                )
+                problems = self._check(action, workout_id, response)
+            if action.op == "move":
+                old_day = action.old_date or session.date
+                if schedule_id is None:
+                    schedule_id = self._schedule_id_on(workout_id, old_day)
+                if schedule_id is not None:
+                    self._call("unschedule_workout", "unscheduling a workout", schedule_id)
+                    recorder.saved(action, workout_id, None, state="uploaded", final=False)
+                schedule_id = None
+            elif schedule_id is None:
+                schedule_id = self._schedule_id_on(workout_id, session.date)
+        if schedule_id is None:
+            schedule_id = self._schedule(workout_id, session.date)
+        if problems:
+            recorder.saved(action, workout_id, schedule_id, state="mismatch", final=False)
+            recorder.fail(
+                action,
+                f"Garmin stored '{session.name}' ({session.date}) differently from what was sent: "
+                + "; ".join(problems[:5]),
+            )
+            return
+        recorder.saved(action, workout_id, schedule_id)
+
+    def _delete(self, action: Action, recorder: Recorder) -> None:
+        workout_id = action.remote_id
+        if workout_id is None:
+            recorder.deleted(action)
+            return
+        schedule_id = action.entry.schedule_id if action.entry else None
+        if schedule_id is None:
+            schedule_id = self._schedule_id_on(workout_id, action.date)
+        if schedule_id is not None:
+            self._call("unschedule_workout", "unscheduling a workout", schedule_id)
+        self._call("delete_workout", "deleting a workout", workout_id)
+        recorder.deleted(action)
+
+
+def api_url(config: Config) -> str | None:
+    return os.environ.get("PROGSYNC_GARMIN_URL") or config.garmin.get("api_url") or None
+
+
+def build_garmin_destination(config: Config, max_hr: dict[str, int | None]) -> GarminDestination:
+    tokens = load_tokens()
+    garmin = connect(tokens.tokens, api_url(config))
+    verify = bool(config.garmin.get("verify", True))
+    return GarminDestination(garmin, tokens, verify=verify)
+
+
+# -- login --------------------------------------------------------------------------------------
+def _cooldown_path() -> Path:
+    return state_dir() / "garmin-login.json"
+
+
+def check_login_cooldown(now: float | None = None) -> None:
+    """Refuse a login attempt while too many recent ones failed (Garmin rate-limits accounts)."""
+    now = now or time.time()
+    path = _cooldown_path()
+    attempts: list[float] = []
+    if path.exists():
+        try:
+            attempts = [float(t) for t in json.loads(path.read_text()).get("failed", [])]
+        except (ValueError, OSError):
+            attempts = []
+    recent = [t for t in attempts if now - t < LOGIN_COOLDOWN_S]
+    if len(recent) >= LOGIN_MAX_ATTEMPTS:
+        wait = int(LOGIN_COOLDOWN_S - (now - min(recent))) // 60 + 1
+        raise AuthError(
+            f"{len(recent)} Garmin logins failed in the last {LOGIN_COOLDOWN_S // 60} minutes",
+            f"wait about {wait} minutes before trying again: repeated logins get the account "
+            "rate-limited by Garmin",
+        )
+
+
+def record_login_failure(now: float | None = None) -> None:
+    path = _cooldown_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    attempts: list[float] = []
+    if path.exists():
+        try:
+            attempts = json.loads(path.read_text()).get("failed", [])
+        except (ValueError, OSError):
+            attempts = []
+    attempts = [*attempts, now or time.time()][-10:]
+    path.write_text(json.dumps({"failed": attempts}))
+
+
+def login_interactive(config: Config, interactive: bool) -> str:
+    """Ask for email, password and (if Garmin asks) the MFA code; keep only the token bundle."""
+    import click
+
+    if not interactive:
+        raise AuthError(
+            "`progsync login garmin` needs a terminal to ask for the password",
+            f"run it in a terminal once; for headless machines copy the tokens with "
+            f"{ENV_GARMIN_TOKENS} (see docs/cron.md)",
+        )
+    check_login_cooldown()
+    email = click.prompt("Garmin Connect email")
+    password = click.prompt("Password (not stored)", hide_input=True)
+    register_secret(password)
+    import garminconnect
+
+    try:
+        garmin = garminconnect.Garmin(email, password, return_on_mfa=True)
+        status, state = garmin.login()
+        if status == "needs_mfa":
+            code = click.prompt("MFA code from Garmin")
+            garmin.resume_login(state, code)
+    except Exception as exc:  # noqa: BLE001 - every library failure is a login failure
+        record_login_failure()
+        raise AuthError(
+            f"Garmin login failed: {redact(str(exc))[:200]}",
+            "check the email and password; after 3 failures progsync waits 15 minutes",
+        ) from None
+    keyring_set(KEYRING_NAME, dump_tokens(garmin))
+    name = getattr(garmin, "full_name", None) or getattr(garmin, "display_name", None) or email
+    return f"Connected Garmin Connect as {name}; the tokens are in the OS keyring (the password is not kept)."
+
+
+def whoami_line(config: Config) -> str:
+    try:
+        tokens = load_tokens()
+    except AuthError as exc:
+        return f"garmin: not connected ({exc.hint})"
+    garmin = connect(tokens.tokens, api_url(config))
+    destination = GarminDestination(garmin, tokens)
+    profile = (
+        destination._call("connectapi", "reading the profile", "/userprofile-service/socialProfile")
+        or {}
+    )
+    name = profile.get("fullName") or profile.get("displayName") or "?"
+    return f"garmin: {name} ({profile.get('displayName', '?')}), tokens from the {tokens.where}"

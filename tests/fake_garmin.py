@@ -1,0 +1,188 @@
+"""A fake Garmin Connect workout service on 127.0.0.1, answering in the recorded shapes.
+
+Implements create, read, replace, delete, list, schedule, unschedule and the month calendar,
+plus the two profile endpoints and the DI token refresh. Stored workouts look like
+`shared/fixtures/garmin-connect/*Output.json`: server-assigned `workoutId`/`stepId`, owner and
+dates, depth-first `stepOrder`. The Bearer token is checked.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import re
+import time
+from typing import Any
+
+from .conftest import SHARED
+from .fake_http import Fault, FakeServer
+
+__all__ = ["FakeGarmin", "Fault", "jwt"]
+
+OUTPUT = json.loads((SHARED / "fixtures" / "garmin-connect" / "WorkoutRunningNestedRepeatsOutput.json").read_text())
+STEP_DEFAULTS = {k: None for k in OUTPUT["workoutSegments"][0]["workoutSteps"][1] if k not in ("type", "stepId", "stepOrder")}
+
+
+def jwt(exp: float, name: str = "runner") -> str:
+    """A JWT-shaped token (unsigned): the library reads `exp` to decide when to refresh."""
+
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'none'})}.{part({'exp': int(exp), 'sub': name, 'client_id': 'GCM_ANDROID_DARK', 'pad': 'x' * 200})}.sig"
+
+
+class FakeGarmin(FakeServer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.valid_tokens = {jwt(time.time() + 3600 * 24)}
+        self.access_token = next(iter(self.valid_tokens))
+        self.refresh_token = "refresh-token-abcdef"
+        self.workouts: dict[int, dict[str, Any]] = {}
+        self.schedules: dict[int, dict[str, Any]] = {}
+        self.next_id = 900_000_000
+        self.next_step = 12_000_000_000
+        self.corrupt_pace = False
+        self.refreshes = 0
+
+    # -- helpers for tests --------------------------------------------------------------------
+    def tokens(self, expired: bool = False) -> str:
+        token = self.access_token
+        if expired:
+            token = jwt(time.time() - 60)
+            self.valid_tokens.add(token)
+        return json.dumps({"di_token": token, "di_refresh_token": self.refresh_token if expired else None, "di_client_id": "GCM_ANDROID_DARK"})
+
+    def add_foreign(self, name: str = "My own workout", day: str | None = None) -> int:
+        with self.lock:
+            workout = self._store({"workoutName": name, "description": "hills", "sportType": {"sportTypeId": 1, "sportTypeKey": "running"}, "workoutSegments": [{"segmentOrder": 1, "sportType": {"sportTypeId": 1}, "workoutSteps": []}]})
+            if day:
+                self._schedule(workout["workoutId"], day)
+            return int(workout["workoutId"])
+
+    def scheduled(self) -> list[tuple[int, str]]:
+        return sorted((s["workoutId"], s["date"]) for s in self.schedules.values())
+
+    def marked(self) -> dict[str, dict[str, Any]]:
+        out = {}
+        for workout in self.workouts.values():
+            match = re.search(r"\[progsync (\S+) ", workout.get("description") or "")
+            if match:
+                out[match.group(1)] = workout
+        return out
+
+    # -- the service --------------------------------------------------------------------------
+    def check_auth(self, headers: Any, path: str) -> tuple[int, Any] | None:
+        if path == "/di-oauth2-service/oauth/token":
+            return None
+        auth = headers.get("Authorization", "")
+        if not auth.startswith("Bearer ") or auth[7:] not in self.valid_tokens:
+            return 401, {"message": "Unauthorized"}
+        return None
+
+    def _steps(self, steps: list[dict[str, Any]], counter: list[int]) -> list[dict[str, Any]]:
+        out = []
+        for step in steps:
+            counter[0] += 1
+            self.next_step += 1
+            stored = {"type": step["type"], "stepId": self.next_step, "stepOrder": counter[0], **STEP_DEFAULTS, **step}
+            stored["stepOrder"] = counter[0]
+            stored["stepId"] = self.next_step
+            if self.corrupt_pace and (step.get("targetType") or {}).get("workoutTargetTypeId") == 6:
+                stored["targetValueOne"] = stored["targetValueTwo"] = 0.0
+            if "workoutSteps" in step:
+                stored["workoutSteps"] = self._steps(step["workoutSteps"], counter)
+            out.append(stored)
+        return out
+
+    def _store(self, body: dict[str, Any], workout_id: int | None = None) -> dict[str, Any]:
+        if workout_id is None:
+            self.next_id += 1
+            workout_id = self.next_id
+        stored = {k: v for k, v in OUTPUT.items() if k != "workoutSegments"}
+        stored.update(copy.deepcopy(body))
+        stored["workoutId"] = workout_id
+        stored["ownerId"] = OUTPUT["ownerId"]
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S.0")
+        stored["updatedDate"] = stamp
+        stored.setdefault("createdDate", stamp)
+        segments = []
+        for segment in body.get("workoutSegments", []):
+            seg = {**{k: None for k in OUTPUT["workoutSegments"][0] if k != "workoutSteps"}, **segment}
+            seg["workoutSteps"] = self._steps(segment.get("workoutSteps", []), [0])
+            segments.append(seg)
+        stored["workoutSegments"] = segments
+        self.workouts[workout_id] = stored
+        return stored
+
+    def _schedule(self, workout_id: int, day: str) -> dict[str, Any]:
+        self.next_id += 1
+        entry = {"workoutScheduleId": self.next_id, "workoutId": workout_id, "date": day}
+        self.schedules[self.next_id] = entry
+        workout = self.workouts[workout_id]
+        return {"workoutScheduleId": self.next_id, "calendarDate": day, "workout": {"workoutId": workout_id, "workoutName": workout.get("workoutName")}}
+
+    def route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+        parts = [p for p in path.split("/") if p]
+        if path == "/di-oauth2-service/oauth/token" and method == "POST":
+            fields = dict(pair.split("=", 1) for pair in str(body).split("&") if "=" in pair)
+            if fields.get("refresh_token") != self.refresh_token:
+                return 401, {"error": "invalid_grant"}
+            self.refreshes += 1
+            self.access_token = jwt(time.time() + 3600 * 24, name=f"refreshed{self.refreshes}")
+            self.valid_tokens.add(self.access_token)
+            return 200, {"access_token": self.access_token, "refresh_token": self.refresh_token, "expires_in": 86400}
+        if path == "/userprofile-service/socialProfile":
+            return 200, {"displayName": "runner42", "fullName": "Test Runner"}
+        if path == "/userprofile-service/userprofile/user-settings":
+            return 200, {"userData": {"measurementSystem": "metric"}}
+        if parts[:2] == ["workout-service", "workouts"] and method == "GET":
+            start = int(query.get("start", ["0"])[0])
+            limit = int(query.get("limit", ["100"])[0])
+            items = [
+                {k: w.get(k) for k in ("workoutId", "ownerId", "workoutName", "description", "updatedDate", "createdDate", "sportType", "estimatedDurationInSecs")}
+                for w in sorted(self.workouts.values(), key=lambda w: w["workoutId"])
+            ]
+            return 200, items[start : start + limit]
+        if parts[:2] == ["workout-service", "workout"]:
+            if method == "POST" and len(parts) == 2:
+                return 200, self._store(body)
+            workout_id = int(parts[2])
+            if workout_id not in self.workouts:
+                return 404, {"message": "Workout not found"}
+            if method == "GET":
+                return 200, self.workouts[workout_id]
+            if method == "PUT":
+                if body.get("workoutId") != workout_id:
+                    return 400, {"message": "workoutId mismatch"}
+                self._store(body, workout_id)
+                return 204, None
+            if method == "DELETE":
+                del self.workouts[workout_id]
+                for key in [k for k, s in self.schedules.items() if s["workoutId"] == workout_id]:
+                    del self.schedules[key]
+                return 204, None
+        if parts[:2] == ["workout-service", "schedule"]:
+            item = int(parts[2])
+            if method == "POST":
+                if item not in self.workouts:
+                    return 404, {"message": "Workout not found"}
+                return 200, self._schedule(item, body["date"])
+            if item not in self.schedules:
+                return 404, {"message": "Schedule not found"}
+            if method == "GET":
+                return 200, self.schedules[item]
+            if method == "DELETE":
+                del self.schedules[item]
+                return 204, None
+        if parts[:2] == ["calendar-service", "year"] and method == "GET":
+            year, month = int(parts[2]), int(parts[4]) + 1
+            items = [
+                {"id": s["workoutScheduleId"], "itemType": "workout", "workoutId": s["workoutId"], "date": s["date"],
+                 "title": self.workouts.get(s["workoutId"], {}).get("workoutName")}
+                for s in self.schedules.values()
+                if s["date"].startswith(f"{year:04d}-{month:02d}")
+            ]
+            return 200, {"startDayOfMonth": 0, "numOfDaysInMonth": 30, "calendarItems": items}
+        return 404, {"message": f"no route {method} {path}"}
