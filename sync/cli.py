@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 import click
+
 from progsync.workouts.errors import ProgsyncError
 
 EXIT_CODES = """Exit codes: 0 ok · 1 some operations failed · 2 bad input · 3 authentication needed ·

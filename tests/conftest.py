@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from progsync.workouts.plan import Compiled, compile_plan
 from progsync.workouts.profile import Profile, build_profile
 

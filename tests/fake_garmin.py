@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from .conftest import SHARED
-from .fake_http import Fault, FakeServer
+from .fake_http import FakeServer, Fault
 
 __all__ = ["FakeGarmin", "Fault", "jwt"]
 

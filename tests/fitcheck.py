@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from garmin_fit_sdk import Decoder, Stream
+
 from progsync.workouts.model import (
     Block,
     HeartRateTarget,

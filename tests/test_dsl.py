@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from progsync.workouts.dsl import parse_step
 from progsync.workouts.errors import StepSyntaxError
 from progsync.workouts.model import (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from progsync.workouts.errors import InputError
 from progsync.workouts.plan import compile_plan
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from progsync.workouts.fit import encode_fit
 from progsync.workouts.model import (
     End,

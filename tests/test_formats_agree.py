@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from progsync.workouts.fit import encode_fit
 from progsync.workouts.garmin_json import encode_workout
 from progsync.workouts.intervals_text import encode_intervals_text

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+
 from progsync.workouts.garmin_json import MAX_STEPS, EncodeError, count_steps, encode_workout
 from progsync.workouts.model import Repeat
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+
 from progsync.workouts.intervals_text import clean_label, encode_intervals_text
 
 from .conftest import compile_text

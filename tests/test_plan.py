@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from progsync.workouts.errors import InputError
 from progsync.workouts.model import PaceTarget, Repeat, flatten
 from progsync.workouts.plan import compile_plan

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from progsync.workouts.dsl import parse_step
 from progsync.workouts.errors import StepSyntaxError
 from progsync.workouts.model import Step

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from progsync.sync.config import Config
 from progsync.sync.loading import load_plans
 from progsync.sync.service import ledger_path, run_clear, run_push, run_status

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from progsync.sync.config import Config
 from progsync.sync.ledger import LockHeld, destination_lock
 from progsync.sync.loading import load_plans
