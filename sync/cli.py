@@ -194,9 +194,11 @@ def _run_sync(
     quiet: bool = False,
 ) -> int:
     from .loading import load_plans
+    from .logs import setup_logging
     from .output import PushView
     from .service import run_push
 
+    setup_logging()
     config = _config(ctx)
     loaded = load_plans(files, config)
     view = PushView(as_json=as_json, quiet=quiet, dry_run=dry_run)
@@ -293,9 +295,11 @@ def clear(
     as_json: bool,
 ) -> int:
     """Remove progsync's own items in a date range (never anything it did not create)."""
+    from .logs import setup_logging
     from .output import PushView
     from .service import run_clear
 
+    setup_logging()
     view = PushView(as_json=as_json, quiet=False, dry_run=dry_run)
     outcome = run_clear(to, _config(ctx), _date(start), _date(until), dry_run=dry_run)
     view.finish(outcome)
@@ -342,6 +346,64 @@ def whoami(ctx: click.Context, to: tuple[str, ...]) -> int:
     for line in who(_config(ctx), to):
         click.echo(line)
     return 0
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@_to_option
+@click.option("--at", default="03:30", show_default=True, help="Time of day to run.")
+@click.option("--install", "do_install", is_flag=True, help="Write the systemd user units.")
+@click.pass_context
+def cron(
+    ctx: click.Context, files: tuple[str, ...], to: tuple[str, ...], at: str, do_install: bool
+) -> int:
+    """Print crontab and systemd lines for a nightly push of FILES (or install the units)."""
+    from .cron import build, install
+
+    setup = build(list(files), list(to), at, ctx.obj.get("config_path"))
+    if do_install:
+        for line in install(setup):
+            click.echo(line)
+        return 0
+    click.echo("# crontab -e, then paste:")
+    click.echo(setup.crontab)
+    click.echo("# or a systemd user timer: ~/.config/systemd/user/progsync.service")
+    click.echo(setup.service)
+    click.echo("# ~/.config/systemd/user/progsync.timer")
+    click.echo(setup.timer)
+    click.echo("# (progsync cron ... --install writes both units)")
+    return 0
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.pass_context
+def doctor(ctx: click.Context, as_json: bool) -> int:
+    """Check config, keyring, credentials, clock, ledger and lock; explain each fix."""
+    from .doctor import exit_code, run_doctor
+
+    checks = run_doctor(ctx.obj.get("config_path"))
+    if as_json:
+        import json
+
+        click.echo(
+            json.dumps(
+                {"ok": exit_code(checks) == 0, "checks": [c.as_dict() for c in checks]}, indent=2
+            )
+        )
+        return exit_code(checks)
+    marks = {
+        "ok": ("ok", "green"),
+        "warn": ("!!", "yellow"),
+        "fail": ("XX", "red"),
+        "skip": ("--", "blue"),
+    }
+    for check in checks:
+        mark, color = marks[check.status]
+        click.secho(f"[{mark}] {check.name}: {check.detail}", fg=color)
+        if check.fix and check.status != "ok":
+            click.echo(f"     fix: {check.fix}")
+    return exit_code(checks)
 
 
 def _quiet_libraries() -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from progsync.workouts.model import Session, slugify
 
 from .ledger import Entry, Ledger
 
+LOG = logging.getLogger("progsync.sync")
 Op = Literal["create", "update", "move", "delete", "unchanged", "keep"]
 WRITE_OPS = ("create", "update", "move", "delete")
 
@@ -230,6 +232,16 @@ class Recorder:
                     state=state,
                 )
             )
+        LOG.info(
+            "%s %s %s %s: %s remote_id=%s schedule_id=%s",
+            self.destination,
+            action.op,
+            action.date,
+            action.identity,
+            state,
+            remote_id,
+            schedule_id,
+        )
         if final:
             self.done.append(action)
             if self.on_event:
@@ -238,11 +250,20 @@ class Recorder:
     def deleted(self, action: Action) -> None:
         if self.ledger is not None:
             self.ledger.forget(self.destination, action.identity)
+        LOG.info("%s delete %s %s: deleted", self.destination, action.date, action.identity)
         self.done.append(action)
         if self.on_event:
             self.on_event(action, "ok", None)
 
     def fail(self, action: Action, message: str) -> None:
+        LOG.error(
+            "%s %s %s %s: FAILED %s",
+            self.destination,
+            action.op,
+            action.date,
+            action.identity,
+            message,
+        )
         self.failed.append((action, message))
         if self.on_event:
             self.on_event(action, "failed", message)
@@ -388,6 +409,7 @@ def push(
     """Reconcile and (unless `dry_run`) apply. Failures are collected, not raised."""
     actions, warnings = compute(destination, sessions, ledger, scope)
     report = PushReport(destination.key, destination.label, actions, dry_run, warnings=warnings)
+    LOG.info("%s %s: %s", "plan" if dry_run else "push", destination.key, dict(report.counts))
     if on_plan:
         on_plan(actions)
     writes = [a for a in actions if a.op in WRITE_OPS]

@@ -6,6 +6,7 @@ Tests call these directly; the CLI only parses options and renders what they ret
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -23,6 +24,7 @@ from .ledger import Ledger, destination_lock
 from .loading import Loaded
 
 DESTINATION_KINDS = ("intervals", "garmin", "folder")
+LOG = logging.getLogger("progsync.sync")
 
 
 def today() -> dt.date:
@@ -237,6 +239,7 @@ def run_push(
                     report.notes.append(f"{after} session(s) after {last} left for a later push")
                 outcome.reports.append(report)
             except ProgsyncError as exc:
+                LOG.error("%s: %s", target.spec, exc.message)
                 outcome.errors.append((target.spec, exc))
     return outcome
 
