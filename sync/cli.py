@@ -406,18 +406,8 @@ def doctor(ctx: click.Context, as_json: bool) -> int:
     return exit_code(checks)
 
 
-def _quiet_libraries() -> None:
-    """Library loggers (garminconnect logs tracebacks) never reach the terminal."""
-    import logging
-
-    root = logging.getLogger()
-    if not root.handlers:
-        root.addHandler(logging.NullHandler())
-
-
 def main() -> None:
     """Entry point: run the CLI and render our own errors once, without a traceback."""
-    _quiet_libraries()
     try:
         code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:

@@ -8,6 +8,7 @@ Secrets never live here: they go to the OS keyring or environment variables.
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,18 +28,30 @@ SECTION_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def config_dir() -> Path:
-    from platformdirs import user_config_dir
+def _user_dir(kind: str) -> Path:
+    """platformdirs' user dir of `kind`; on Linux the XDG rule is applied directly (the same
+    answer, without importing platformdirs on every start)."""
+    if sys.platform.startswith("linux"):
+        env, default = {
+            "config": ("XDG_CONFIG_HOME", ".config"),
+            "data": ("XDG_DATA_HOME", ".local/share"),
+            "state": ("XDG_STATE_HOME", ".local/state"),
+        }[kind]
+        base = os.environ.get(env, "").strip()
+        return (Path(base) if base else Path.home() / default) / APP
+    import platformdirs
 
-    return Path(user_config_dir(APP))
+    return Path(getattr(platformdirs, f"user_{kind}_dir")(APP))
+
+
+def config_dir() -> Path:
+    return _user_dir("config")
 
 
 def data_dir() -> Path:
     if env := os.environ.get("PROGSYNC_DATA_DIR"):
         return Path(env)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir(APP))
+    return _user_dir("data")
 
 
 def state_dir() -> Path:
@@ -46,9 +59,7 @@ def state_dir() -> Path:
         return Path(env)
     if os.environ.get("PROGSYNC_DATA_DIR"):
         return Path(os.environ["PROGSYNC_DATA_DIR"]) / "state"
-    from platformdirs import user_state_dir
-
-    return Path(user_state_dir(APP))
+    return _user_dir("state")
 
 
 def default_config_path() -> Path:

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -17,6 +18,11 @@ from typing import TypeVar
 from progsync.workouts.errors import ProgsyncError
 
 T = TypeVar("T")
+
+# Every network path imports this module: from here on, library loggers (garminconnect logs
+# tracebacks) never reach the terminal; the log file (progsync.sync.logs) gets them, redacted.
+if not logging.getLogger().handlers:
+    logging.getLogger().addHandler(logging.NullHandler())
 
 _SECRETS: set[str] = set()
 _LOCK = threading.Lock()

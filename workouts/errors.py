@@ -6,7 +6,6 @@ the offending text and a hint, so that the CLI can print it without a traceback.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -151,5 +150,7 @@ class Diagnostics:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A hint naming the closest known word, or None when nothing is close."""
+    import difflib
+
     match = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
     return f"did you mean '{match[0]}'?" if match else None

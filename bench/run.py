@@ -1,0 +1,316 @@
+"""progsync benchmarks: start-up, compile throughput, HTTP cost, memory.
+
+Run from the repository root, in an environment where progsync and its test extras are
+installed:
+
+    python bench/run.py            # prints a table, writes bench/results/latest.json
+    python bench/run.py --quick    # fewer repetitions
+
+The HTTP-cost part starts the same fake Intervals.icu and Garmin Connect servers as the tests
+(127.0.0.1 only) and counts the requests each push makes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BUDGET_STARTUP_RATIO = 3.0
+BUDGET_COMPILE_S = 1.0
+
+
+def median_runtime(cmd: list[str], runs: int, env: dict[str, str]) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_startup(runs: int, env: dict[str, str]) -> dict[str, Any]:
+    cli = [sys.executable, "-m", "progsync.sync.cli"]
+    week = str(ROOT / "examples" / "week.toml")
+    bare = median_runtime([sys.executable, "-c", "pass"], runs, env)
+    out: dict[str, Any] = {"bare_python_s": round(bare, 4)}
+    for name, args in (
+        ("help", ["--help"]),
+        ("check", ["check", week]),
+        ("show", ["show", week, "--session", "Long run"]),
+    ):
+        seconds = median_runtime([*cli, *args], runs, env)
+        out[name] = {"median_s": round(seconds, 4), "ratio": round(seconds / bare, 2)}
+    out["check_within_budget"] = out["check"]["ratio"] <= BUDGET_STARTUP_RATIO
+    return out
+
+
+def generate_plan(weeks: int) -> str:
+    """A realistic block: 6 sessions a week with repeats, a progression and a long run."""
+    head = textwrap.dedent(
+        f"""
+        [plan]
+        name = "Bench {weeks}"
+        start = 2027-01-04
+
+        [athlete]
+        paces = {{ easy = "5:10-5:30", recovery = "5:40-6:00", marathon = "4:15", half = "4:05", threshold = "3:58", 10k = "3:50", 5k = "3:40" }}
+        max_hr = 188
+        lthr = 171
+        """
+    )
+    body = []
+    for week in range(1, weeks + 1):
+        minutes = 40 + week % 4 * 5
+        body.append(
+            textwrap.dedent(
+                f"""
+                [[session]]
+                day = "mon"
+                week = {week}
+                steps = ["{minutes}min @easy"]
+
+                [[session]]
+                day = "tue"
+                week = {week}
+                name = "Intervals"
+                steps = ["warmup 15min @easy", {{ repeat = {4 + week % 3}, steps = ["1km @5k", "2min jog"] }}, "cooldown 10min @easy"]
+
+                [[session]]
+                day = "wed"
+                week = {week}
+                steps = ["{minutes}min @recovery"]
+
+                [[session]]
+                day = "thu"
+                week = {week}
+                name = "Progression"
+                progression = {{ duration = "{50 + week % 3 * 5}min", to = "threshold", stages = 3, easy = "50%", warmup = "10min", cooldown = "10min" }}
+
+                [[session]]
+                day = "fri"
+                week = {week}
+                steps = ["35min @easy", {{ repeat = 6, steps = ["20s @5k-10s", "1min jog"] }}]
+
+                [[session]]
+                day = "sun"
+                week = {week}
+                name = "Long run"
+                progression = {{ duration = "{80 + week % 4 * 10}min", to = "marathon", stages = 2, easy = "70%" }}
+                """
+            )
+        )
+    return head + "".join(body)
+
+
+def bench_compile(weeks_list: list[int]) -> dict[str, Any]:
+    from progsync.workouts.encode import encode
+    from progsync.workouts.plan import compile_plan
+
+    out: dict[str, Any] = {}
+    for weeks in weeks_list:
+        text = generate_plan(weeks)
+        timings = []
+        for _ in range(3):
+            start = time.perf_counter()
+            compiled = compile_plan(text, f"bench-{weeks}.toml", {})
+            for session in compiled.plan.sessions:
+                for fmt in ("fit", "garmin-json", "intervals"):
+                    encode(session, fmt, max_hr=188)  # type: ignore[arg-type]
+            timings.append(time.perf_counter() - start)
+        out[f"{weeks}_weeks"] = {
+            "sessions": len(compiled.plan.sessions),
+            "seconds": round(min(timings), 4),
+        }
+    out["within_budget"] = out[f"{max(weeks_list)}_weeks"]["seconds"] < BUDGET_COMPILE_S
+    return out
+
+
+def bench_memory(weeks: int) -> dict[str, Any]:
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from bench.run import generate_plan, peak_kib
+        from progsync.workouts.encode import encode
+        from progsync.workouts.plan import compile_plan
+        compiled = compile_plan(generate_plan({weeks}), "m.toml", {{}})
+        for s in compiled.plan.sessions:
+            for fmt in ("fit", "garmin-json", "intervals"):
+                encode(s, fmt, max_hr=188)
+        print(peak_kib())
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    kib = int(result.stdout.strip().splitlines()[-1])
+    base = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bench.run import peak_kib; print(peak_kib())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {
+        "peak_rss_mib": round(kib / 1024, 1),
+        "bare_python_rss_mib": round(int(base.stdout.split()[-1]) / 1024, 1),
+    }
+
+
+def peak_kib() -> int:
+    """Peak RSS of this process in KiB. Linux: VmHWM (ru_maxrss is inherited across fork+exec)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    import resource
+
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss // 1024 if sys.platform == "darwin" else rss
+
+
+def bench_http(sessions_weeks: int = 2) -> dict[str, Any]:
+    """Requests per push scenario against the fake servers (first, re-push, edit one, delete one)."""
+    from progsync.sync.config import Config
+    from progsync.sync.loading import load_plans
+    from progsync.sync.service import run_push
+    from tests.fake_garmin import FakeGarmin
+    from tests.fake_intervals import FakeIntervals
+
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["PROGSYNC_DATA_DIR"] = str(Path(tmp) / "data")
+        os.environ["PROGSYNC_TODAY"] = "2027-01-01"
+        os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+        plan = Path(tmp) / "plan.toml"
+        base = generate_plan(sessions_weeks)
+        edited = base.replace('name = "Long run"', 'name = "Long run, edited"', 1)
+        deleted = _drop_session(edited, 'day = "wed"\nweek = 1\n')
+        assert edited != base and deleted != base
+        for name in ("intervals", "garmin"):
+            server = (FakeIntervals() if name == "intervals" else FakeGarmin()).start()
+            if name == "intervals":
+                os.environ.update(
+                    {
+                        "PROGSYNC_INTERVALS_URL": server.url,
+                        "PROGSYNC_INTERVALS_API_KEY": server.api_key,
+                        "PROGSYNC_INTERVALS_ATHLETE_ID": server.athlete_id,
+                    }
+                )
+            else:
+                os.environ.update(
+                    {"PROGSYNC_GARMIN_URL": server.url, "PROGSYNC_GARMIN_TOKENS": server.tokens()}
+                )
+            rows = {}
+            for scenario, text in (
+                ("first push", base),
+                ("re-push", base),
+                ("edit one", edited),
+                ("delete one", deleted),
+            ):
+                plan.write_text(text)
+                server.log.clear()
+                loaded = load_plans([str(plan)], Config())
+                start = time.perf_counter()
+                outcome = run_push(loaded, [name], Config())
+                elapsed = time.perf_counter() - start
+                writes = [r for r in server.log if r[0] in ("POST", "PUT", "DELETE")]
+                rows[scenario] = {
+                    "sessions": len(loaded.sessions),
+                    "requests": len(server.log),
+                    "writes": len(writes),
+                    "reads": len(server.log) - len(writes),
+                    "seconds": round(elapsed, 3),
+                    "ok": outcome.exit_code == 0,
+                }
+            server.stop()
+            results[name] = rows
+    return results
+
+
+def _drop_session(text: str, marker: str) -> str:
+    """The plan without the [[session]] table that contains `marker`."""
+    parts = text.split("[[session]]")
+    kept = [p for p in parts if marker not in p]
+    return "[[session]]".join(kept)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.json"))
+    args = parser.parse_args()
+    env = {**os.environ, "PROGSYNC_CONFIG": os.devnull if os.name != "nt" else "NUL"}
+    env["PROGSYNC_CONFIG"] = str(Path(tempfile.mkdtemp()) / "none.toml")
+    Path(env["PROGSYNC_CONFIG"]).write_text("")
+    runs = 7 if args.quick else 21
+    report = {
+        "when": dt.datetime.now().isoformat(timespec="seconds"),
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
+        "startup": bench_startup(runs, env),
+        "compile": bench_compile([13, 26, 52]),
+        "memory": bench_memory(52),
+        "http": bench_http(),
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    print_table(report)
+    print(f"\nsaved {out}")
+    return 0
+
+
+def print_table(report: dict[str, Any]) -> None:
+    s = report["startup"]
+    print(f"start-up (median; bare python {s['bare_python_s'] * 1000:.0f} ms)")
+    for name in ("help", "check", "show"):
+        print(f"  {name:<8} {s[name]['median_s'] * 1000:6.0f} ms   {s[name]['ratio']:4.1f}x bare")
+    print(f"  check within {BUDGET_STARTUP_RATIO}x budget: {s['check_within_budget']}")
+    print("compile + check + encode all three formats")
+    for key, row in report["compile"].items():
+        if isinstance(row, dict):
+            print(f"  {key:<9} {row['sessions']:4d} sessions  {row['seconds'] * 1000:7.1f} ms")
+    print(f"  under {BUDGET_COMPILE_S}s: {report['compile']['within_budget']}")
+    m = report["memory"]
+    print(f"memory: peak RSS {m['peak_rss_mib']} MiB (bare python {m['bare_python_rss_mib']} MiB)")
+    print("HTTP requests per push")
+    for name, rows in report["http"].items():
+        for scenario, row in rows.items():
+            print(
+                f"  {name:<10} {scenario:<11} {row['sessions']:3d} sessions: {row['requests']:3d} requests ({row['writes']} writes, {row['reads']} reads)"
+            )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
