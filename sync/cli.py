@@ -424,6 +424,21 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:
+        import logging
+
+        from .http import redact
+
+        logging.getLogger("progsync").exception("internal error")
+        click.secho(
+            redact(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in progsync; please report it with the command you ran."
+            ),
+            fg="red",
+            err=True,
+        )
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -98,3 +98,14 @@ def test_export_writes_decodable_files(tmp_path: Path) -> None:
     assert again.returncode == 0
     assert {p.name: p.read_bytes() for p in out.iterdir()} == first, "byte-identical on re-export"
     assert "wrote" in result.stdout
+
+
+def test_export_of_a_session_garmin_cannot_carry_is_a_clear_input_error(tmp_path: Path) -> None:
+    steps = ", ".join(f'"{i + 1}min @easy"' for i in range(60))
+    plan = tmp_path / "long.toml"
+    plan.write_text(f'[plan]\nstart = 2026-11-23\n[athlete]\npaces = {{ easy = "5:30" }}\n[[session]]\nday = "tue"\nsteps = [{steps}]\n')
+    result = run_cli("export", str(plan), "--format", "garmin-json", "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "takes at most 50" in result.stderr and "hint:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir()), "nothing half-written"

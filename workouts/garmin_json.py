@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import ProgsyncError
 from .model import (
     Block,
     HeartRateTarget,
@@ -69,8 +70,10 @@ MAX_STEPS = 50
 MARKER_PREFIX = "progsync:"
 
 
-class EncodeError(ValueError):
-    """A session that a format cannot carry, even degraded."""
+class EncodeError(ProgsyncError):
+    """A session that a format cannot carry, even degraded: an input problem (exit code 2)."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -269,7 +272,8 @@ def encode_workout(session: Session, identity_marker: bool = False) -> Encoded:
         if count_steps(blocks) > MAX_STEPS:
             raise EncodeError(
                 f"session {session.describe()} has {count_steps(blocks)} steps; Garmin Connect "
-                f"takes at most {MAX_STEPS}: split it, or write repeated parts as repeats"
+                f"takes at most {MAX_STEPS}",
+                "split it into two sessions, or write repeated parts as { repeat = N, steps = [...] }",
             )
         warnings.append(
             f"session {session.describe()}: folded repeated steps into repeats to stay within "
