@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +213,11 @@ def run_push(
     with open_ledger() as ledger:
         for target in targets:
             try:
+                target_scope = scope
+                if target.default and start is None and sessions:
+                    # The built-in outbox is a local staging folder, not a calendar: nothing on
+                    # it was completed, so it takes the whole plan (past-dated sessions too).
+                    target_scope = replace(scope, start=min(first, sessions[0].date))
                 destination = build_destination(target, config, loaded, ledger)
                 lock = destination_lock(state_dir(), destination.key) if not dry_run else _nolock()
                 with lock:
@@ -220,7 +225,7 @@ def run_push(
                         destination,
                         sessions,
                         ledger,
-                        scope,
+                        target_scope,
                         dry_run=dry_run,
                         on_event=on_event,
                         on_plan=(lambda actions, d=destination: on_plan(d.label, actions))
@@ -229,10 +234,11 @@ def run_push(
                     )
                     if getattr(destination, "upsert_ok", True) is False:
                         ledger.set_meta(destination.key, "upsert_ok", "false")
-                before = sum(1 for s in sessions if s.date < first)
+                before = sum(1 for s in sessions if s.date < target_scope.start)
                 if before:
                     report.notes.append(
-                        f"{before} session(s) before {first} left alone (use --from DATE to include them)"
+                        f"{before} session(s) before {target_scope.start} left alone "
+                        "(use --from DATE to include them)"
                     )
                 after = sum(1 for s in sessions if last is not None and s.date > last)
                 if after:

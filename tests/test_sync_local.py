@@ -175,3 +175,19 @@ def test_unknown_destination_is_an_input_error(tmp_path: Path) -> None:
     result = run_cli("push", str(write_plan(tmp_path)), "--to", "intervalz")
     assert result.returncode == 2
     assert "did you mean 'intervals'" in result.stderr
+
+
+def test_readme_main_command_still_works_after_the_example_week(isolated_user: Path) -> None:
+    result = run_cli("push", str(EXAMPLES / "week.toml"), env={"PROGSYNC_TODAY": "2027-06-01"})
+    assert result.returncode == 0, result.stderr
+    assert len(list((isolated_user / "data" / "outbox").glob("*.fit"))) == 6
+
+
+def test_real_destinations_leave_past_sessions_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = write_plan(tmp_path)
+    outcome = folder_push(plan, tmp_path / "watch")
+    assert outcome.reports[0].counts["create"] == 6
+    monkeypatch.setenv("PROGSYNC_TODAY", "2026-11-26")
+    edited = folder_push(write_plan(tmp_path, WEEK.replace("40min", "44min")), tmp_path / "watch")
+    assert edited.reports[0].counts["update"] == 0, "past sessions are not rewritten"
+    assert any("before 2026-11-26 left alone" in n for n in edited.reports[0].notes)
