@@ -47,7 +47,7 @@ def _config(ctx: click.Context) -> Any:
     return load_config(ctx.obj.get("config_path"))
 
 
-def _print_issues(issues: list[Any], stream: Any = None) -> None:
+def _print_issues(issues: list[Any]) -> None:
     for issue in issues:
         color = "yellow" if issue.severity == "warning" else "red"
         click.secho(issue.render(), fg=color, err=True)

@@ -21,7 +21,7 @@ from progsync.workouts.source import SourceMap
 APP = "progsync"
 CONFIG_KEYS = ("athlete", "push", "intervals", "garmin", "folder", "checks")
 SECTION_KEYS: dict[str, tuple[str, ...]] = {
-    "push": ("to", "window", "format", "delete_past"),
+    "push": ("to", "window", "delete_past"),
     "intervals": ("athlete_id", "base_url", "chunk_size", "rate_limit"),
     "garmin": ("api_url", "verify"),
     "folder": ("path", "format"),

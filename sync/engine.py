@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from progsync.workouts.model import Session, slugify
+from progsync.workouts.model import Session, plan_key
 
 from .ledger import Entry, Ledger
 
@@ -204,7 +204,6 @@ class Recorder:
         self.ledger = ledger
         self.destination = destination
         self.on_event = on_event
-        self.done: list[Action] = []
         self.failed: list[tuple[Action, str]] = []
 
     def saved(
@@ -242,16 +241,13 @@ class Recorder:
             remote_id,
             schedule_id,
         )
-        if final:
-            self.done.append(action)
-            if self.on_event:
-                self.on_event(action, "ok", None)
+        if final and self.on_event:
+            self.on_event(action, "ok", None)
 
     def deleted(self, action: Action) -> None:
         if self.ledger is not None:
             self.ledger.forget(self.destination, action.identity)
         LOG.info("%s delete %s %s: deleted", self.destination, action.date, action.identity)
-        self.done.append(action)
         if self.on_event:
             self.on_event(action, "ok", None)
 
@@ -311,9 +307,7 @@ class PushReport:
     def summary(self) -> str:
         counts = self.counts
         parts = [
-            f"{counts[op]} {op if op != 'unchanged' else 'unchanged'}"
-            for op in ("create", "update", "move", "delete")
-            if counts[op]
+            f"{counts[op]} {op}" for op in ("create", "update", "move", "delete") if counts[op]
         ]
         if counts["unchanged"]:
             parts.append(f"{counts['unchanged']} unchanged")
@@ -343,22 +337,6 @@ class PushReport:
             "notes": self.notes,
             "requests": dict(self.requests),
         }
-
-
-def plan_scope_dates(
-    sessions: list[Session],
-    today: dt.date,
-    start: dt.date | None,
-    until: dt.date | None,
-    window_days: int | None,
-) -> tuple[dt.date, dt.date | None]:
-    """The date range of a push: from today (or --from) to --until or today + window."""
-    first = start or today
-    last = until
-    if window_days is not None:
-        horizon = today + dt.timedelta(days=window_days)
-        last = min(last, horizon) if last else horizon
-    return first, last
 
 
 def compute(
@@ -444,4 +422,4 @@ def _adopt_unrecorded(actions: list[Action], ledger: Ledger, key: str, dry_run: 
 
 
 def plans_of(sessions: list[Session]) -> frozenset[str]:
-    return frozenset(slugify(s.plan) or "plan" for s in sessions)
+    return frozenset(plan_key(s.plan) for s in sessions)

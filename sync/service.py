@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from progsync.workouts.errors import InputError, Issue, ProgsyncError
-from progsync.workouts.model import Session
+from progsync.workouts.model import Session, plan_key
 
 from .config import Config, data_dir, state_dir
 from .engine import Action, Destination, PushReport, Scope, plans_of, push
@@ -203,7 +203,7 @@ def run_push(
     scope = Scope(
         plans=plans_of(sessions)
         if sessions
-        else frozenset({_plan_key(c.plan.name) for c in loaded.plans}),
+        else frozenset({plan_key(c.plan.name) for c in loaded.plans}),
         start=first,
         end=last,
         delete_past=delete_past,
@@ -248,12 +248,6 @@ def run_push(
                 LOG.error("%s: %s", target.spec, exc.message)
                 outcome.errors.append((target.spec, exc))
     return outcome
-
-
-def _plan_key(name: str) -> str:
-    from progsync.workouts.model import slugify
-
-    return slugify(name) or "plan"
 
 
 @contextmanager

@@ -149,14 +149,13 @@ def test_rpe_and_notes_go_to_the_step_description_with_a_warning() -> None:
     assert any("RPE" in w and "'Run'" in w for w in encoded.warnings)
 
 
-def test_description_tells_a_human_and_carries_the_marker() -> None:
+def test_description_tells_a_human() -> None:
     session = compile_text(
         '[[session]]\nday = "sun"\nprogression = { duration = "60min", to = "marathon", stages = 3 }\n'
     ).plan.sessions[0]
-    payload = encode_workout(session, identity_marker=True).payload
+    payload = encode_workout(session).payload
     assert payload["description"].startswith("Progression run (about 1:00:00")
     assert "building to marathon" in payload["description"]
-    assert payload["description"].endswith("[progsync:test/2026-11-29/0]")
     assert payload["estimatedDurationInSecs"] == 3600
 
 

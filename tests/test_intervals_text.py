@@ -94,7 +94,7 @@ def test_bpm_becomes_percent_of_max_or_a_cue() -> None:
     assert with_max.text == "- 20m 70-75% HR\n"
     assert any("70-75% of max HR 200" in w for w in with_max.warnings)
     without = text_of('"20min @140-150bpm"', max_hr=None)
-    assert without.text == "- HR to 20m\n" or "HR" in without.text
+    assert without.text == "- HR 140 to 150 20m\n", "a cue only: no bare % that would mean power"
     assert any("no max_hr" in w for w in without.warnings)
 
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -124,45 +125,41 @@ def test_two_concurrent_pushes_give_one_exit_code_4(tmp_path: Path, monkeypatch:
         server.stop()
 
 
-def test_login_stores_the_key_in_the_keyring_and_push_uses_it(tmp_path: Path) -> None:
+@pytest.fixture
+def keyring_env(tmp_path: Path) -> Iterator[tuple[FakeIntervals, dict[str, str]]]:
+    """A fake Intervals.icu and a file-backed test keyring, as a desktop user would have."""
     server = FakeIntervals().start()
-    try:
-        env = {
-            "PYTHON_KEYRING_BACKEND": "tests.keyring_file.FileKeyring",
-            "PROGSYNC_TEST_KEYRING": str(tmp_path / "keyring.json"),
-            "PROGSYNC_INTERVALS_URL": server.url,
-        }
-        login = run_cli("login", "intervals", "--athlete-id", "i12345", "--api-key-stdin", env=env, input=server.api_key + "\n")
-        assert login.returncode == 0, login.stderr
-        assert "Test Runner" in login.stdout
-        stored = json.loads((tmp_path / "keyring.json").read_text())
-        assert json.loads(stored["progsync/intervals"])["athlete_id"] == "i12345"
-        assert server.api_key not in login.stdout + login.stderr
-        who = run_cli("whoami", "--to", "intervals", env=env)
-        assert "Test Runner" in who.stdout and "keyring" in who.stdout
-        pushed = run_cli("push", str(write_plan(tmp_path)), "--to", "intervals", env=env)
-        assert pushed.returncode == 0, pushed.stderr
-        assert len(server.events) == 6
-        assert run_cli("logout", "intervals", env=env).returncode == 0
-        assert "progsync/intervals" not in json.loads((tmp_path / "keyring.json").read_text())
-    finally:
-        server.stop()
+    yield server, {
+        "PYTHON_KEYRING_BACKEND": "tests.keyring_file.FileKeyring",
+        "PROGSYNC_TEST_KEYRING": str(tmp_path / "keyring.json"),
+        "PROGSYNC_INTERVALS_URL": server.url,
+    }
+    server.stop()
 
 
-def test_login_with_a_bad_key_stores_nothing(tmp_path: Path) -> None:
-    server = FakeIntervals().start()
-    try:
-        env = {
-            "PYTHON_KEYRING_BACKEND": "tests.keyring_file.FileKeyring",
-            "PROGSYNC_TEST_KEYRING": str(tmp_path / "keyring.json"),
-            "PROGSYNC_INTERVALS_URL": server.url,
-        }
-        result = run_cli("login", "intervals", "--api-key-stdin", env=env, input="bad-key-999\n")
-        assert result.returncode == 3
-        assert not (tmp_path / "keyring.json").exists()
-        assert "bad-key-999" not in result.stderr
-    finally:
-        server.stop()
+def test_login_stores_the_key_in_the_keyring_and_push_uses_it(keyring_env: tuple[FakeIntervals, dict[str, str]], tmp_path: Path) -> None:
+    server, env = keyring_env
+    login = run_cli("login", "intervals", "--athlete-id", "i12345", "--api-key-stdin", env=env, input=server.api_key + "\n")
+    assert login.returncode == 0, login.stderr
+    assert "Test Runner" in login.stdout
+    stored = json.loads((tmp_path / "keyring.json").read_text())
+    assert json.loads(stored["progsync/intervals"])["athlete_id"] == "i12345"
+    assert server.api_key not in login.stdout + login.stderr
+    who = run_cli("whoami", "--to", "intervals", env=env)
+    assert "Test Runner" in who.stdout and "keyring" in who.stdout
+    pushed = run_cli("push", str(write_plan(tmp_path)), "--to", "intervals", env=env)
+    assert pushed.returncode == 0, pushed.stderr
+    assert len(server.events) == 6
+    assert run_cli("logout", "intervals", env=env).returncode == 0
+    assert "progsync/intervals" not in json.loads((tmp_path / "keyring.json").read_text())
+
+
+def test_login_with_a_bad_key_stores_nothing(keyring_env: tuple[FakeIntervals, dict[str, str]], tmp_path: Path) -> None:
+    _, env = keyring_env
+    result = run_cli("login", "intervals", "--api-key-stdin", env=env, input="bad-key-999\n")
+    assert result.returncode == 3
+    assert not (tmp_path / "keyring.json").exists()
+    assert "bad-key-999" not in result.stderr
 
 
 def test_login_never_prompts_without_a_terminal() -> None:

@@ -34,7 +34,6 @@ from .model import (
 MESG_FILE_ID = 0
 MESG_WORKOUT = 26
 MESG_WORKOUT_STEP = 27
-#: FIT epoch-based timestamps cannot go before 1989-12-31; the sessions' own date is used.
 FIT_MANUFACTURER_DEVELOPMENT = 255
 MAX_STRING_BYTES = 100
 

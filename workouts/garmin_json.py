@@ -67,7 +67,6 @@ TARGET_TYPES: dict[str, tuple[int, str]] = {
 }
 #: Garmin Connect refuses or truncates workouts with more steps than this.
 MAX_STEPS = 50
-MARKER_PREFIX = "progsync:"
 
 
 class EncodeError(ProgsyncError):
@@ -258,13 +257,8 @@ def describe_session(session: Session) -> str:
     return " ".join(lines)
 
 
-def marker(identity: str) -> str:
-    return f"[{MARKER_PREFIX}{identity}]"
-
-
-def encode_workout(session: Session, identity_marker: bool = False) -> Encoded:
-    """The workout JSON for one session. With `identity_marker`, the description ends with
-    a short trailer naming the session's identity, which is how progsync recognises its own."""
+def encode_workout(session: Session) -> Encoded:
+    """The workout JSON for one session (the Garmin destination appends its marker)."""
     warnings: list[str] = []
     blocks = session.steps
     if count_steps(blocks) > MAX_STEPS:
@@ -286,8 +280,6 @@ def encode_workout(session: Session, identity_marker: bool = False) -> Encoded:
                 f"'RPE {step.target.value:g}' is in the step's notes"
             )
     description = describe_session(session)
-    if identity_marker:
-        description = f"{description}\n\n{marker(session.identity)}"
     sport = sport_type(session.sport)
     payload: dict[str, Any] = {
         "workoutName": session.name[:80],

@@ -180,7 +180,7 @@ class Session:
     @property
     def identity(self) -> str:
         """Stable key of this session on a calendar: plan + explicit id, or plan + date + slot."""
-        base = slugify(self.plan) or "plan"
+        base = plan_key(self.plan)
         if self.id:
             return f"{base}/{self.id}"
         return f"{base}/{self.date.isoformat()}/{self.slot}"
@@ -228,6 +228,11 @@ def flatten(blocks: tuple[Block, ...]) -> list[Step]:
         else:
             out.append(block)
     return out
+
+
+def plan_key(name: str) -> str:
+    """The plan part of every identity: the slug of the plan's name."""
+    return slugify(name) or "plan"
 
 
 def slugify(text: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from .dsl import parse_step
 from .errors import Diagnostics, Issue, Location, StepSyntaxError, did_you_mean
-from .model import Block, PaceTarget, Plan, ProgressionInfo, Repeat, Session, Sport, Step, flatten
+from .model import Block, PaceTarget, Plan, ProgressionInfo, Repeat, Session, Sport, flatten
 from .profile import Profile, ProfileError, build_profile, merge_profile_data
 from .progression import ProgressionProblem, expand_progression
 from .source import SourceMap, Span
@@ -382,7 +382,7 @@ class _Compiler:
             )
             sid = None
 
-        duration, distance = self.estimate(blocks)
+        duration, distance = estimate(blocks, self.profile)
         out: list[dict[str, Any]] = []
         for week, date in dates:
             session_id = None
@@ -601,11 +601,6 @@ class _Compiler:
                 ok = False
         return (tuple(out), cursor) if ok else None
 
-    # -- estimates -----------------------------------------------------------------------------
-    def estimate(self, blocks: tuple[Block, ...]) -> tuple[float, float]:
-        """Estimated (seconds, metres) of a session, from each step's pace or the easy pace."""
-        return estimate(blocks, self.profile)
-
 
 def estimate(blocks: tuple[Block, ...], profile: Profile) -> tuple[float, float]:
     default_pace = FALLBACK_PACE
@@ -634,9 +629,3 @@ def _stem(filename: str) -> str:
 def compile_plan(text: str, filename: str, profile: Mapping[str, Any] | None = None) -> Compiled:
     """Compile the text of one plan file. `profile` is the `[athlete]` table of the config."""
     return _Compiler(text, filename, profile).compile()
-
-
-def step_of(text: str, units: Units = "km", profile: Profile | None = None) -> Step:
-    """Parse one step string on its own (for tools and tests)."""
-    step, _ = parse_step(text, units, profile or Profile())
-    return step

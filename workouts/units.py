@@ -5,7 +5,6 @@ Internally time is seconds, distance is metres and pace is seconds per kilometre
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Literal
 
@@ -135,7 +134,3 @@ def format_distance(metres: float, units: Units) -> str:
         return f"{metres:g}m"
     value = metres / METRES_PER_UNIT[units]
     return f"{round(value, 2):g}{units}"
-
-
-def speed_mps(seconds_per_km: float) -> float:
-    return 1000.0 / seconds_per_km if seconds_per_km > 0 else math.inf

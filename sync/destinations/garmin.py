@@ -377,7 +377,7 @@ class GarminDestination:
                     self._delete(action, recorder)
                 else:
                     self._save(action, recorder)
-            except (RemoteError, Retryable) as exc:
+            except RemoteError as exc:
                 recorder.fail(action, str(exc))
 
     def _save(self, action: Action, recorder: Recorder) -> None:

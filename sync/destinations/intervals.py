@@ -231,7 +231,7 @@ class IntervalsDestination:
             chunk = saves[start : start + self.chunk_size]
             try:
                 saved = self.client.bulk_upsert([a.desired.payload for a in chunk if a.desired])
-            except (RemoteError, Retryable) as exc:
+            except RemoteError as exc:
                 for action in chunk:
                     recorder.fail(action, str(exc))
                 continue
