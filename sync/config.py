@@ -136,9 +136,25 @@ def load_config(path: str | Path | None = None) -> Config:
                             or f"keys: {', '.join(SECTION_KEYS[key])}",
                         )
                     )
+    if isinstance(data.get("checks"), Mapping):
+        issues.extend(_check_settings(data["checks"], src))
     if issues:
         raise InputError(issues)
     return Config(
         path=target,
         **{key: dict(data.get(key, {})) for key in CONFIG_KEYS},
     )
+
+
+def _check_settings(table: Mapping[str, Any], src: SourceMap) -> list[Issue]:
+    """Problems of the `[checks]` section, located in the config file."""
+    from progsync.workouts.rules import SettingsError, parse_settings
+
+    try:
+        parse_settings(table)
+    except SettingsError as exc:
+        return [
+            Issue(problem.message, src.setting("checks", problem.key), problem.hint)
+            for problem in exc.problems
+        ]
+    return []

@@ -18,6 +18,7 @@ class Loaded:
     """Every compiled plan of one command, and their sessions in date order."""
 
     plans: tuple[Compiled, ...]
+    coaching: tuple[Issue, ...] = ()
 
     @property
     def sessions(self) -> list[Session]:
@@ -26,7 +27,7 @@ class Loaded:
 
     @property
     def warnings(self) -> list[Issue]:
-        return [w for c in self.plans for w in c.warnings]
+        return [*(w for c in self.plans for w in c.warnings), *self.coaching]
 
 
 def expand_paths(patterns: tuple[str, ...] | list[str]) -> list[Path]:
@@ -54,20 +55,19 @@ def expand_paths(patterns: tuple[str, ...] | list[str]) -> list[Path]:
     return paths
 
 
-def load_plans(patterns: tuple[str, ...] | list[str], config: Config) -> Loaded:
-    """Compile every plan; errors of all files are reported together, and identity clashes too."""
+def load_plans(
+    patterns: tuple[str, ...] | list[str],
+    config: Config,
+    history: tuple[str, ...] | list[str] = (),
+    coach: bool = True,
+) -> Loaded:
+    """Compile every plan; errors of all files are reported together, and identity clashes too.
+
+    With `coach`, the coaching checks run over the plans (and the `history` files, which only
+    inform the week rules) and their warnings join the compile warnings.
+    """
+    compiled = _compile_all(patterns, config)
     issues: list[Issue] = []
-    compiled: list[Compiled] = []
-    for path in expand_paths(patterns):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            issues.append(Issue(f"cannot read plan: {exc}", Location(str(path))))
-            continue
-        try:
-            compiled.append(compile_plan(text, str(path), config.athlete))
-        except InputError as exc:
-            issues.extend(exc.issues)
     seen: dict[str, Session] = {}
     for plan in compiled:
         for session in plan.plan.sessions:
@@ -85,4 +85,33 @@ def load_plans(patterns: tuple[str, ...] | list[str], config: Config) -> Loaded:
             seen[session.identity] = session
     if issues:
         raise InputError(issues)
-    return Loaded(tuple(compiled))
+    coaching: list[Issue] = []
+    if coach:
+        from progsync.workouts.checks import run_checks
+
+        checked = {Path(f) for c in compiled for f in c.plan.source_files}
+        earlier = _compile_all(history, config, exclude=checked) if history else []
+        coaching = run_checks(compiled, config.checks, earlier)
+    return Loaded(tuple(compiled), tuple(coaching))
+
+
+def _compile_all(
+    patterns: tuple[str, ...] | list[str], config: Config, exclude: set[Path] | None = None
+) -> list[Compiled]:
+    issues: list[Issue] = []
+    compiled: list[Compiled] = []
+    for path in expand_paths(patterns):
+        if exclude and path in exclude:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            issues.append(Issue(f"cannot read plan: {exc}", Location(str(path))))
+            continue
+        try:
+            compiled.append(compile_plan(text, str(path), config.athlete))
+        except InputError as exc:
+            issues.extend(exc.issues)
+    if issues:
+        raise InputError(issues)
+    return compiled

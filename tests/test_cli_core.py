@@ -57,7 +57,7 @@ def test_check_json(tmp_path: Path) -> None:
 def test_show_draws_tables_and_profile() -> None:
     result = run_cli("show", str(EXAMPLES / "week.toml"), "--session", "Long run")
     assert result.returncode == 0, result.stderr
-    assert "Stage 2/2" in result.stdout
+    assert "Stage 3/3" in result.stdout
     assert "4:20-4:10/km" in result.stdout
     assert "▃" in result.stdout and "▆" in result.stdout
 

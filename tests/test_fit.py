@@ -61,7 +61,7 @@ def test_names_and_notes_reach_the_file() -> None:
     assert any(m.get("notes") == "smooth and tall" for m in steps)
     long_run = next(s for s in sessions if s.progression)
     names = [m.get("wkt_step_name") for m in decode(encode_fit(long_run))["workout_step_mesgs"]]
-    assert names == ["Easy start", "Stage 1/2", "Stage 2/2"]
+    assert names == ["Easy start", "Stage 1/3", "Stage 2/3", "Stage 3/3"]
 
 
 @pytest.mark.parametrize("sample", sorted(SAMPLES.glob("*.fit")), ids=lambda p: p.stem)

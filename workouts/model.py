@@ -204,6 +204,7 @@ class Plan:
     units: Units
     sessions: tuple[Session, ...]
     source_files: tuple[str, ...] = ()
+    start: dt.date | None = None
 
 
 def iter_steps(blocks: tuple[Block, ...]) -> list[Step]:

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from .dsl import parse_step
@@ -21,7 +21,7 @@ from .progression import ProgressionProblem, expand_progression
 from .source import SourceMap, Span
 from .units import Units
 
-TOP_KEYS = ("plan", "athlete", "session", "workout")
+TOP_KEYS = ("plan", "athlete", "session", "workout", "checks")
 PLAN_KEYS = ("name", "start", "units", "description")
 SESSION_KEYS = (
     "day",
@@ -76,6 +76,7 @@ class Compiled:
     plan: Plan
     profile: Profile
     warnings: tuple[Issue, ...]
+    checks: Mapping[str, Any] = field(default_factory=dict)
 
 
 class _Compiler:
@@ -150,6 +151,7 @@ class _Compiler:
             start = self._date(start, self.src.key(plan_span, "start"))
 
         self._profile(data.get("athlete"))
+        checks = self._checks(data.get("checks"))
         workouts = self._workouts(data.get("workout", {}))
 
         raw_sessions = data.get("session", [])
@@ -191,8 +193,11 @@ class _Compiler:
             units=self.units,
             sessions=tuple(sessions),
             source_files=(self.filename,),
+            start=start,
         )
-        return Compiled(plan=plan, profile=self.profile, warnings=tuple(self.diag.warnings))
+        return Compiled(
+            plan=plan, profile=self.profile, warnings=tuple(self.diag.warnings), checks=checks
+        )
 
     def _toml_issue(self, exc: tomllib.TOMLDecodeError) -> Issue:
         message = str(exc)
@@ -243,6 +248,23 @@ class _Compiler:
                 )
             except ProfileError:
                 self.profile = Profile()
+
+    def _checks(self, table: Any) -> dict[str, Any]:
+        """The plan's own `[checks]` settings, validated here so mistakes point at this file."""
+        if table is None:
+            return {}
+        if not isinstance(table, Mapping):
+            self.error("[checks] must be a table", self.src.key(self.src.whole(), "checks"))
+            return {}
+        from .rules import SettingsError, parse_settings
+
+        try:
+            parse_settings(table)
+        except SettingsError as exc:
+            for problem in exc.problems:
+                self.error(problem.message, self.src.setting("checks", problem.key), problem.hint)
+            return {}
+        return dict(table)
 
     def _workouts(self, table: Any) -> dict[str, dict[str, Any]]:
         if not isinstance(table, Mapping):

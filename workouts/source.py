@@ -91,3 +91,12 @@ class SourceMap:
             if best >= 0:
                 return self.at(number, best + 2, len(value))
         return None
+
+    def setting(self, section: str, path: str) -> Location:
+        """Where `path` (`rule` or `rule.key`) of a `[section]` table is written, whether as
+        `[section.rule]` tables, keys of `[section]`, or inline tables."""
+        rule, _, key = path.partition(".")
+        own = self.table(f"{section}.{rule}")
+        if own is not None:
+            return self.key(own, key) if key else self.at(own.start)
+        return self.key(self.table(section) or self.whole(), key or rule)

@@ -1,0 +1,725 @@
+"""Coaching checks: what a good progression run and a good training week look like.
+
+Each rule of `rules.RULES` is applied here and reported as a warning `Issue` whose code is the
+rule's name, with the numbers that tripped it and a suggestion. Pure: the plans (with the
+profiles they were compiled with) come in, issues go out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+from .errors import Issue, Location
+from .model import (
+    HeartRateTarget,
+    HeartRateZoneTarget,
+    PaceTarget,
+    PowerTarget,
+    PowerZoneTarget,
+    Repeat,
+    RpeTarget,
+    Session,
+    Step,
+    flatten,
+)
+from .profile import Profile, canonical_pace_name
+from .rules import Settings, parse_settings
+from .units import Units, format_clock, format_distance, format_duration, format_pace
+
+if TYPE_CHECKING:
+    from .plan import Compiled
+
+QUALITY_TAGS = frozenset(
+    {
+        "quality",
+        "progression",
+        "tempo",
+        "threshold",
+        "intervals",
+        "interval",
+        "hills",
+        "fartlek",
+        "race",
+        "workout",
+    }
+)
+EASY_TAGS = frozenset({"easy", "recovery"})
+RACE_DISTANCES = (("marathon", 30000.0), ("half", 15000.0), ("10k", 8000.0), ("5k", 0.0))
+#: Steps slower than this (s/km) inside a progression are walking, not running.
+WALK_PACE = 480.0
+#: A run needs this much faster pace at the end to count as a progression when it is not declared.
+MIN_BUILD = 10.0
+FALLBACK_PACE = 360.0
+
+
+# -- per-session facts -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Segment:
+    """Consecutive steps at one target: `index` is the 1-based position of its first step."""
+
+    index: int
+    seconds: float
+    pace: float | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A progression run as its parts: the easy opening, the faster stages, any breaks."""
+
+    opening: Segment
+    stages: tuple[Segment, ...]
+    breaks: tuple[Segment, ...]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Facts:
+    session: Session
+    profile: Profile
+    seconds: float
+    metres: float
+    easy_seconds: float
+    run_seconds: float
+    hard_seconds: float
+    shape: Shape | None
+    race: str | None
+
+    @property
+    def is_run(self) -> bool:
+        return self.session.sport == "run"
+
+
+def step_seconds(step: Step, profile: Profile) -> float:
+    """How long a step takes; steps ended by lap, heart rate or calories count as 0."""
+    value = step.end.value or 0.0
+    if step.end.kind == "time":
+        return value
+    if step.end.kind == "distance":
+        pace = step.target.centre if isinstance(step.target, PaceTarget) else _easy_pace(profile)
+        return value / 1000 * pace
+    return 0.0
+
+
+def _easy_pace(profile: Profile) -> float:
+    easy = profile.paces.get("easy")
+    return easy.centre if easy else FALLBACK_PACE
+
+
+def is_easy(step: Step, profile: Profile) -> bool | None:
+    """Whether a step is at easy effort; None when the profile cannot tell."""
+    target = step.target
+    if isinstance(target, PaceTarget):
+        easy = profile.paces.get("easy")
+        if easy is None:
+            return None
+        return target.centre >= easy.fast - profile.pace_tolerance
+    if isinstance(target, HeartRateZoneTarget | PowerZoneTarget):
+        return target.zone <= 2
+    if isinstance(target, HeartRateTarget):
+        zone2 = profile.hr_zone(2)
+        return None if zone2 is None else target.high <= zone2[1]
+    if isinstance(target, PowerTarget):
+        return None if not profile.ftp else target.high <= 0.75 * profile.ftp
+    if isinstance(target, RpeTarget):
+        return target.value <= 4
+    return True
+
+
+def session_facts(session: Session, profile: Profile) -> Facts:
+    easy = hard = run = 0.0
+    for step in flatten(session.steps):
+        if step.kind == "rest":
+            continue
+        seconds = step_seconds(step, profile)
+        verdict = is_easy(step, profile)
+        if verdict is None:
+            continue
+        run += seconds
+        if verdict:
+            easy += seconds
+        else:
+            hard += seconds
+    return Facts(
+        session=session,
+        profile=profile,
+        seconds=session.estimated_duration_s,
+        metres=session.estimated_distance_m,
+        easy_seconds=easy,
+        run_seconds=run,
+        hard_seconds=hard,
+        shape=progression_shape(session, profile),
+        race=race_distance(session),
+    )
+
+
+def _tags(session: Session) -> set[str]:
+    return {t.lower() for t in session.tags}
+
+
+def race_distance(session: Session) -> str | None:
+    """`marathon`, `half`, `10k` or `5k` for a race session, else None."""
+    tags = _tags(session)
+    words = session.name.lower().replace(",", " ").split()
+    if "race" not in tags and "race" not in words and "parkrun" not in words:
+        return None
+    if "parkrun" in words:
+        return "5k"
+    for name, _ in RACE_DISTANCES:
+        if name in tags:
+            return name
+    for name, metres in RACE_DISTANCES:
+        if session.estimated_distance_m >= metres:
+            return name
+    return "5k"
+
+
+def is_declared_progression(session: Session) -> bool:
+    return (
+        session.progression is not None
+        or "progression" in _tags(session)
+        or "progression" in session.name.lower()
+    )
+
+
+def progression_shape(session: Session, profile: Profile) -> Shape | None:
+    """The opening, stages and breaks of a progression run; None when it is not one."""
+    declared = is_declared_progression(session)
+    if not declared and any(isinstance(b, Repeat) for b in session.steps):
+        return None
+    if session.sport != "run":
+        return None
+    steps = flatten(session.steps)
+    while steps and steps[-1].kind == "cooldown":
+        steps.pop()
+    segments: list[Segment] = []
+    breaks: list[Segment] = []
+    pending: list[Segment] = []
+    for number, step in enumerate(steps, start=1):
+        seconds = step_seconds(step, profile)
+        pace = step.target.centre if isinstance(step.target, PaceTarget) else None
+        text = step.source or step.kind
+        if step.kind in ("rest", "recover") or (pace is not None and pace >= WALK_PACE):
+            if segments:
+                pending.append(Segment(number, seconds, pace, text))
+            continue
+        last = segments[-1] if segments else None
+        if (
+            last is not None
+            and not pending
+            and (
+                (pace is None and last.pace is None)
+                or (pace is not None and last.pace is not None and abs(pace - last.pace) < 1)
+            )
+        ):
+            segments[-1] = Segment(last.index, last.seconds + seconds, last.pace, last.text)
+            continue
+        breaks.extend(pending)
+        pending = []
+        segments.append(Segment(number, seconds, pace, text))
+    if not segments:
+        return None
+    opening, rest = segments[0], segments[1:]
+    if opening.pace is not None:
+        while rest and rest[-1].pace is not None and rest[-1].pace >= opening.pace - 5:
+            rest.pop()
+    if not declared:
+        paces = [s.pace for s in rest]
+        if len(rest) < 2 or any(p is None for p in paces):
+            return None
+        known = [p for p in paces if p is not None]
+        start = opening.pace if opening.pace is not None else known[0]
+        faster = sum(1 for a, b in pairwise(known) if b < a)
+        slower = sum(1 for a, b in pairwise(known) if b > a)
+        if known[-1] != min(known) or start - known[-1] < MIN_BUILD or faster <= slower:
+            return None
+    last_index = rest[-1].index if rest else opening.index
+    inside = tuple(b for b in breaks if b.index < last_index)
+    seconds = sum(s.seconds for s in (opening, *rest)) + sum(b.seconds for b in inside)
+    return Shape(opening=opening, stages=tuple(rest), breaks=inside, seconds=seconds)
+
+
+# -- reporting --------------------------------------------------------------------------------
+def _where(session: Session) -> Location:
+    return Location(session.source_file or session.plan, session.source_line)
+
+
+def _issue(
+    code: str, session: Session, message: str, hint: str, context: str | None = None
+) -> Issue:
+    return Issue(
+        message,
+        _where(session),
+        f"{hint} (progsync explain {code})",
+        context or f"session {session.describe()}",
+        code,
+        severity="warning",
+    )
+
+
+def _pace(seconds_per_km: float, units: Units) -> str:
+    return format_pace(seconds_per_km, units)
+
+
+def _delta(seconds_per_km: float, units: Units) -> str:
+    per_unit = seconds_per_km * (1.609344 if units == "mi" else 1.0)
+    return f"{round(per_unit)} s/{units}"
+
+
+def _limit_pace(limit: str, profile: Profile, units: Units) -> tuple[float, str] | None:
+    if ":" in limit:
+        from .units import parse_pace
+
+        return parse_pace(limit, units), limit
+    name = canonical_pace_name(limit)
+    if name is None or name not in profile.paces:
+        return None
+    return profile.paces[name].centre, name
+
+
+def progression_issues(facts: Facts, settings: Settings) -> list[Issue]:
+    """The progression rules for one session."""
+    shape = facts.shape
+    if shape is None:
+        return []
+    session = facts.session
+    units = session.units
+    out: list[Issue] = []
+    stages = shape.stages
+    final = stages[-1] if stages else None
+
+    code = "progression-continuous"
+    if settings.enabled(code) and shape.breaks:
+        stops = ", ".join(f"step {b.index} '{b.text}'" for b in shape.breaks[:3])
+        out.append(
+            _issue(
+                code,
+                session,
+                f"the progression stops inside the build: {stops}",
+                "run the stages back to back; keep easy running for the warm-up and cool-down, "
+                "or make it an interval session",
+            )
+        )
+
+    code = "progression-gradual"
+    if settings.enabled(code) and len(stages) >= 2:
+        limit = settings.number(code, "max_jump")
+        slower: list[str] = []
+        jumps: list[str] = []
+        for k, (a, b) in enumerate(pairwise(stages), start=2):
+            if a.pace is None or b.pace is None:
+                continue
+            step = a.pace - b.pace
+            if step < 0:
+                slower.append(f"stage {k} ({_pace(b.pace, units)}) after {_pace(a.pace, units)}")
+            elif step > limit + 0.5:
+                jumps.append(
+                    f"stage {k} jumps {_delta(step, units)} "
+                    f"({format_pace(a.pace, units, suffix=False)} → {_pace(b.pace, units)})"
+                )
+        if slower:
+            out.append(
+                _issue(
+                    code,
+                    session,
+                    "the progression slows down: " + "; ".join(slower),
+                    "order the stages from slowest to fastest",
+                )
+            )
+        if jumps:
+            out.append(
+                _issue(
+                    code,
+                    session,
+                    "; ".join(jumps) + f" (at most {_delta(limit, units)} between stages)",
+                    (
+                        f"use stages = {_stages_for(session, limit, facts.profile)} "
+                        "or a closer starting pace"
+                        if session.progression
+                        else "add a stage in between or bring the paces closer"
+                    ),
+                )
+            )
+
+    code = "progression-patient-start"
+    if settings.enabled(code) and stages:
+        shortest = settings.number(code, "min_opening")
+        gap = settings.number(code, "min_gap")
+        opening = shape.opening
+        if opening.seconds + 0.5 < shortest:
+            out.append(
+                _issue(
+                    code,
+                    session,
+                    f"the easy opening lasts {format_duration(opening.seconds)}, "
+                    f"less than {format_duration(shortest)}",
+                    f"start with at least {format_duration(shortest)} easy before the first stage",
+                )
+            )
+        if (
+            final is not None
+            and final.pace is not None
+            and opening.pace is not None
+            and opening.pace - final.pace < gap - 0.5
+        ):
+            out.append(
+                _issue(
+                    code,
+                    session,
+                    f"the run opens at {_pace(opening.pace, units)}, within "
+                    f"{_delta(opening.pace - final.pace, units)} of the final "
+                    f"{_pace(final.pace, units)}",
+                    "open at easy pace and let the stages do the building",
+                )
+            )
+
+    code = "progression-controlled-finish"
+    if settings.enabled(code) and final is not None and final.pace is not None:
+        found = _limit_pace(settings.text(code, "limit"), facts.profile, units)
+        if found is not None and final.pace < found[0] - 2:
+            limit_pace, label = found
+            out.append(
+                _issue(
+                    code,
+                    session,
+                    f"the last stage ({_pace(final.pace, units)}) is faster than "
+                    f"{label} pace ({_pace(limit_pace, units)})",
+                    f"finish at {label} pace or slower: strong, not all-out",
+                )
+            )
+
+    code = "progression-stage-length"
+    if settings.enabled(code) and stages:
+        lo = settings.number(code, "min_stage")
+        hi = settings.number(code, "max_stage")
+        wrong = [
+            f"stage {k} lasts {format_duration(s.seconds)}"
+            for k, s in enumerate(stages, start=1)
+            if s.seconds and (s.seconds + 0.5 < lo or s.seconds - 0.5 > hi)
+        ]
+        if wrong:
+            out.append(
+                _issue(
+                    code,
+                    session,
+                    "; ".join(wrong)
+                    + f" (stages last {format_duration(lo)} to {format_duration(hi)})",
+                    "change the number of stages or the length of the run",
+                )
+            )
+
+    code = "progression-size"
+    if settings.enabled(code):
+        lo = settings.number(code, "min_total")
+        hi = settings.number(code, "max_total")
+        if shape.seconds and (shape.seconds + 0.5 < lo or shape.seconds - 0.5 > hi):
+            out.append(
+                _issue(
+                    code,
+                    session,
+                    f"the progression lasts {format_duration(shape.seconds)} "
+                    f"(warm-up to last stage); a progression run lasts "
+                    f"{format_duration(lo)} to {format_duration(hi)}",
+                    "make it shorter, or a long run with a fast finish"
+                    if shape.seconds > hi
+                    else "make it longer, or run it as a tempo",
+                )
+            )
+    return out
+
+
+def _stages_for(session: Session, limit: float, profile: Profile) -> int:
+    info = session.progression
+    if info is None:
+        return 0
+    start = _limit_pace(info.start, profile, session.units)
+    finish = _limit_pace(info.to, profile, session.units)
+    if start is None or finish is None:
+        return info.stages + 1
+    return stages_needed(start[0] - finish[0], limit)
+
+
+def stages_needed(gap: float, max_jump: float) -> int:
+    """Fewest stages that climb `gap` s/km in jumps of at most `max_jump`."""
+    import math
+
+    return max(1, math.ceil(gap / max_jump - 1e-9)) if max_jump > 0 else 1
+
+
+def is_quality(facts: Facts, settings: Settings) -> bool:
+    tags = _tags(facts.session)
+    if tags & QUALITY_TAGS or facts.shape is not None or facts.race:
+        return True
+    if tags & EASY_TAGS:
+        return False
+    return facts.hard_seconds + 0.5 >= settings.number("quality-spacing", "min_hard")
+
+
+# -- weeks ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Week:
+    index: int
+    start: dt.date
+    facts: tuple[Facts, ...]
+    load: float
+
+    @property
+    def label(self) -> str:
+        end = self.start + dt.timedelta(days=6)
+        return f"week of {self.start:%a} {self.start.isoformat()} – {end.isoformat()}"
+
+
+def _weeks(facts: Sequence[Facts], anchor: dt.date, by: str) -> list[Week]:
+    runs = [f for f in facts if f.is_run]
+    if not runs:
+        return []
+    indexed = [((f.session.date - anchor).days // 7, f) for f in runs]
+    first, last = min(i for i, _ in indexed), max(i for i, _ in indexed)
+    weeks: list[Week] = []
+    for index in range(first, last + 1):
+        members = tuple(f for i, f in indexed if i == index)
+        load = sum(f.metres if by == "distance" else f.seconds for f in members)
+        weeks.append(Week(index, anchor + dt.timedelta(days=7 * index), members, load))
+    return weeks
+
+
+def _amount(load: float, by: str, units: Units) -> str:
+    return format_distance(load, units) if by == "distance" else format_clock(load)
+
+
+def week_issues(
+    facts: Sequence[Facts],
+    settings: Settings,
+    anchor: dt.date,
+    reported: set[str],
+    units: Units,
+) -> list[Issue]:
+    """The week and block rules over one athlete's timeline; issues only for `reported` files."""
+    out: list[Issue] = []
+    by = settings.text("weekly-load", "by")
+    weeks = _weeks(facts, anchor, by)
+
+    def first_reported(members: Iterable[Facts]) -> Session | None:
+        for f in sorted(members, key=lambda f: f.session.date):
+            if f.session.source_file in reported:
+                return f.session
+        return None
+
+    code = "easy-share"
+    if settings.enabled(code):
+        share_min = settings.number(code, "min_share")
+        sessions_min = settings.number(code, "min_sessions")
+        for week in weeks:
+            run = sum(f.run_seconds for f in week.facts)
+            if len(week.facts) < sessions_min or run <= 0:
+                continue
+            easy = sum(f.easy_seconds for f in week.facts)
+            share = easy / run
+            anchor_session = first_reported(week.facts)
+            if share + 1e-9 < share_min and anchor_session is not None:
+                hardest = max(week.facts, key=lambda f: f.hard_seconds).session
+                out.append(
+                    _issue(
+                        code,
+                        anchor_session,
+                        f"only {share:.0%} of the running time is easy "
+                        f"({format_clock(easy)} of {format_clock(run)}; at least {share_min:.0%})",
+                        f"make a quality session shorter (e.g. '{hardest.name}' on "
+                        f"{hardest.date:%a}) or add easy running",
+                        week.label,
+                    )
+                )
+
+    code = "quality-spacing"
+    if settings.enabled(code):
+        quality = sorted(
+            (f for f in facts if f.is_run and is_quality(f, settings)),
+            key=lambda f: (f.session.date, f.session.slot),
+        )
+        for a, b in pairwise(quality):
+            gap = (b.session.date - a.session.date).days
+            if gap > 1 or b.session.source_file not in reported:
+                continue
+            when = "the same day" if gap == 0 else "consecutive days"
+            out.append(
+                _issue(
+                    code,
+                    b.session,
+                    f"two quality sessions on {when}: {a.session.describe()} and "
+                    f"{b.session.describe()}",
+                    "put an easy or rest day between quality sessions",
+                )
+            )
+
+    code = "weekly-load"
+    if settings.enabled(code):
+        ratio_max = settings.number(code, "max_ratio")
+        rise_max = settings.number(code, "max_increase")
+        for i, week in enumerate(weeks):
+            session = first_reported(week.facts)
+            if session is None or i == 0:
+                continue
+            previous = weeks[i - 1]
+            history = [w for w in weeks[max(0, i - 4) : i] if w.load > 0]
+            problems: list[str] = []
+            if previous.load > 0 and week.load > previous.load * (1 + rise_max) + 1:
+                problems.append(
+                    f"{week.load / previous.load - 1:.0%} more than the week before "
+                    f"({_amount(previous.load, by, units)}; at most +{rise_max:.0%})"
+                )
+            if len(history) >= 2:
+                average = sum(w.load for w in history) / len(history)
+                if week.load > average * ratio_max + 1:
+                    problems.append(
+                        f"{week.load / average:.2f}× the average of the {len(history)} weeks "
+                        f"before ({_amount(average, by, units)}; at most {ratio_max:g}×)"
+                    )
+            if problems:
+                target = min(previous.load * (1 + rise_max), week.load)
+                if len(history) >= 2:
+                    target = min(target, sum(w.load for w in history) / len(history) * ratio_max)
+                out.append(
+                    _issue(
+                        code,
+                        session,
+                        f"volume {_amount(week.load, by, units)} is " + " and ".join(problems),
+                        f"keep the week under about {_amount(target, by, units)}",
+                        week.label,
+                    )
+                )
+
+    code = "down-week"
+    if settings.enabled(code):
+        most = settings.number(code, "max_build_weeks")
+        drop = settings.number(code, "min_drop")
+        streak: list[Week] = []
+        peak = 0.0
+        for i, week in enumerate(weeks):
+            if i == 0:
+                peak = week.load
+                continue
+            if peak and week.load <= peak * (1 - drop) + 1:
+                streak, peak = [], week.load
+                continue
+            peak = max(peak, week.load)
+            if week.load > weeks[i - 1].load + 1:
+                streak.append(week)
+            session = first_reported(week.facts)
+            if len(streak) > most and streak[-1] is week and session is not None:
+                loads = ", ".join(_amount(w.load, by, units) for w in streak)
+                out.append(
+                    _issue(
+                        code,
+                        session,
+                        f"{len(streak)} build weeks in a row without a down week ({loads})",
+                        f"make this week a down week, {drop:.0%}-30% under "
+                        f"{_amount(peak, by, units)}",
+                        week.label,
+                    )
+                )
+
+    code = "race-recovery"
+    if settings.enabled(code):
+        races = [f for f in facts if f.race]
+        for race in races:
+            days = int(settings.number(code, race.race or "5k"))
+            for f in facts:
+                gap = (f.session.date - race.session.date).days
+                if (
+                    f is race
+                    or not 0 <= gap < days
+                    or (gap == 0 and f.session.slot <= race.session.slot)
+                    or f.session.source_file not in reported
+                    or not f.is_run
+                    or not is_quality(f, settings)
+                ):
+                    continue
+                out.append(
+                    _issue(
+                        code,
+                        f.session,
+                        f"quality {gap} day{'s' if gap != 1 else ''} after the {race.race} race "
+                        f"{race.session.describe()} (allow {days} days)",
+                        f"run easy until {race.session.date + dt.timedelta(days=days):%a %d %b}",
+                    )
+                )
+    return out
+
+
+# -- the whole check ----------------------------------------------------------------------------
+def merge_tables(*layers: Mapping[str, Any] | None) -> dict[str, Any]:
+    """`[checks]` tables, later ones winning: `disable` lists add up, rule tables merge."""
+    out: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in (layer or {}).items():
+            if key == "disable":
+                names = value if isinstance(value, list) else [value]
+                out["disable"] = [*out.get("disable", []), *names]
+            elif isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+                out[key] = {**out[key], **value}
+            else:
+                out[key] = value
+    return out
+
+
+def run_checks(
+    plans: Sequence[Compiled],
+    config_table: Mapping[str, Any] | None = None,
+    history: Sequence[Compiled] = (),
+) -> list[Issue]:
+    """Every coaching warning of `plans`; `history` sessions only inform the week rules.
+
+    Plans with the same name are one athlete's timeline (a block split over files); history is
+    added to every timeline. Warnings repeated by a session written once for many weeks are
+    reported once, with the dates.
+    """
+    groups: dict[str, list[Compiled]] = {}
+    for compiled in plans:
+        groups.setdefault(compiled.plan.name, []).append(compiled)
+    issues: list[Issue] = []
+    history_facts = [session_facts(s, c.profile) for c in history for s in c.plan.sessions]
+    for group in groups.values():
+        settings = parse_settings(merge_tables(config_table, group[0].checks))
+        facts = [session_facts(s, c.profile) for c in group for s in c.plan.sessions]
+        for f in facts:
+            if f.is_run:
+                issues.extend(progression_issues(f, settings))
+        reported = {c.plan.source_files[0] for c in group if c.plan.source_files}
+        starts = [c.plan.start for c in group if c.plan.start is not None]
+        everything = [*history_facts, *facts]
+        if not everything:
+            continue
+        first = min(f.session.date for f in everything)
+        anchor = min(starts) if starts else first - dt.timedelta(days=first.weekday())
+        issues.extend(week_issues(everything, settings, anchor, reported, group[0].plan.units))
+    return _fold(issues)
+
+
+def _fold(issues: list[Issue]) -> list[Issue]:
+    """One warning per rule and place when a session repeats over weeks, naming the dates."""
+    seen: dict[tuple[Any, ...], list[Issue]] = {}
+    for issue in issues:
+        loc = issue.location
+        key = (issue.code, loc.file if loc else None, loc.line if loc else None, issue.message)
+        seen.setdefault(key, []).append(issue)
+    out: list[Issue] = []
+    for group in seen.values():
+        first = group[0]
+        if len(group) > 1 and first.context and first.context.startswith("session "):
+            dates = [i.context.rsplit(" ", 1)[-1].rstrip(")") for i in group if i.context]
+            shown = ", ".join(dates[:4]) + (" …" if len(dates) > 4 else "")
+            name = first.context.split(" (", 1)[0]
+            first = Issue(
+                first.message,
+                first.location,
+                first.hint,
+                f"{name} ({len(group)} times: {shown})",
+                first.code,
+                first.severity,
+            )
+        out.append(first)
+    return out
