@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from .conftest import ATHLETE, compile_text, plan_text
 
 from progsync.workouts.checks import progression_shape, run_checks
 from progsync.workouts.errors import InputError
 from progsync.workouts.plan import compile_plan
 from progsync.workouts.rules import RULES, SettingsError, explain, parse_settings
+
+from .conftest import ATHLETE, compile_text, plan_text
 
 
 def issues(body: str, checks: dict | None = None, history: str | None = None, units: str = "km"):
