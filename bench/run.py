@@ -124,6 +124,7 @@ def generate_plan(weeks: int) -> str:
 
 
 def bench_compile(weeks_list: list[int]) -> dict[str, Any]:
+    from progsync.workouts.checks import run_checks
     from progsync.workouts.encode import encode
     from progsync.workouts.plan import compile_plan
 
@@ -134,12 +135,14 @@ def bench_compile(weeks_list: list[int]) -> dict[str, Any]:
         for _ in range(3):
             start = time.perf_counter()
             compiled = compile_plan(text, f"bench-{weeks}.toml", {})
+            warnings = run_checks([compiled])
             for session in compiled.plan.sessions:
                 for fmt in ("fit", "garmin-json", "intervals"):
                     encode(session, fmt, max_hr=188)  # type: ignore[arg-type]
             timings.append(time.perf_counter() - start)
         out[f"{weeks}_weeks"] = {
             "sessions": len(compiled.plan.sessions),
+            "coaching_warnings": len(warnings),
             "seconds": round(min(timings), 4),
         }
     out["within_budget"] = out[f"{max(weeks_list)}_weeks"]["seconds"] < BUDGET_COMPILE_S

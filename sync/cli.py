@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from progsync.workouts.errors import ProgsyncError
+from progsync.workouts.errors import Issue, ProgsyncError
 
 EXIT_CODES = """Exit codes: 0 ok · 1 some operations failed · 2 bad input · 3 authentication needed ·
 4 another push holds the lock · 5 destination unreachable"""
@@ -53,16 +53,31 @@ def _print_issues(issues: list[Any]) -> None:
         click.secho(issue.render(), fg=color, err=True)
 
 
+_history_option = click.option(
+    "--history",
+    multiple=True,
+    metavar="FILE",
+    help="Earlier weeks' plan files (repeatable, globs fine): they inform the week rules.",
+)
+
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@_history_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.pass_context
-def check(ctx: click.Context, files: tuple[str, ...], strict: bool, as_json: bool) -> int:
-    """Parse and resolve plan FILES; report errors and warnings."""
+def check(
+    ctx: click.Context,
+    files: tuple[str, ...],
+    strict: bool,
+    history: tuple[str, ...],
+    as_json: bool,
+) -> int:
+    """Parse and resolve plan FILES; report errors, warnings and coaching advice."""
     from .commands import check_plans
 
-    report = check_plans(files, _config(ctx), strict=strict)
+    report = check_plans(files, _config(ctx), strict=strict, history=history)
     if as_json:
         import json
 
@@ -178,6 +193,10 @@ def _sync_options(func: Any) -> Any:
         help="Also delete removed sessions on past dates.",
     )(func)
     func = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")(func)
+    func = click.option("--strict", is_flag=True, help="Refuse to push while any warning stands.")(
+        func
+    )
+    func = _history_option(func)
     return _to_option(func)
 
 
@@ -192,6 +211,8 @@ def _run_sync(
     as_json: bool,
     dry_run: bool,
     quiet: bool = False,
+    strict: bool = False,
+    history: tuple[str, ...] = (),
 ) -> int:
     from .loading import load_plans
     from .logs import setup_logging
@@ -200,7 +221,16 @@ def _run_sync(
 
     setup_logging()
     config = _config(ctx)
-    loaded = load_plans(files, config)
+    loaded = load_plans(files, config, history)
+    if strict and loaded.warnings:
+        from progsync.workouts.errors import InputError
+
+        raise InputError(
+            [
+                Issue(w.message, w.location, w.hint, w.context, w.code, severity="error")
+                for w in loaded.warnings
+            ]
+        )
     view = PushView(as_json=as_json, quiet=quiet, dry_run=dry_run)
     if not as_json and not quiet:
         _print_issues(loaded.warnings)
@@ -234,9 +264,23 @@ def plan_cmd(
     until: str | None,
     delete_past: bool | None,
     as_json: bool,
+    strict: bool,
+    history: tuple[str, ...],
 ) -> int:
     """Show what a push of FILES would change on each destination (no writes)."""
-    return _run_sync(ctx, files, to, window, start, until, delete_past, as_json, dry_run=True)
+    return _run_sync(
+        ctx,
+        files,
+        to,
+        window,
+        start,
+        until,
+        delete_past,
+        as_json,
+        dry_run=True,
+        strict=strict,
+        history=history,
+    )
 
 
 @cli.command()
@@ -259,11 +303,26 @@ def push(
     until: str | None,
     delete_past: bool | None,
     as_json: bool,
+    strict: bool,
+    history: tuple[str, ...],
     dry_run: bool,
     quiet: bool,
 ) -> int:
     """Make each destination's calendar match the plan FILES (globs are fine)."""
-    return _run_sync(ctx, files, to, window, start, until, delete_past, as_json, dry_run, quiet)
+    return _run_sync(
+        ctx,
+        files,
+        to,
+        window,
+        start,
+        until,
+        delete_past,
+        as_json,
+        dry_run,
+        quiet,
+        strict=strict,
+        history=history,
+    )
 
 
 @cli.command()
@@ -404,6 +463,274 @@ def doctor(ctx: click.Context, as_json: bool) -> int:
         if check.fix and check.status != "ok":
             click.echo(f"     fix: {check.fix}")
     return exit_code(checks)
+
+
+@cli.command()
+@click.argument("rule", required=False)
+def explain(rule: str | None) -> int:
+    """Explain coaching RULE: why it exists, its defaults and how to tune it (no RULE: list)."""
+    from progsync.workouts.rules import RULES, RULES_BY_CODE
+    from progsync.workouts.rules import explain as explain_rule
+
+    if rule is None:
+        click.echo("Coaching rules (progsync explain RULE for details):")
+        for item in RULES:
+            click.echo(f"  {item.code:<32}{item.title}")
+        return 0
+    if rule not in RULES_BY_CODE:
+        from progsync.workouts.errors import InputError, did_you_mean
+
+        raise InputError(
+            [
+                Issue(
+                    f"no coaching rule '{rule}'",
+                    hint=did_you_mean(rule, RULES_BY_CODE)
+                    or next(
+                        (f"did you mean '{c}'?" for c in RULES_BY_CODE if rule.lower() in c),
+                        "rules: " + ", ".join(RULES_BY_CODE),
+                    ),
+                )
+            ]
+        )
+    click.echo(explain_rule(rule))
+    return 0
+
+
+_race_option = click.option(
+    "--race", metavar="RESULT", help='A recent race, e.g. "10k 41:30": derives missing paces.'
+)
+_plan_option = click.option(
+    "--plan", "plan_file", metavar="FILE", help="Use this plan's [athlete] over the config's."
+)
+
+
+@cli.command()
+@_plan_option
+@_race_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.pass_context
+def profile(ctx: click.Context, plan_file: str | None, race: str | None, as_json: bool) -> int:
+    """Print the athlete's paces (with VDOT-derived ones), heart-rate zones and power."""
+    from .commands import athlete_profile
+    from .render import profile_lines
+
+    athlete, units, _ = athlete_profile(_config(ctx), plan_file, race)
+    if as_json:
+        import json
+
+        from progsync.workouts.model import to_jsonable
+
+        paces = {
+            name: {
+                "slow": round(p.slow, 1),
+                "fast": round(p.fast, 1),
+                "derived": name in athlete.derived,
+            }
+            for name, p in athlete.paces.items()
+        }
+        zones = [athlete.hr_zone(z) for z in range(1, 6)] if athlete.hr_zone(1) else None
+        doc = {
+            "units": "s/km",
+            "paces": paces,
+            "race": athlete.race,
+            "max_hr": athlete.max_hr,
+            "lthr": athlete.lthr,
+            "hr_zones": to_jsonable(zones),
+            "ftp": athlete.ftp,
+        }
+        click.echo(json.dumps(doc, indent=2))
+        return 0
+    if not athlete.paces:
+        click.echo(
+            "No paces yet: set [athlete] paces in the config, or give a race result "
+            '(race = "10k 41:30" there, or --race here).'
+        )
+    for line in profile_lines(athlete, units):
+        click.echo(line)
+    return 0
+
+
+@cli.group()
+def new() -> None:
+    """Write new sessions and plans, sized for the athlete and passing the coaching checks."""
+
+
+def _report_generated(ctx: click.Context, text: str, filename: str, athlete: Any) -> int:
+    from .commands import check_text
+
+    issues = check_text(text, filename, _config(ctx), athlete)
+    if issues:
+        _print_issues(issues)
+        click.secho(
+            f"{len(issues)} coaching warning(s): adjust the options, or tune [checks].",
+            fg="yellow",
+            err=True,
+        )
+    return 0
+
+
+def _seconds(value: str, option: str) -> float:
+    from progsync.workouts.errors import StepSyntaxError
+    from progsync.workouts.units import parse_duration
+
+    try:
+        return parse_duration(value)
+    except StepSyntaxError as exc:
+        raise click.BadParameter(f"'{value}': {exc.message}", param_hint=option) from None
+
+
+def _share(value: str, option: str) -> float:
+    from progsync.workouts.progression import parse_share
+
+    try:
+        return parse_share(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a share, e.g. 50%", param_hint=option) from None
+
+
+@new.command(name="progression")
+@click.option("--duration", help="Length of the run, e.g. 60min (or --distance).")
+@click.option("--distance", help="Length of the run, e.g. 12km.")
+@click.option("--to", "to", default="marathon", show_default=True, help="Finishing pace.")
+@click.option("--from", "start", default="easy", show_default=True, help="Opening pace.")
+@click.option("--stages", type=click.IntRange(1, 12), help="Stages (default: fewest that pass).")
+@click.option(
+    "--easy", default="50%", show_default=True, help="Share of the run at the opening pace."
+)
+@click.option("--day", default="tue", show_default=True, help="Day to write in the session.")
+@_plan_option
+@_race_option
+@click.pass_context
+def new_progression(
+    ctx: click.Context,
+    duration: str | None,
+    distance: str | None,
+    to: str,
+    start: str,
+    stages: int | None,
+    easy: str,
+    day: str,
+    plan_file: str | None,
+    race: str | None,
+) -> int:
+    """Print a ready-to-paste progression session for the athlete's profile."""
+    from progsync.workouts.generate import plan_progression, progression_snippet
+    from progsync.workouts.rules import parse_settings
+    from progsync.workouts.units import parse_distance
+
+    from .commands import athlete_profile
+
+    config = _config(ctx)
+    athlete, units, data = athlete_profile(config, plan_file, race)
+    metres = None
+    if distance is not None:
+        from progsync.workouts.errors import StepSyntaxError
+
+        try:
+            metres = parse_distance(distance, units)
+        except StepSyntaxError as exc:
+            raise click.BadParameter(exc.message, param_hint="--distance") from None
+    spec = plan_progression(
+        athlete,
+        units,
+        duration_s=_seconds(duration, "--duration") if duration else None,
+        distance_m=metres,
+        start=start,
+        to=to,
+        stages=stages,
+        easy=_share(easy, "--easy"),
+        settings=parse_settings(config.checks),
+    )
+    text = progression_snippet(spec, athlete, units, day)
+    click.echo(text, nl=False)
+    wrapped = f'[plan]\nname = "new progression"\nstart = 2026-01-05\nunits = "{units}"\n'
+    first = text.split("# ... or", 1)[0]
+    return _report_generated(
+        ctx, wrapped + first[first.index("[[session]]") :], "<new progression>", data
+    )
+
+
+@new.command(name="block")
+@click.option("--weeks", type=click.IntRange(1, 52), default=8, show_default=True)
+@click.option("--start", "start", required=True, help="First day of week 1 (YYYY-MM-DD).")
+@click.option("--long-run", default="80min", show_default=True, help="Week 1's long run.")
+@click.option("--build", default="10%", show_default=True, help="Weekly volume increase.")
+@click.option(
+    "--down-every",
+    type=click.IntRange(0, 52),
+    default=4,
+    show_default=True,
+    help="Every Nth week is a down week (0: none).",
+)
+@click.option(
+    "--runs", type=click.IntRange(3, 7), default=5, show_default=True, help="Runs a week."
+)
+@click.option("--to", "to", default="marathon", show_default=True, help="Progression finish pace.")
+@click.option("--name", default="Build block", show_default=True, help="The plan's name.")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False),
+    help="Write to FILE (default: print).",
+)
+@click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
+@_plan_option
+@_race_option
+@click.pass_context
+def new_block(
+    ctx: click.Context,
+    weeks: int,
+    start: str,
+    long_run: str,
+    build: str,
+    down_every: int,
+    runs: int,
+    to: str,
+    name: str,
+    output: str | None,
+    force: bool,
+    plan_file: str | None,
+    race: str | None,
+) -> int:
+    """Write a multi-week plan: easy runs, a progression and a long run each week."""
+    from pathlib import Path
+
+    from progsync.workouts.generate import block_plan
+    from progsync.workouts.rules import parse_settings
+
+    from .commands import athlete_profile
+
+    config = _config(ctx)
+    first_day = _date(start)
+    athlete, units, data = athlete_profile(config, plan_file, race)
+    text = block_plan(
+        athlete,
+        weeks=weeks,
+        start=first_day,
+        long_run_s=_seconds(long_run, "--long-run"),
+        build=_share(build, "--build"),
+        down_every=down_every,
+        runs=runs,
+        to=to,
+        name=name,
+        units=units,
+        race=race,
+        settings=parse_settings(config.checks),
+    )
+    if output is None:
+        click.echo(text, nl=False)
+        return _report_generated(ctx, text, "<new block>", data)
+    path = Path(output)
+    if path.exists() and not force:
+        from progsync.workouts.errors import InputError
+
+        raise InputError(
+            [Issue(f"{output} exists", hint="choose another file, or add --force to replace it")]
+        )
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}: {weeks} weeks, {weeks * runs} sessions")
+    return _report_generated(ctx, text, output, data)
 
 
 def main() -> None:

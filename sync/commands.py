@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
 
-from progsync.workouts.errors import InputError, Issue
+from progsync.workouts.errors import InputError, Issue, Location
 from progsync.workouts.model import Session
-from progsync.workouts.units import format_clock, format_distance
+from progsync.workouts.profile import Profile
+from progsync.workouts.units import Units, format_clock, format_distance
 
 from .config import Config
 from .loading import Loaded, load_plans
@@ -73,11 +77,17 @@ class CheckReport:
 
 
 def check_plans(
-    files: tuple[str, ...] | list[str], config: Config, strict: bool = False
+    files: tuple[str, ...] | list[str],
+    config: Config,
+    strict: bool = False,
+    history: tuple[str, ...] | list[str] = (),
 ) -> CheckReport:
-    """Compile plans and collect every error and warning, without raising for input errors."""
+    """Compile plans and collect every error and warning, without raising for input errors.
+
+    Coaching warnings come too; `history` files (earlier weeks) inform the week rules.
+    """
     try:
-        loaded = load_plans(files, config)
+        loaded = load_plans(files, config, history)
     except InputError as exc:
         return CheckReport(None, errors=list(exc.issues), strict=strict)
     warnings = list(loaded.warnings)
@@ -112,3 +122,51 @@ def select_sessions(sessions: list[Session], which: str | None) -> list[Session]
             ]
         )
     return chosen
+
+
+def athlete_profile(
+    config: Config, plan_file: str | None = None, race: str | None = None, units: str = "km"
+) -> tuple[Profile, Units, dict[str, Any]]:
+    """The profile a command works with: the config's `[athlete]`, a plan's, then `--race`.
+
+    Returns the profile, the plan's units and the merged `[athlete]` data it was built from.
+    """
+    import tomllib
+
+    from progsync.workouts.profile import ProfileError, build_profile, merge_profile_data
+
+    plan_athlete: dict[str, Any] = {}
+    plan_units = units
+    if plan_file:
+        path = Path(plan_file)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise InputError(
+                [Issue(f"cannot read plan: {exc}", Location(plan_file), "run progsync check on it")]
+            ) from None
+        plan_athlete = dict(data.get("athlete") or {})
+        plan_units = str((data.get("plan") or {}).get("units", units))
+    layers = [config.athlete, plan_athlete]
+    if race:
+        layers.append({"race": race})
+    merged = merge_profile_data(*layers)
+    if plan_units not in ("km", "mi"):
+        plan_units = "km"
+    try:
+        built = build_profile(merged, cast(Units, plan_units))
+    except ProfileError as exc:
+        where = Location(plan_file or (str(config.path) if config.path else "config [athlete]"))
+        raise InputError([Issue(p.message, where, p.hint) for p in exc.problems]) from None
+    return built, cast(Units, plan_units), merged
+
+
+def check_text(
+    text: str, filename: str, config: Config, athlete: Mapping[str, Any] | None = None
+) -> list[Issue]:
+    """Compile generated plan text with `athlete` (default: the config's) and run every check."""
+    from progsync.workouts.checks import run_checks
+    from progsync.workouts.plan import compile_plan
+
+    compiled = compile_plan(text, filename, config.athlete if athlete is None else athlete)
+    return [*compiled.warnings, *run_checks([compiled], config.checks)]

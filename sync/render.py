@@ -187,20 +187,57 @@ def session_table(session: Session, profile: Profile) -> RenderableType:
     return Group(*parts)
 
 
-def pace_table(profile: Profile, units: Units) -> RenderableType:
-    from rich import box
-    from rich.table import Table
+def profile_lines(profile: Profile, units: Units) -> list[str]:
+    """The athlete profile as `progsync profile` prints it: paces with their source, HR, power.
 
-    table = Table(title="Athlete paces", box=box.SIMPLE_HEAD, title_justify="left")
-    table.add_column("name")
-    table.add_column("pace", justify="right")
-    table.add_column("source", style="dim")
-    for name, pace in profile.paces.items():
-        text = (
-            format_pace(pace.centre, units)
-            if abs(pace.slow - pace.fast) <= 2 * profile.pace_tolerance + 0.01
-            else f"{format_pace(pace.slow, units, suffix=False)}-{format_pace(pace.fast, units)}"
+    With a race result, the VDOT-derived paces are listed beside the profile's own, so a runner
+    sees both even where an explicit pace wins.
+    """
+    from progsync.workouts.profile import PACE_NAMES
+    from progsync.workouts.vdot import paces_from_race, vdot_of
+
+    def shown(slow: float, fast: float) -> str:
+        if abs(slow - fast) <= 2 * profile.pace_tolerance + 0.01:
+            return format_pace((slow + fast) / 2, units)
+        return f"{format_pace(slow, units, suffix=False)}-{format_pace(fast, units)}"
+
+    derived: dict[str, tuple[float, float]] = {}
+    lines: list[str] = []
+    if profile.race:
+        derived = paces_from_race(profile.race)
+        lines.append(
+            f"race {profile.race}: VDOT {vdot_of(profile.race):.1f} "
+            "(Daniels & Gilbert, Oxygen Power, 1979)"
         )
-        source = f"from race {profile.race}" if name in profile.derived else "profile"
-        table.add_row(name, text, source)
-    return table
+    header = f"{'pace':<11}{'used':>15}  {'source':<18}"
+    if derived:
+        header += f"{'from race':>15}"
+    lines += ["", header]
+    for name in PACE_NAMES:
+        pace = profile.paces.get(name)
+        used = shown(pace.slow, pace.fast) if pace else "—"
+        if pace is None:
+            source = "not set"
+        elif name in profile.derived:
+            source = "race (VDOT)"
+        else:
+            source = "profile"
+        row = f"{name:<11}{used:>15}  {source:<18}"
+        if name in derived:
+            slow, fast = derived[name]
+            row += f"{shown(slow, fast) if slow != fast else format_pace(slow, units):>15}"
+        lines.append(row.rstrip())
+    lines.append("")
+    if profile.max_hr:
+        lines.append(f"max HR     {profile.max_hr} bpm")
+    if profile.lthr:
+        lines.append(f"LTHR       {profile.lthr} bpm")
+    if profile.hr_zone(1) is not None:
+        zones = "  ".join(
+            f"z{z} {lo}-{hi}" for z in range(1, 6) if (b := profile.hr_zone(z)) for lo, hi in [b]
+        )
+        lines.append(f"HR zones   {zones}")
+    if profile.ftp:
+        lines.append(f"FTP        {profile.ftp} W")
+    lines.append(f"tolerance  ± {profile.pace_tolerance:g} s around single paces")
+    return lines

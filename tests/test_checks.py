@@ -138,7 +138,7 @@ def test_a_session_repeated_over_weeks_is_reported_once_with_its_dates():
 
 # -- weeks and blocks ------------------------------------------------------------------------
 def week(minutes: list[int], number: int = 1, days=("mon", "wed", "fri", "sat", "sun")) -> str:
-    return "".join(session([f"{m}min @easy"], day=d, week=number) for m, d in zip(minutes, days))
+    return "".join(session([f"{m}min @easy"], day=d, week=number) for m, d in zip(minutes, days, strict=False))
 
 
 def test_easy_share_flags_a_hard_week_and_names_the_session_to_shorten():
