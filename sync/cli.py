@@ -75,18 +75,13 @@ def check(
     as_json: bool,
 ) -> int:
     """Parse and resolve plan FILES; report errors, warnings and coaching advice."""
-    from .commands import check_plans
+    from .entry import CheckArgs, run_check
 
-    report = check_plans(files, _config(ctx), strict=strict, history=history)
-    if as_json:
-        import json
-
-        click.echo(json.dumps(report.as_dict(), indent=2))
-    else:
-        _print_issues(report.issues)
-        for line in report.summary_lines():
-            click.echo(line)
-    return report.exit_code
+    args = CheckArgs()
+    args.config_path = ctx.obj.get("config_path")
+    args.files, args.history = list(files), list(history)
+    args.strict, args.as_json = strict, as_json
+    return run_check(args)
 
 
 @cli.command()

@@ -30,7 +30,7 @@ def executable() -> list[str]:
     found = shutil.which("progsync")
     if found:
         return [str(Path(found).resolve())]
-    return [str(Path(sys.executable).resolve()), "-m", "progsync.sync.cli"]
+    return [str(Path(sys.executable).resolve()), "-m", "progsync.sync"]
 
 
 def build(plans: list[str], to: list[str], at: str, config: str | None) -> CronSetup:

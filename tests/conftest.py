@@ -68,7 +68,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
     full_env = dict(os.environ)
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "progsync.sync.cli", *args],
+        [sys.executable, "-m", "progsync.sync", *args],
         capture_output=True,
         text=True,
         env=full_env,

@@ -115,7 +115,7 @@ def test_lost_ledger_is_rebuilt_from_markers(garmin: FakeGarmin, tmp_path: Path)
 def test_killed_between_upload_and_schedule_is_completed_without_duplicates(garmin: FakeGarmin, tmp_path: Path) -> None:
     plan = write_plan(tmp_path)
     garmin.faults.append(Fault("POST", "/workout-service/schedule/", delay=30))
-    proc = subprocess.Popen([sys.executable, "-m", "progsync.sync.cli", "push", str(plan), "--to", "garmin"],
+    proc = subprocess.Popen([sys.executable, "-m", "progsync.sync", "push", str(plan), "--to", "garmin"],
                             cwd=ROOT, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 20
     while not garmin.requests("POST", "/workout-service/schedule/") and time.monotonic() < deadline:

@@ -271,7 +271,7 @@ def test_push_killed_half_way_is_completed_without_duplicates(fake: FakeInterval
     config.write_text("[intervals]\nchunk_size = 2\n")
     fake.faults.append(Fault("POST", "/bulk", delay=30, skip=1))
     env = dict(os.environ)
-    proc = subprocess.Popen([sys.executable, "-m", "progsync.sync.cli", "push", str(plan), "--to", "intervals"],
+    proc = subprocess.Popen([sys.executable, "-m", "progsync.sync", "push", str(plan), "--to", "intervals"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 20
     while len(fake.requests("POST", "/bulk")) < 2 and time.monotonic() < deadline:

@@ -111,7 +111,7 @@ def test_two_concurrent_pushes_give_one_exit_code_4(tmp_path: Path, monkeypatch:
         import os
 
         full = {**os.environ, **env}
-        first = subprocess.Popen([sys.executable, "-m", "progsync.sync.cli", "push", str(plan), "--to", "intervals", "-q"],
+        first = subprocess.Popen([sys.executable, "-m", "progsync.sync", "push", str(plan), "--to", "intervals", "-q"],
                                  cwd=ROOT, env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 15
         while not server.requests("POST", "/bulk") and time.monotonic() < deadline:
