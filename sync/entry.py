@@ -108,7 +108,7 @@ def main() -> None:
     except KeyboardInterrupt:
         echo("interrupted", err=True)
         code = 130
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the last resort: no traceback, ever
         from .http import redact
 
         echo(
