@@ -198,16 +198,17 @@ def _sync_options(func: Any) -> Any:
 def _run_sync(
     ctx: click.Context,
     files: tuple[str, ...],
+    *,
     to: tuple[str, ...],
     window: str | None,
     start: str | None,
     until: str | None,
     delete_past: bool | None,
     as_json: bool,
+    strict: bool,
+    history: tuple[str, ...],
     dry_run: bool,
     quiet: bool = False,
-    strict: bool = False,
-    history: tuple[str, ...] = (),
 ) -> int:
     from .loading import load_plans
     from .logs import setup_logging
@@ -220,12 +221,7 @@ def _run_sync(
     if strict and loaded.warnings:
         from progsync.workouts.errors import InputError
 
-        raise InputError(
-            [
-                Issue(w.message, w.location, w.hint, w.context, w.code, severity="error")
-                for w in loaded.warnings
-            ]
-        )
+        raise InputError([w.escalated() for w in loaded.warnings])
     view = PushView(as_json=as_json, quiet=quiet, dry_run=dry_run)
     if not as_json and not quiet:
         _print_issues(loaded.warnings)
@@ -250,32 +246,9 @@ def _run_sync(
 @click.argument("files", nargs=-1, required=True)
 @_sync_options
 @click.pass_context
-def plan_cmd(
-    ctx: click.Context,
-    files: tuple[str, ...],
-    to: tuple[str, ...],
-    window: str | None,
-    start: str | None,
-    until: str | None,
-    delete_past: bool | None,
-    as_json: bool,
-    strict: bool,
-    history: tuple[str, ...],
-) -> int:
+def plan_cmd(ctx: click.Context, files: tuple[str, ...], **options: Any) -> int:
     """Show what a push of FILES would change on each destination (no writes)."""
-    return _run_sync(
-        ctx,
-        files,
-        to,
-        window,
-        start,
-        until,
-        delete_past,
-        as_json,
-        dry_run=True,
-        strict=strict,
-        history=history,
-    )
+    return _run_sync(ctx, files, dry_run=True, **options)
 
 
 @cli.command()
@@ -289,35 +262,9 @@ def plan_cmd(
     help="Print nothing on success; one line per destination otherwise.",
 )
 @click.pass_context
-def push(
-    ctx: click.Context,
-    files: tuple[str, ...],
-    to: tuple[str, ...],
-    window: str | None,
-    start: str | None,
-    until: str | None,
-    delete_past: bool | None,
-    as_json: bool,
-    strict: bool,
-    history: tuple[str, ...],
-    dry_run: bool,
-    quiet: bool,
-) -> int:
+def push(ctx: click.Context, files: tuple[str, ...], **options: Any) -> int:
     """Make each destination's calendar match the plan FILES (globs are fine)."""
-    return _run_sync(
-        ctx,
-        files,
-        to,
-        window,
-        start,
-        until,
-        delete_past,
-        as_json,
-        dry_run,
-        quiet,
-        strict=strict,
-        history=history,
-    )
+    return _run_sync(ctx, files, **options)
 
 
 @cli.command()
@@ -609,7 +556,11 @@ def new_progression(
     race: str | None,
 ) -> int:
     """Print a ready-to-paste progression session for the athlete's profile."""
-    from progsync.workouts.generate import plan_progression, progression_snippet
+    from progsync.workouts.generate import (
+        plan_progression,
+        progression_session,
+        progression_snippet,
+    )
     from progsync.workouts.rules import parse_settings
     from progsync.workouts.units import parse_distance
 
@@ -636,13 +587,10 @@ def new_progression(
         easy=_share(easy, "--easy"),
         settings=parse_settings(config.checks),
     )
-    text = progression_snippet(spec, athlete, units, day)
-    click.echo(text, nl=False)
-    wrapped = f'[plan]\nname = "new progression"\nstart = 2026-01-05\nunits = "{units}"\n'
-    first = text.split("# ... or", 1)[0]
-    return _report_generated(
-        ctx, wrapped + first[first.index("[[session]]") :], "<new progression>", data
-    )
+    click.echo(progression_snippet(spec, athlete, units, day), nl=False)
+    plan = f'[plan]\nname = "new progression"\nstart = 2026-01-05\nunits = "{units}"\n'
+    session = progression_session(spec, units, day)
+    return _report_generated(ctx, plan + session, "<new progression>", data)
 
 
 @new.command(name="block")

@@ -92,11 +92,7 @@ def check_plans(
         return CheckReport(None, errors=list(exc.issues), strict=strict)
     warnings = list(loaded.warnings)
     if strict:
-        warnings = [
-            Issue(w.message, w.location, w.hint, w.context, w.code, severity="error")
-            for w in warnings
-        ]
-        return CheckReport(loaded, errors=warnings, strict=True)
+        return CheckReport(loaded, errors=[w.escalated() for w in warnings], strict=True)
     return CheckReport(loaded, warnings=warnings)
 
 
@@ -134,13 +130,17 @@ def athlete_profile(
     import tomllib
 
     from progsync.workouts.profile import ProfileError, build_profile, merge_profile_data
+    from progsync.workouts.source import SourceMap
 
     plan_athlete: dict[str, Any] = {}
     plan_units = units
+    src: SourceMap | None = None
     if plan_file:
         path = Path(plan_file)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
+            src = SourceMap(text, plan_file)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise InputError(
                 [Issue(f"cannot read plan: {exc}", Location(plan_file), "run progsync check on it")]
@@ -156,8 +156,17 @@ def athlete_profile(
     try:
         built = build_profile(merged, cast(Units, plan_units))
     except ProfileError as exc:
-        where = Location(plan_file or (str(config.path) if config.path else "config [athlete]"))
-        raise InputError([Issue(p.message, where, p.hint) for p in exc.problems]) from None
+        issues = []
+        for problem in exc.problems:
+            key = problem.key.split(".")[0]
+            if src is not None and key in plan_athlete:
+                where = src.key(src.table("athlete"), problem.key.split(".")[-1])
+            elif key == "race" and race:
+                where = Location("--race")
+            else:
+                where = Location(str(config.path) if config.path else "config [athlete]")
+            issues.append(Issue(problem.message, where, problem.hint))
+        raise InputError(issues) from None
     return built, cast(Units, plan_units), merged
 
 

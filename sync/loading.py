@@ -59,12 +59,11 @@ def load_plans(
     patterns: tuple[str, ...] | list[str],
     config: Config,
     history: tuple[str, ...] | list[str] = (),
-    coach: bool = True,
 ) -> Loaded:
     """Compile every plan; errors of all files are reported together, and identity clashes too.
 
-    With `coach`, the coaching checks run over the plans (and the `history` files, which only
-    inform the week rules) and their warnings join the compile warnings.
+    The coaching checks run over the plans (and the `history` files, which only inform the
+    week rules); their warnings join the compile warnings.
     """
     compiled = _compile_all(patterns, config)
     issues: list[Issue] = []
@@ -85,14 +84,11 @@ def load_plans(
             seen[session.identity] = session
     if issues:
         raise InputError(issues)
-    coaching: list[Issue] = []
-    if coach:
-        from progsync.workouts.checks import run_checks
+    from progsync.workouts.checks import run_checks
 
-        checked = {Path(f) for c in compiled for f in c.plan.source_files}
-        earlier = _compile_all(history, config, exclude=checked) if history else []
-        coaching = run_checks(compiled, config.checks, earlier)
-    return Loaded(tuple(compiled), tuple(coaching))
+    checked = {Path(f) for c in compiled for f in c.plan.source_files}
+    earlier = _compile_all(history, config, exclude=checked) if history else []
+    return Loaded(tuple(compiled), tuple(run_checks(compiled, config.checks, earlier)))
 
 
 def _compile_all(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +26,10 @@ from .model import (
     Step,
     flatten,
 )
+from .plan import FALLBACK_PACE
 from .profile import Profile, canonical_pace_name
 from .rules import Settings, parse_settings
-from .units import Units, format_clock, format_distance, format_duration, format_pace
+from .units import Units, format_clock, format_distance, format_duration, format_pace, parse_pace
 
 if TYPE_CHECKING:
     from .plan import Compiled
@@ -53,7 +54,6 @@ RACE_DISTANCES = (("marathon", 30000.0), ("half", 15000.0), ("10k", 8000.0), ("5
 WALK_PACE = 480.0
 #: A run needs this much faster pace at the end to count as a progression when it is not declared.
 MIN_BUILD = 10.0
-FALLBACK_PACE = 360.0
 
 
 # -- per-session facts -----------------------------------------------------------------------
@@ -272,8 +272,6 @@ def _delta(seconds_per_km: float, units: Units) -> str:
 
 def _limit_pace(limit: str, profile: Profile, units: Units) -> tuple[float, str] | None:
     if ":" in limit:
-        from .units import parse_pace
-
         return parse_pace(limit, units), limit
     name = canonical_pace_name(limit)
     if name is None or name not in profile.paces:
@@ -685,9 +683,7 @@ def run_checks(
     for group in groups.values():
         settings = parse_settings(merge_tables(config_table, group[0].checks))
         facts = [session_facts(s, c.profile) for c in group for s in c.plan.sessions]
-        for f in facts:
-            if f.is_run:
-                issues.extend(progression_issues(f, settings))
+        issues.extend(_folded_progression_issues(facts, settings))
         reported = {c.plan.source_files[0] for c in group if c.plan.source_files}
         starts = [c.plan.start for c in group if c.plan.start is not None]
         everything = [*history_facts, *facts]
@@ -696,30 +692,25 @@ def run_checks(
         first = min(f.session.date for f in everything)
         anchor = min(starts) if starts else first - dt.timedelta(days=first.weekday())
         issues.extend(week_issues(everything, settings, anchor, reported, group[0].plan.units))
-    return _fold(issues)
+    return issues
 
 
-def _fold(issues: list[Issue]) -> list[Issue]:
-    """One warning per rule and place when a session repeats over weeks, naming the dates."""
-    seen: dict[tuple[Any, ...], list[Issue]] = {}
-    for issue in issues:
-        loc = issue.location
-        key = (issue.code, loc.file if loc else None, loc.line if loc else None, issue.message)
-        seen.setdefault(key, []).append(issue)
+def _folded_progression_issues(facts: Sequence[Facts], settings: Settings) -> list[Issue]:
+    """The progression rules, once per rule and place when a session repeats over weeks."""
+    found: dict[tuple[Any, ...], tuple[Issue, list[Session]]] = {}
+    for f in facts:
+        if not f.is_run:
+            continue
+        for issue in progression_issues(f, settings):
+            loc = issue.location
+            key = (issue.code, loc.file if loc else None, loc.line if loc else None, issue.message)
+            found.setdefault(key, (issue, []))[1].append(f.session)
     out: list[Issue] = []
-    for group in seen.values():
-        first = group[0]
-        if len(group) > 1 and first.context and first.context.startswith("session "):
-            dates = [i.context.rsplit(" ", 1)[-1].rstrip(")") for i in group if i.context]
-            shown = ", ".join(dates[:4]) + (" …" if len(dates) > 4 else "")
-            name = first.context.split(" (", 1)[0]
-            first = Issue(
-                first.message,
-                first.location,
-                first.hint,
-                f"{name} ({len(group)} times: {shown})",
-                first.code,
-                first.severity,
-            )
-        out.append(first)
+    for issue, sessions in found.values():
+        if len(sessions) > 1:
+            dates = ", ".join(s.date.isoformat() for s in sessions[:4])
+            more = " …" if len(sessions) > 4 else ""
+            context = f"session '{sessions[0].name}' ({len(sessions)} times: {dates}{more})"
+            issue = replace(issue, context=context)
+        out.append(issue)
     return out

@@ -7,7 +7,7 @@ the offending text and a hint, so that the CLI can print it without a traceback.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 class ProgsyncError(Exception):
@@ -79,6 +79,10 @@ class Issue:
             lines.append(f"  hint: {self.hint}")
         return "\n".join(lines)
 
+    def escalated(self) -> Issue:
+        """The same issue as an error (what `--strict` makes of a warning)."""
+        return replace(self, severity="error")
+
     def as_dict(self) -> dict[str, object]:
         loc = self.location
         return {
@@ -132,16 +136,7 @@ class Diagnostics:
         self.errors.append(issue)
 
     def warn(self, issue: Issue) -> None:
-        self.warnings.append(
-            Issue(
-                issue.message,
-                issue.location,
-                issue.hint,
-                issue.context,
-                issue.code,
-                severity="warning",
-            )
-        )
+        self.warnings.append(replace(issue, severity="warning"))
 
     def raise_if_errors(self) -> None:
         if self.errors:

@@ -186,6 +186,20 @@ def plan_progression(
     )
 
 
+def progression_session(spec: ProgressionSpec, units: Units, day: str = "tue") -> str:
+    """The `[[session]]` table of a progression in its `progression = {...}` form."""
+    return "\n".join(
+        [
+            "[[session]]",
+            f'day = "{day}"               # or date = 2026-11-24',
+            'name = "Progression run"',
+            f"progression = {spec.table(units)}",
+            'tags = ["quality", "progression"]',
+            "",
+        ]
+    )
+
+
 def progression_snippet(
     spec: ProgressionSpec, profile: Profile, units: Units, day: str = "tue"
 ) -> str:
@@ -197,12 +211,7 @@ def progression_snippet(
         f"# Progression run, {described}:",
         *lines,
         "",
-        "[[session]]",
-        f'day = "{day}"               # or date = 2026-11-24',
-        'name = "Progression run"',
-        f"progression = {spec.table(units)}",
-        'tags = ["quality", "progression"]',
-        "",
+        progression_session(spec, units, day),
         "# ... or the same run as explicit steps (paste one of the two):",
         "[[session]]",
         f'day = "{day}"',
