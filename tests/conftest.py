@@ -14,7 +14,7 @@ from progsync.workouts.plan import Compiled, compile_plan
 from progsync.workouts.profile import Profile, build_profile
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+FIXTURES = ROOT / "tests" / "fixtures"
 EXAMPLES = ROOT / "examples"
 
 ATHLETE = {

@@ -2,7 +2,7 @@
 
 Implements create, read, replace, delete, list, schedule, unschedule and the month calendar,
 plus the two profile endpoints and the DI token refresh. Stored workouts look like
-`shared/fixtures/garmin-connect/*Output.json`: server-assigned `workoutId`/`stepId`, owner and
+`tests/fixtures/garmin-connect/*Output.json`: server-assigned `workoutId`/`stepId`, owner and
 dates, depth-first `stepOrder`. The Bearer token is checked.
 """
 
@@ -15,12 +15,12 @@ import re
 import time
 from typing import Any
 
-from .conftest import SHARED
+from .conftest import FIXTURES
 from .fake_http import FakeServer, Fault
 
 __all__ = ["FakeGarmin", "Fault", "jwt"]
 
-OUTPUT = json.loads((SHARED / "fixtures" / "garmin-connect" / "WorkoutRunningNestedRepeatsOutput.json").read_text())
+OUTPUT = json.loads((FIXTURES / "garmin-connect" / "WorkoutRunningNestedRepeatsOutput.json").read_text())
 STEP_DEFAULTS = {k: None for k in OUTPUT["workoutSegments"][0]["workoutSteps"][1] if k not in ("type", "stepId", "stepOrder")}
 
 

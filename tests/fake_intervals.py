@@ -1,7 +1,7 @@
 """A fake Intervals.icu on 127.0.0.1: real HTTP, the event endpoints with the real field names.
 
 Every request body is validated against the schemas of the OpenAPI spec in
-`shared/fixtures/intervals-icu/openapi-spec.json` (strictly: unknown fields are errors). Basic
+`tests/fixtures/intervals-icu/openapi-spec.json` (strictly: unknown fields are errors). Basic
 auth is checked. Faults can be injected: status codes with Retry-After, dropped connections and
 slow replies.
 """
@@ -14,12 +14,12 @@ from typing import Any
 
 import jsonschema
 
-from .conftest import SHARED
+from .conftest import FIXTURES
 from .fake_http import FakeServer, Fault
 
 __all__ = ["FakeIntervals", "Fault"]
 
-SPEC = json.loads((SHARED / "fixtures" / "intervals-icu" / "openapi-spec.json").read_text())
+SPEC = json.loads((FIXTURES / "intervals-icu" / "openapi-spec.json").read_text())
 
 
 def _strict(schema: Any) -> Any:

@@ -23,10 +23,10 @@ from progsync.workouts.model import (
 )
 from progsync.workouts.plan import compile_plan
 
-from .conftest import EXAMPLES, SHARED, compile_text
+from .conftest import EXAMPLES, FIXTURES, compile_text
 from .fitcheck import decode, decoded_messages, expected_messages
 
-SAMPLES = SHARED / "fixtures" / "fit-sdk-samples"
+SAMPLES = FIXTURES / "fit-sdk-samples"
 
 
 def example_sessions() -> list[Session]:

@@ -10,9 +10,9 @@ import pytest
 from progsync.workouts.garmin_json import MAX_STEPS, EncodeError, count_steps, encode_workout
 from progsync.workouts.model import Repeat
 
-from .conftest import SHARED, compile_text
+from .conftest import FIXTURES, compile_text
 
-FIXTURES = SHARED / "fixtures" / "garmin-connect"
+GARMIN = FIXTURES / "garmin-connect"
 
 MEGA_RUN = """
 [[session]]
@@ -77,7 +77,7 @@ def ours() -> dict[str, Any]:
 
 
 def test_equivalent_to_the_recorded_input() -> None:
-    recorded = json.loads((FIXTURES / "WorkoutRunningNestedRepeatsInput.json").read_text())
+    recorded = json.loads((GARMIN / "WorkoutRunningNestedRepeatsInput.json").read_text())
     payload = ours()
     assert payload["sportType"]["sportTypeId"] == recorded["sportType"]["sportTypeId"] == 1
     assert payload["workoutName"] == recorded["workoutName"]
@@ -87,14 +87,14 @@ def test_equivalent_to_the_recorded_input() -> None:
 
 
 def test_numbering_matches_what_the_service_stores() -> None:
-    stored = json.loads((FIXTURES / "WorkoutRunningNestedRepeatsOutput.json").read_text())
+    stored = json.loads((GARMIN / "WorkoutRunningNestedRepeatsOutput.json").read_text())
     assert numbering(ours()["workoutSegments"][0]["workoutSteps"]) == numbering(
         stored["workoutSegments"][0]["workoutSteps"]
     )
 
 
 def test_shaped_like_the_stored_output_where_they_overlap() -> None:
-    stored = json.loads((FIXTURES / "WorkoutRunningNestedRepeatsOutput.json").read_text())
+    stored = json.loads((GARMIN / "WorkoutRunningNestedRepeatsOutput.json").read_text())
     payload = ours()
     assert set(payload) <= set(stored) | {"author"}
     stored_segment = stored["workoutSegments"][0]
