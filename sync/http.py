@@ -12,8 +12,8 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from progsync.workouts.errors import ProgsyncError
 
@@ -76,28 +76,95 @@ class Retryable(Exception):
         self.after = after
 
 
+class Clock(Protocol):
+    """Where pacing and backoff read the time and wait: the seam tests swap instead of sleeping."""
+
+    def monotonic(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    """The real clock: `time.monotonic` and `time.sleep`."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+class VirtualClock:
+    """A clock that never waits: `sleep` advances its time and records the wait.
+
+    Tests (and `bench/`) use it to assert the waits that pacing and backoff would have made,
+    without spending them. Requests still take their real time on top.
+    """
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+        self.sleeps: list[float] = []
+        self._lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self._offset
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.sleeps.append(seconds)
+            self._offset += max(seconds, 0.0)
+
+    @property
+    def slept(self) -> float:
+        return sum(self.sleeps)
+
+
+_DEFAULT_CLOCK: Clock = SystemClock()
+
+
+def use_clock(clock: Clock) -> Clock:
+    """Make `clock` the default of every Pacer created from now on; returns the previous one."""
+    global _DEFAULT_CLOCK
+    previous, _DEFAULT_CLOCK = _DEFAULT_CLOCK, clock
+    return previous
+
+
+def default_clock() -> Clock:
+    return _DEFAULT_CLOCK
+
+
 @dataclass
 class Pacer:
-    """Rate limit and retry policy for one destination session."""
+    """Rate limit and retry policy for one destination session.
+
+    `min_interval` spaces requests (Intervals.icu allows about 10 per second per IP; Garmin
+    publishes no limit, so it is paced gently). Retries back off exponentially unless the server
+    says how long to wait (`Retry-After`, capped at `max_wait`). All waiting goes through
+    `clock`, so tests run at full speed and still see every wait (`waited`).
+    """
 
     min_interval: float = 0.125
     attempts: int = 4
     backoff: float = 0.5
     max_wait: float = 30.0
-    sleep: Callable[[float], None] = time.sleep
+    clock: Clock = field(default_factory=default_clock)
 
     def __post_init__(self) -> None:
-        self._last = 0.0
+        self._last: float | None = None
         self._lock = threading.Lock()
         self.waited = 0.0
+        self.requests = 0
 
     def _pace(self) -> None:
         with self._lock:
-            now = time.monotonic()
-            delay = self._last + self.min_interval - now
-            if delay > 0:
-                self.sleep(delay)
-            self._last = time.monotonic()
+            self.requests += 1
+            now = self.clock.monotonic()
+            if self._last is not None:
+                delay = self._last + self.min_interval - now
+                if delay > 0:
+                    self.waited += delay
+                    self.clock.sleep(delay)
+            self._last = self.clock.monotonic()
 
     def call(self, what: str, func: Callable[[], T], unreachable_hint: str) -> T:
         """Run `func` paced, retrying Retryable errors; Unreachable when tries run out."""
@@ -113,7 +180,7 @@ class Pacer:
                 wait = exc.after if exc.after is not None else self.backoff * (2**attempt)
                 wait = min(max(wait, 0.0), self.max_wait)
                 self.waited += wait
-                self.sleep(wait)
+                self.clock.sleep(wait)
         raise Unreachable(
             redact(f"{what} failed after {self.attempts} tries: {last}"), unreachable_hint
         )

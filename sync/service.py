@@ -121,7 +121,12 @@ def build_destination(
             or config.intervals.get("base_url")
             or DEFAULT_BASE_URL
         )
-        client = IntervalsClient(creds.athlete_id, creds.api_key, str(base))
+        from .http import Pacer
+
+        # Intervals.icu allows about 10 requests per second per IP (real-services.md); 8/s by default.
+        per_second = float(config.intervals.get("rate_limit", 8))
+        pacer = Pacer(min_interval=1.0 / per_second) if per_second > 0 else Pacer(min_interval=0.0)
+        client = IntervalsClient(creds.athlete_id, creds.api_key, str(base), pacer=pacer)
         destination = IntervalsDestination(
             client, int(config.intervals.get("chunk_size", 50)), max_hr
         )

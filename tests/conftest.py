@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import subprocess
 import sys
 import textwrap
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from progsync.sync.http import VirtualClock, use_clock
 from progsync.workouts.plan import Compiled, compile_plan
 from progsync.workouts.profile import Profile, build_profile
 
@@ -62,17 +67,75 @@ def compile_text(body: str, units: str = "km", filename: str = "plan.toml") -> C
     return compile_plan(plan_text(body, units), filename, ATHLETE)
 
 
+@pytest.fixture(autouse=True)
+def virtual_clock() -> Iterator[VirtualClock]:
+    """Pacing and retry backoff wait on a clock that never sleeps; tests assert the waits instead."""
+    clock = VirtualClock()
+    previous = use_clock(clock)
+    yield clock
+    use_clock(previous)
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-            input: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real `progsync` entry point in a subprocess, as a user or cron would."""
-    full_env = dict(os.environ)
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "progsync.sync", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=cwd or ROOT,
-        input=input,
-        timeout=120,
-    )
+            input: str | None = None, process: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run the real `progsync` entry point as a user or cron would; its exit code and output.
+
+    In this process by default (the same `main()`, with argv, environment, working directory and
+    standard streams of its own, no terminal), which is fast and lets pacing use the test's
+    virtual clock. `process=True` starts a real `python -m progsync.sync`: for what only a separate
+    process proves (start-up, being killed, locks between processes, no terminal at all).
+    """
+    if process:
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        return subprocess.run(
+            [sys.executable, "-m", "progsync.sync", *args],
+            capture_output=True,
+            text=True,
+            env=full_env,
+            cwd=cwd or ROOT,
+            input=input,
+            timeout=120,
+        )
+    return _run_in_process(list(args), env or {}, cwd or ROOT, input)
+
+
+def _run_in_process(args: list[str], env: dict[str, str], cwd: Path,
+                    input: str | None) -> subprocess.CompletedProcess[str]:
+    from progsync.sync import entry
+
+    saved_env = dict(os.environ)
+    saved_cwd = os.getcwd()
+    saved_streams = sys.argv, sys.stdin, sys.stdout, sys.stderr
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.update(env)
+    if "TZ" in env:
+        time.tzset()
+    os.chdir(cwd)
+    _reset_process_state()
+    sys.argv = ["progsync", *args]
+    sys.stdin, sys.stdout, sys.stderr = io.StringIO(input or ""), out, err
+    code: int = 0
+    try:
+        entry.main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.argv, sys.stdin, sys.stdout, sys.stderr = saved_streams
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        if "TZ" in env:
+            time.tzset()
+        _reset_process_state()
+    return subprocess.CompletedProcess(["progsync", *args], code, out.getvalue(), err.getvalue())
+
+
+def _reset_process_state() -> None:
+    """Forget what one in-process run leaves behind that a new process would not have."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "progsync", False)]:
+        root.removeHandler(handler)
+        handler.close()
+    if "keyring.core" in sys.modules:
+        sys.modules["keyring.core"]._keyring_backend = None  # chosen again from the environment

@@ -25,6 +25,7 @@ class Fault:
     delay: float = 0.0
     times: int = 1
     skip: int = 0
+    hold: threading.Event | None = None  # wait (up to 30 s) until the test sets it, then go on
 
 
 class FakeServer:
@@ -37,7 +38,9 @@ class FakeServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.server.block_on_close = False
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll so that stop() returns at once (the default 0.5 s poll made every test
+        # that starts a fake wait half a second on teardown).
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True)
 
     @property
     def url(self) -> str:
@@ -106,6 +109,8 @@ class FakeServer:
                     fake.log.append((method, parsed.path, query, body))
                 fault = fake._take_fault(method, parsed.path)
                 if fault:
+                    if fault.hold is not None:
+                        fault.hold.wait(30)
                     if fault.delay:
                         time.sleep(fault.delay)
                     if fault.drop:

@@ -212,7 +212,7 @@ def test_missing_tokens_and_loose_token_files(tmp_path: Path) -> None:
 
 
 def test_login_never_prompts_without_a_terminal() -> None:
-    result = run_cli("login", "garmin", input="")
+    result = run_cli("login", "garmin", input="", process=True)
     assert result.returncode == 3
     assert "needs a terminal" in result.stderr
 

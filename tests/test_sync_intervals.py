@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from progsync.sync.config import Config
+from progsync.sync.http import VirtualClock
 from progsync.sync.loading import load_plans
 from progsync.sync.service import ledger_path, run_clear, run_push, run_status
 
@@ -211,14 +212,16 @@ def test_upsert_fallback_when_the_server_duplicates(fake: FakeIntervals, tmp_pat
     ],
     ids=["429-retry-after", "500", "dropped", "503-twice", "slow"],
 )
-def test_transient_faults_are_retried(fake: FakeIntervals, tmp_path: Path, fault: Fault) -> None:
+def test_transient_faults_are_retried(fake: FakeIntervals, tmp_path: Path, fault: Fault,
+                                     virtual_clock: VirtualClock) -> None:
     fake.faults.append(fault)
-    started = time.monotonic()
     outcome = push(write_plan(tmp_path))
     assert outcome.exit_code == 0, outcome.as_dict()
     assert len(fake.by_external()) == 6
     if fault.retry_after:
-        assert time.monotonic() - started >= 1.0, "Retry-After honoured"
+        assert 1.0 in virtual_clock.sleeps, "Retry-After honoured"
+    elif fault.status or fault.drop:
+        assert 0.5 in virtual_clock.sleeps, "backed off before the retry"
 
 
 def test_persistent_failure_is_exit_5_and_the_next_run_completes(fake: FakeIntervals, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +34,7 @@ def folder_push(plan: Path, folder: Path, formats: list[str] | None = None):  # 
 
 
 def test_readme_main_command_uses_the_outbox(isolated_user: Path) -> None:
-    result = run_cli("push", str(EXAMPLES / "week.toml"))
+    result = run_cli("push", str(EXAMPLES / "week.toml"), process=True)
     assert result.returncode == 0, result.stderr
     outbox = isolated_user / "data" / "outbox"
     fits = sorted(outbox.glob("*.fit"))
@@ -101,7 +102,8 @@ def test_lock_allows_one_push_per_destination(tmp_path: Path) -> None:
 def test_two_concurrent_pushes_give_one_exit_code_4(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     server = FakeIntervals().start()
     try:
-        server.faults.append(Fault("POST", "/bulk", delay=3))
+        release = threading.Event()  # the first push waits inside its upload until released
+        server.faults.append(Fault("POST", "/bulk", hold=release))
         env = {
             "PROGSYNC_INTERVALS_URL": server.url,
             "PROGSYNC_INTERVALS_API_KEY": server.api_key,
@@ -117,6 +119,7 @@ def test_two_concurrent_pushes_give_one_exit_code_4(tmp_path: Path, monkeypatch:
         while not server.requests("POST", "/bulk") and time.monotonic() < deadline:
             time.sleep(0.05)
         second = run_cli("push", str(plan), "--to", "intervals", "-q", env=env)
+        release.set()
         out, err = first.communicate(timeout=30)
         assert sorted([first.returncode, second.returncode]) == [0, 4]
         assert "another push to intervals:i12345 is running" in second.stderr
@@ -163,7 +166,7 @@ def test_login_with_a_bad_key_stores_nothing(keyring_env: tuple[FakeIntervals, d
 
 
 def test_login_never_prompts_without_a_terminal() -> None:
-    result = run_cli("login", "intervals", input="")
+    result = run_cli("login", "intervals", input="", process=True)
     assert result.returncode == 3
     assert "needs a terminal" in result.stderr
 

@@ -30,10 +30,11 @@ def cron_env(isolated_user: Path) -> Iterator[tuple[FakeIntervals, dict[str, str
 def test_quiet_success_prints_nothing_and_failures_one_line(cron_env: tuple[FakeIntervals, dict[str, str]], tmp_path: Path) -> None:
     server, env = cron_env
     plan = write_plan(tmp_path)
-    ok = run_cli("push", "--quiet", str(plan), "--to", "intervals", env=env, input="")
+    ok = run_cli("push", "--quiet", str(plan), "--to", "intervals", env=env, input="", process=True)
     assert (ok.returncode, ok.stdout, ok.stderr) == (0, "", "")
     server.faults.append(Fault("POST", "/bulk", status=500, times=20))
     write_plan(tmp_path, WEEK.replace("40min", "41min"))
+    # In this process, so the retries' backoff (0.5 + 1 + 2 s) is waited on the virtual clock.
     failed = run_cli("push", "--quiet", str(plan), "--to", "intervals", env=env, input="")
     assert failed.returncode == 5
     assert failed.stdout == ""
