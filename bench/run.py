@@ -73,8 +73,12 @@ def bench_startup(runs: int, env: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def generate_plan(weeks: int) -> str:
-    """A realistic block: 6 sessions a week with repeats, a progression and a long run."""
+def generate_plan(weeks: int, copies: int = 1) -> str:
+    """A realistic block: 6 sessions a week with repeats, a progression and a long run.
+
+    `copies` > 1 repeats each week's sessions at other times of day (a squad's or a long
+    archive's worth of sessions in one plan), for the scale points beyond 260 weeks.
+    """
     head = textwrap.dedent(
         f"""
         [plan]
@@ -88,8 +92,9 @@ def generate_plan(weeks: int) -> str:
         """
     )
     body = []
-    for week in range(1, weeks + 1):
+    for week, copy in ((w, c) for w in range(1, weeks + 1) for c in range(copies)):
         minutes = 40 + week % 4 * 5
+        when = f'time = "{6 + copy:02d}:00"\n' if copies > 1 else ""
         body.append(
             textwrap.dedent(
                 f"""
@@ -127,8 +132,54 @@ def generate_plan(weeks: int) -> str:
                 progression = {{ duration = "{80 + week % 4 * 10}min", to = "marathon", stages = 2, easy = "70%" }}
                 """
             )
+            .replace("[[session]]\n", "[[session]]\n" + when)
+            .replace('name = "', f'name = "{copy + 1}. ' if copies > 1 else 'name = "')
         )
     return head + "".join(body)
+
+
+def bench_scale(sizes: list[int]) -> dict[str, Any]:
+    """Compile + coaching checks + all three encoders for plans of up to 10,000 sessions.
+
+    Growth should be linear: the time per session stays flat as the plan grows.
+    """
+    from progsync.workouts.checks import run_checks
+    from progsync.workouts.encode import encode
+    from progsync.workouts.plan import compile_plan
+
+    out: dict[str, Any] = {}
+    for size in sizes:
+        copies = max(1, -(-size // (6 * 260)))
+        weeks = min(260, -(-size // (6 * copies)))
+        text = generate_plan(weeks, copies)
+        best: dict[str, float] = {}
+        for _ in range(2):  # the faster of two runs: less noise from whatever else runs
+            start = time.perf_counter()
+            compiled = compile_plan(text, f"scale-{size}.toml", {})
+            compiled_at = time.perf_counter()
+            run_checks([compiled])
+            checked_at = time.perf_counter()
+            for session in compiled.plan.sessions:
+                for fmt in ("fit", "garmin-json", "intervals"):
+                    encode(session, fmt, max_hr=188)  # type: ignore[arg-type]
+            done = time.perf_counter()
+            run = {
+                "compile_s": compiled_at - start,
+                "checks_s": checked_at - compiled_at,
+                "encode_s": done - checked_at,
+                "total_s": done - start,
+            }
+            if not best or run["total_s"] < best["total_s"]:
+                best = run
+        sessions = len(compiled.plan.sessions)
+        out[str(sessions)] = {
+            "sessions": sessions,
+            **{key: round(value, 3) for key, value in best.items() if key != "total_s"},
+            "us_per_session": round(best["total_s"] / sessions * 1e6),
+        }
+    per = [row["us_per_session"] for row in out.values()]
+    out["linear"] = max(per) <= 1.5 * min(per)
+    return out
 
 
 def bench_compile(weeks_list: list[int]) -> dict[str, Any]:
@@ -291,6 +342,7 @@ def main() -> int:
         },
         "startup": bench_startup(runs, env),
         "compile": bench_compile([13, 26, 52]),
+        "scale": bench_scale([1250, 2500, 5000, 10000] if not args.quick else [1250, 5000]),
         "memory": bench_memory(52),
         "http": bench_http(),
     }
@@ -322,6 +374,14 @@ def print_table(report: dict[str, Any]) -> None:
         if isinstance(row, dict):
             print(f"  {key:<9} {row['sessions']:4d} sessions  {row['seconds'] * 1000:7.1f} ms")
     print(f"  under {BUDGET_COMPILE_S}s: {report['compile']['within_budget']}")
+    print("scale: compile + checks + encode, time per session")
+    for row in report["scale"].values():
+        if isinstance(row, dict):
+            print(
+                f"  {row['sessions']:6d} sessions  compile {row['compile_s']:6.2f} s  checks {row['checks_s']:5.2f} s"
+                f"  encode {row['encode_s']:6.2f} s  {row['us_per_session']:5d} µs/session"
+            )
+    print(f"  linear (µs/session within 1.5x): {report['scale']['linear']}")
     m = report["memory"]
     print(f"memory: peak RSS {m['peak_rss_mib']} MiB (bare python {m['bare_python_rss_mib']} MiB)")
     print("HTTP requests per push")

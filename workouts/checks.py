@@ -475,11 +475,13 @@ def _weeks(facts: Sequence[Facts], anchor: dt.date, by: str) -> list[Week]:
     runs = [f for f in facts if f.is_run]
     if not runs:
         return []
-    indexed = [((f.session.date - anchor).days // 7, f) for f in runs]
-    first, last = min(i for i, _ in indexed), max(i for i, _ in indexed)
+    by_week: dict[int, list[Facts]] = {}
+    for f in runs:
+        by_week.setdefault((f.session.date - anchor).days // 7, []).append(f)
+    first, last = min(by_week), max(by_week)
     weeks: list[Week] = []
     for index in range(first, last + 1):
-        members = tuple(f for i, f in indexed if i == index)
+        members = tuple(by_week.get(index, ()))
         load = sum(f.metres if by == "distance" else f.seconds for f in members)
         weeks.append(Week(index, anchor + dt.timedelta(days=7 * index), members, load))
     return weeks

@@ -27,10 +27,14 @@ class SourceMap:
         self.filename = filename
         self.lines = text.splitlines()
         self.headers: list[tuple[int, str, bool]] = []
+        # Header positions by table name, so that finding the n-th `[[session]]` is O(1) and a
+        # plan of 10,000 sessions compiles in linear time.
+        self._by_name: dict[str, list[int]] = {}
         for number, line in enumerate(self.lines, start=1):
             match = _HEADER.match(line)
             if match and not line.lstrip().startswith("#"):
                 name = match.group(2).replace('"', "").replace("'", "").replace(" ", "")
+                self._by_name.setdefault(name, []).append(len(self.headers))
                 self.headers.append((number, name, match.group(1) == "[["))
 
     def whole(self) -> Span:
@@ -38,18 +42,12 @@ class SourceMap:
 
     def table(self, name: str, occurrence: int = 0) -> Span | None:
         """Lines of the `occurrence`-th `[name]` or `[[name]]` table."""
-        seen = 0
-        for index, (number, header, _) in enumerate(self.headers):
-            if header == name:
-                if seen == occurrence:
-                    end = (
-                        self.headers[index + 1][0]
-                        if index + 1 < len(self.headers)
-                        else len(self.lines) + 1
-                    )
-                    return Span(number, end)
-                seen += 1
-        return None
+        indices = self._by_name.get(name, [])
+        if not 0 <= occurrence < len(indices):
+            return None
+        index = indices[occurrence]
+        end = self.headers[index + 1][0] if index + 1 < len(self.headers) else len(self.lines) + 1
+        return Span(self.headers[index][0], end)
 
     def at(self, line: int, column: int | None = None, length: int = 0) -> Location:
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else None
