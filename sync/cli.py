@@ -246,7 +246,7 @@ def _run_sync(
 @click.argument("files", nargs=-1, required=True)
 @_sync_options
 @click.pass_context
-def plan_cmd(ctx: click.Context, files: tuple[str, ...], **options: Any) -> int:
+def plan_cmd(ctx: click.Context, /, files: tuple[str, ...], **options: Any) -> int:
     """Show what a push of FILES would change on each destination (no writes)."""
     return _run_sync(ctx, files, dry_run=True, **options)
 
@@ -262,7 +262,7 @@ def plan_cmd(ctx: click.Context, files: tuple[str, ...], **options: Any) -> int:
     help="Print nothing on success; one line per destination otherwise.",
 )
 @click.pass_context
-def push(ctx: click.Context, files: tuple[str, ...], **options: Any) -> int:
+def push(ctx: click.Context, /, files: tuple[str, ...], **options: Any) -> int:
     """Make each destination's calendar match the plan FILES (globs are fine)."""
     return _run_sync(ctx, files, **options)
 

@@ -35,7 +35,7 @@ def _keyring() -> Any:
 
 def keyring_get(name: str) -> str | None:
     try:
-        value = _keyring().get_password(SERVICE, name)
+        value: str | None = _keyring().get_password(SERVICE, name)
     except KeyringUnavailable:
         return None
     except Exception:  # noqa: BLE001 - any backend failure means unavailable
@@ -101,11 +101,11 @@ def intervals_credentials(config_athlete_id: str | None = None) -> IntervalsCred
             return IntervalsCredentials(athlete, key, "keyring")
         except (ValueError, KeyError, TypeError):
             pass
-    key = os.environ.get(ENV_INTERVALS_KEY)
-    if key:
-        register_secret(key)
+    env_key = os.environ.get(ENV_INTERVALS_KEY)
+    if env_key:
+        register_secret(env_key)
         athlete = os.environ.get(ENV_INTERVALS_ATHLETE) or config_athlete_id or "0"
-        return IntervalsCredentials(athlete, key, "environment")
+        return IntervalsCredentials(athlete, env_key, "environment")
     raise AuthError(
         "no Intervals.icu credentials",
         f"run `progsync login intervals` in a terminal, or set {ENV_INTERVALS_KEY} (and "

@@ -99,8 +99,8 @@ class PushView:
         for spec, error in outcome.errors:
             click.secho(redact(f"{spec}: {error.render()}"), fg="red", err=True)
         if outcome.default_destination and not self.quiet and code == 0:
-            report = outcome.reports[0] if outcome.reports else None
-            where = report.label.removeprefix("folder ") if report else "the outbox"
+            first = outcome.reports[0] if outcome.reports else None
+            where = first.label.removeprefix("folder ") if first else "the outbox"
             click.echo(
                 f"\nNo destination configured, so the workouts went to the local outbox:\n  {where}\n"
                 "Copy the .fit files to a watch's GARMIN/NewFiles folder, or connect an account:\n"

@@ -110,7 +110,7 @@ def build_destination(
         formats = config.folder.get("format") or ["fit"]
         if isinstance(formats, str):
             formats = [formats]
-        return FolderDestination(target.path or outbox(), formats, max_hr)  # type: ignore[arg-type]
+        return FolderDestination(target.path or outbox(), formats, max_hr)
     if target.kind == "intervals":
         from .credentials import intervals_credentials
         from .destinations.intervals import DEFAULT_BASE_URL, IntervalsClient, IntervalsDestination
@@ -138,6 +138,20 @@ def build_destination(
 
         return build_garmin_destination(config, max_hr)
     raise AssertionError(target)
+
+
+def _plan_reporter(
+    on_plan: Callable[[str, list[Action]], None] | None, label: str
+) -> Callable[[list[Action]], None] | None:
+    """`on_plan` bound to one destination's label (None stays None)."""
+    if on_plan is None:
+        return None
+    report = on_plan
+
+    def reporter(actions: list[Action]) -> None:
+        report(label, actions)
+
+    return reporter
 
 
 @contextmanager
@@ -233,9 +247,7 @@ def run_push(
                         target_scope,
                         dry_run=dry_run,
                         on_event=on_event,
-                        on_plan=(lambda actions, d=destination: on_plan(d.label, actions))
-                        if on_plan
-                        else None,
+                        on_plan=_plan_reporter(on_plan, destination.label),
                     )
                     if getattr(destination, "upsert_ok", True) is False:
                         ledger.set_meta(destination.key, "upsert_ok", "false")

@@ -63,7 +63,7 @@ class FolderDestination:
         if not path.exists():
             return {"items": {}}
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(data.get("items"), dict):
                 raise ValueError("no items")
             return data
