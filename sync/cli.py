@@ -192,6 +192,19 @@ def _sync_options(func: Any) -> Any:
         func
     )
     func = _history_option(func)
+    func = click.option(
+        "--max-delete",
+        type=click.IntRange(0),
+        default=None,
+        metavar="N",
+        help="Allow up to N deletions (default: refuse to delete all, or most, of a plan).",
+    )(func)
+    func = click.option(
+        "--adopt",
+        multiple=True,
+        metavar="PLAN",
+        help="Take over PLAN's workouts (a renamed plan): they are replaced by this plan's.",
+    )(func)
     return _to_option(func)
 
 
@@ -208,6 +221,8 @@ def _run_sync(
     strict: bool,
     history: tuple[str, ...],
     dry_run: bool,
+    max_delete: int | None = None,
+    adopt: tuple[str, ...] = (),
     quiet: bool = False,
 ) -> int:
     from .loading import load_plans
@@ -237,6 +252,8 @@ def _run_sync(
             delete_past=delete_past,
             on_event=view.on_event,
             on_plan=view.on_plan,
+            max_delete=max_delete,
+            adopt=adopt,
         )
     view.finish(outcome)
     return outcome.exit_code
@@ -285,6 +302,7 @@ def status(ctx: click.Context, to: tuple[str, ...], as_json: bool) -> int:
 @click.option("--from", "start", help="First date (default: today).")
 @click.option("--until", "until", help="Last date (default: no limit).")
 @click.option("--dry-run", is_flag=True, help="Show what would be removed.")
+@click.option("--yes", is_flag=True, help="Do not ask (needed without a terminal and dates).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.pass_context
 def clear(
@@ -293,6 +311,7 @@ def clear(
     start: str | None,
     until: str | None,
     dry_run: bool,
+    yes: bool,
     as_json: bool,
 ) -> int:
     """Remove progsync's own items in a date range (never anything it did not create)."""
@@ -301,10 +320,44 @@ def clear(
     from .service import run_clear
 
     setup_logging()
+    config = _config(ctx)
+    first, last = _date(start), _date(until)
+    if first is None and last is None and not dry_run and not yes:
+        if not _stdin_is_terminal():
+            from progsync.workouts.errors import InputError
+
+            raise InputError(
+                [
+                    Issue(
+                        "`progsync clear` with no dates deletes every progsync workout from "
+                        "today on; without a terminal to ask, it needs --yes",
+                        hint="add --yes, or limit it: --from DATE --until DATE "
+                        "(see first with --dry-run)",
+                    )
+                ]
+            )
+        preview = run_clear(to, config, None, None, dry_run=True)
+        doomed = [a for r in preview.reports for a in r.actions if a.op == "delete"]
+        if doomed and not preview.errors:
+            where = ", ".join(r.label for r in preview.reports if r.actions)
+            click.confirm(
+                f"Delete {len(doomed)} progsync workout(s) from {min(a.date for a in doomed)} "
+                f"to {max(a.date for a in doomed)} on {where}?",
+                abort=True,
+                err=True,
+            )
+        elif not preview.errors:
+            PushView(as_json=as_json, quiet=False, dry_run=True).finish(preview)
+            return 0
     view = PushView(as_json=as_json, quiet=False, dry_run=dry_run)
-    outcome = run_clear(to, _config(ctx), _date(start), _date(until), dry_run=dry_run)
+    outcome = run_clear(to, config, first, last, dry_run=dry_run)
     view.finish(outcome)
     return outcome.exit_code
+
+
+def _stdin_is_terminal() -> bool:
+    """Whether someone can answer a question (tests replace this)."""
+    return sys.stdin.isatty()
 
 
 @cli.command()

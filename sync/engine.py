@@ -390,12 +390,25 @@ def push(
     LOG.info("%s %s: %s", "plan" if dry_run else "push", destination.key, dict(report.counts))
     if on_plan:
         on_plan(actions)
-    writes = [a for a in actions if a.op in WRITE_OPS]
-    if not dry_run and writes:
+    return apply_actions(destination, report, ledger, on_event)
+
+
+def apply_actions(
+    destination: Destination,
+    report: PushReport,
+    ledger: Ledger,
+    on_event: Callable[[Action, str, str | None], None] | None = None,
+) -> PushReport:
+    """Apply a report's writes (unless it is a dry run), recording each success in the ledger.
+
+    Shared by `push` and `progsync clear` (which reconciles an empty plan over a date range).
+    """
+    writes = [a for a in report.actions if a.op in WRITE_OPS]
+    if not report.dry_run and writes:
         recorder = Recorder(ledger, destination.key, on_event)
         destination.apply(writes, recorder)
         report.failed = recorder.failed
-    _adopt_unrecorded(actions, ledger, destination.key, dry_run)
+    _adopt_unrecorded(report.actions, ledger, destination.key, report.dry_run)
     report.requests = destination.requests_made()
     return report
 

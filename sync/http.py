@@ -2,7 +2,8 @@
 
 - A session-wide rate limit (a minimum interval between requests).
 - Retries with exponential backoff on 429, 5xx and connection errors, honouring `Retry-After`.
-- Every message that leaves here has secrets redacted.
+- Every message that leaves here has secrets redacted, in their encoded forms too (base64,
+  basic auth, URL-encoding), since services echo what they were sent.
 """
 
 from __future__ import annotations
@@ -35,11 +36,25 @@ _PATTERNS = [
 ]
 
 
+def encoded_forms(secret: str) -> set[str]:
+    """The ways a secret travels and gets echoed back: itself, URL-encoded, and base64 of it
+    alone and of HTTP basic auth (`API_KEY:<key>` is Intervals.icu's), padded or not."""
+    import base64
+    from urllib.parse import quote, quote_plus
+
+    forms = {secret, quote(secret, safe=""), quote_plus(secret)}
+    for raw in (secret, f"API_KEY:{secret}"):
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            text = encode(raw.encode()).decode()
+            forms |= {text, text.rstrip("=")}
+    return {f for f in forms if len(f) >= 4}
+
+
 def register_secret(secret: str | None) -> None:
-    """Remember a secret so that `redact` hides it wherever it appears."""
+    """Remember a secret so that `redact` hides it, and its encoded forms, wherever they appear."""
     if secret and len(secret) >= 4:
         with _LOCK:
-            _SECRETS.add(secret)
+            _SECRETS.update(encoded_forms(secret))
 
 
 def redact(text: str) -> str:

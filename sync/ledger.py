@@ -2,6 +2,13 @@
 
 One row per (destination, identity). A push killed half-way leaves rows for exactly the
 operations that succeeded, so the next run completes the rest without duplicating anything.
+
+Because a row is written right after each remote write, a ledger that cannot be written would
+let a push change the calendar and then forget it did. So opening checks, before any remote
+call: that the file is a sound SQLite database (`PRAGMA quick_check` finds a damaged page as
+well as a garbage file), that it can be written (a rolled-back write), and its schema version
+(`PRAGMA user_version`), migrating older ledgers step by step. Opening is serialised by a small
+lock file, so simultaneous first pushes on a fresh data dir do not race to create it.
 """
 
 from __future__ import annotations
@@ -16,28 +23,33 @@ from pathlib import Path
 
 from progsync.workouts.errors import ProgsyncError
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS items (
-    destination TEXT NOT NULL,
-    identity    TEXT NOT NULL,
-    plan        TEXT NOT NULL,
-    date        TEXT NOT NULL,
-    name        TEXT NOT NULL,
-    remote_id   TEXT,
-    schedule_id TEXT,
-    fingerprint TEXT,
-    state       TEXT NOT NULL DEFAULT 'synced',
-    updated_at  TEXT NOT NULL,
-    PRIMARY KEY (destination, identity)
-);
-CREATE TABLE IF NOT EXISTS meta (
-    destination TEXT NOT NULL,
-    key         TEXT NOT NULL,
-    value       TEXT,
-    PRIMARY KEY (destination, key)
-);
-"""
-
+# MIGRATIONS[n] takes a ledger from schema version n to n + 1. Version 0 is a fresh file, or a
+# ledger written before versioning (progsync 0.1), which had exactly the version-1 tables: the
+# IF NOT EXISTS statements make the first step right for both. Append, never edit.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE IF NOT EXISTS items (
+            destination TEXT NOT NULL,
+            identity    TEXT NOT NULL,
+            plan        TEXT NOT NULL,
+            date        TEXT NOT NULL,
+            name        TEXT NOT NULL,
+            remote_id   TEXT,
+            schedule_id TEXT,
+            fingerprint TEXT,
+            state       TEXT NOT NULL DEFAULT 'synced',
+            updated_at  TEXT NOT NULL,
+            PRIMARY KEY (destination, identity)
+        )""",
+        """CREATE TABLE IF NOT EXISTS meta (
+            destination TEXT NOT NULL,
+            key         TEXT NOT NULL,
+            value       TEXT,
+            PRIMARY KEY (destination, key)
+        )""",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
 
 @dataclass(frozen=True)
 class Entry:
@@ -59,21 +71,100 @@ class LedgerError(ProgsyncError):
     exit_code = 1
 
 
+def _move_away(path: Path) -> str:
+    return (
+        f"move it away (mv '{path}' '{path}.bad'); the next push rebuilds it from the "
+        "destination's markers"
+    )
+
+
+def ledger_error(path: Path, exc: sqlite3.Error | OSError) -> ProgsyncError:
+    """One clear message per way a ledger can fail, each with what to do."""
+    text = str(exc)
+    lowered = text.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return LockHeld(
+            f"the ledger {path} is busy ({text}): another progsync is using it",
+            "wait for the other push to finish, then run again",
+        )
+    if "readonly" in lowered or "read-only" in lowered or isinstance(exc, PermissionError):
+        return LedgerError(
+            f"the ledger {path} cannot be written ({text}); nothing was pushed",
+            f"make {path} and its folder {path.parent} writable by this user (a push writes "
+            "both), or set PROGSYNC_DATA_DIR to a writable folder",
+        )
+    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+        return LedgerError(
+            f"the ledger {path} is damaged ({text}); nothing was pushed", _move_away(path)
+        )
+    return LedgerError(
+        f"cannot use the ledger {path}: {text}; nothing was pushed",
+        "check the permissions of the data dir, or " + _move_away(path),
+    )
+
+
 class Ledger:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(path), timeout=10, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
-        except sqlite3.Error as exc:
+            with _opening(path):
+                self.db = sqlite3.connect(str(path), timeout=10, isolation_level=None)
+                try:
+                    self._open()
+                except BaseException:
+                    self.db.close()
+                    raise
+        except (sqlite3.Error, OSError) as exc:
+            raise ledger_error(path, exc) from exc
+
+    def _open(self) -> None:
+        problems = [row[0] for row in self.db.execute("PRAGMA quick_check").fetchall()]
+        if problems != ["ok"]:
+            raise sqlite3.DatabaseError(f"database disk image is malformed: {problems[0]}")
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
             raise LedgerError(
-                f"cannot open the ledger {path}: {exc}",
-                "check the permissions of the data dir, or move the file away to rebuild it "
-                "from the destination's markers",
-            ) from exc
+                f"the ledger {self.path} has schema version {version}, newer than this "
+                f"progsync knows ({SCHEMA_VERSION})",
+                "upgrade progsync (pip install -U progsync), or point PROGSYNC_DATA_DIR elsewhere",
+            )
+        if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self._migrate(version)
+        # A write that is rolled back: proves the file (and its folder, for the WAL) writable.
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta (destination, key, value) VALUES ('', 'probe', '')"
+            )
+        finally:
+            self.db.execute("ROLLBACK")
+
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self, version: int) -> None:
+        for step in range(version, SCHEMA_VERSION):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in MIGRATIONS[step]:
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {step + 1}")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def _write(self, sql: str, args: tuple[object, ...]) -> None:
+        try:
+            self.db.execute(sql, args)
+        except sqlite3.Error as exc:
+            error = ledger_error(self.path, exc)
+            error.message = error.message.replace("nothing was pushed", "stopped mid-push")
+            error.hint = f"{error.hint}; then push again: the ledger catches up from the markers"
+            raise error from exc
 
     def close(self) -> None:
         self.db.close()
@@ -101,7 +192,7 @@ class Ledger:
 
     def record(self, entry: Entry) -> None:
         """Insert or replace one entry; committed at once (autocommit)."""
-        self.db.execute(
+        self._write(
             "INSERT OR REPLACE INTO items (destination, identity, plan, date, name, remote_id, "
             "schedule_id, fingerprint, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -119,7 +210,7 @@ class Ledger:
         )
 
     def forget(self, destination: str, identity: str) -> None:
-        self.db.execute(
+        self._write(
             "DELETE FROM items WHERE destination = ? AND identity = ?", (destination, identity)
         )
 
@@ -130,7 +221,7 @@ class Ledger:
         return row[0] if row else None
 
     def set_meta(self, destination: str, key: str, value: str) -> None:
-        self.db.execute(
+        self._write(
             "INSERT OR REPLACE INTO meta (destination, key, value) VALUES (?, ?, ?)",
             (destination, key, value),
         )
@@ -172,6 +263,20 @@ def destination_lock(state_dir: Path, destination: str) -> Iterator[None]:
         handle.truncate()
         handle.write(f"pid {os.getpid()} since {dt.datetime.now():%Y-%m-%d %H:%M:%S}")
         handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+@contextmanager
+def _opening(path: Path) -> Iterator[None]:
+    """Serialise opening (creating, migrating) the ledger across processes; held for ms."""
+    handle = open(path.with_name(path.name + ".lock"), "a+")  # noqa: SIM115 - held below
+    try:
+        if sys.platform != "win32":  # Windows: SQLite's own locking must do
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         yield
     finally:
         handle.close()

@@ -19,7 +19,7 @@ from progsync.workouts.errors import InputError, Issue, ProgsyncError
 from progsync.workouts.model import Session, plan_key
 
 from .config import Config, data_dir, state_dir
-from .engine import Action, Destination, PushReport, Scope, plans_of, push
+from .engine import Action, Destination, PushReport, Scope, apply_actions, plan_of, push
 from .ledger import Ledger, destination_lock
 from .loading import Loaded
 
@@ -110,7 +110,12 @@ def build_destination(
         formats = config.folder.get("format") or ["fit"]
         if isinstance(formats, str):
             formats = [formats]
-        return FolderDestination(target.path or outbox(), formats, max_hr)
+        return FolderDestination(
+            target.path or outbox(),
+            formats,
+            max_hr,
+            create_parents=target.default,
+        )
     if target.kind == "intervals":
         from .credentials import intervals_credentials
         from .destinations.intervals import DEFAULT_BASE_URL, IntervalsClient, IntervalsDestination
@@ -138,20 +143,6 @@ def build_destination(
 
         return build_garmin_destination(config, max_hr)
     raise AssertionError(target)
-
-
-def _plan_reporter(
-    on_plan: Callable[[str, list[Action]], None] | None, label: str
-) -> Callable[[list[Action]], None] | None:
-    """`on_plan` bound to one destination's label (None stays None)."""
-    if on_plan is None:
-        return None
-    report = on_plan
-
-    def reporter(actions: list[Action]) -> None:
-        report(label, actions)
-
-    return reporter
 
 
 @contextmanager
@@ -206,8 +197,16 @@ def run_push(
     delete_past: bool | None = None,
     on_event: Callable[[Action, str, str | None], None] | None = None,
     on_plan: Callable[[str, list[Action]], None] | None = None,
+    max_delete: int | None = None,
+    adopt: tuple[str, ...] | list[str] = (),
 ) -> PushOutcome:
-    """Plan (dry run) or push every session of `loaded` to each destination."""
+    """Plan (dry run) or push every session of `loaded` to each destination.
+
+    The safety rails of `guards` run on each destination's actions before its first write: a
+    push they refuse changes nothing there and ends with exit code 2; a plan shows them as
+    warnings. `max_delete` allows that many deletions; `adopt` takes over other plans' items
+    (a renamed plan), which are then replaced by this plan's.
+    """
     targets = resolve_targets(to, config)
     window_days = parse_window(window if window is not None else config.push.get("window"))
     day = today()
@@ -219,10 +218,10 @@ def run_push(
     if delete_past is None:
         delete_past = bool(config.push.get("delete_past", False))
     sessions: list[Session] = loaded.sessions
+    adopted = frozenset(plan_key(name) for name in adopt)
     scope = Scope(
-        plans=plans_of(sessions)
-        if sessions
-        else frozenset({plan_key(c.plan.name) for c in loaded.plans}),
+        plans=frozenset({plan_of(s.identity) for s in sessions} | {c.plan.key for c in loaded.plans})
+        | adopted,
         start=first,
         end=last,
         delete_past=delete_past,
@@ -239,6 +238,7 @@ def run_push(
                     target_scope = replace(scope, start=min(first, sessions[0].date))
                 destination = build_destination(target, config, loaded, ledger)
                 lock = destination_lock(state_dir(), destination.key) if not dry_run else _nolock()
+                rails = _Rails(destination, ledger, target_scope, dry_run, max_delete, on_plan)
                 with lock:
                     report = push(
                         destination,
@@ -247,8 +247,9 @@ def run_push(
                         target_scope,
                         dry_run=dry_run,
                         on_event=on_event,
-                        on_plan=_plan_reporter(on_plan, destination.label),
+                        on_plan=rails,
                     )
+                    report.warnings.extend(rails.warnings)
                     if getattr(destination, "upsert_ok", True) is False:
                         ledger.set_meta(destination.key, "upsert_ok", "false")
                 before = sum(1 for s in sessions if s.date < target_scope.start)
@@ -270,6 +271,56 @@ def run_push(
 @contextmanager
 def _nolock() -> Iterator[None]:
     yield
+
+
+class _Rails:
+    """Runs the safety rails on a destination's actions between reconcile and the first write.
+
+    `engine.push` calls it with the reconciled actions before it applies any; raising here
+    stops the push with nothing written. A dry run collects the refusals as warnings instead.
+    """
+
+    def __init__(
+        self,
+        destination: Destination,
+        ledger: Ledger,
+        scope: Scope,
+        dry_run: bool,
+        max_delete: int | None,
+        on_plan: Callable[[str, list[Action]], None] | None,
+    ) -> None:
+        self.destination = destination
+        self.ledger = ledger
+        self.scope = scope
+        self.dry_run = dry_run
+        self.max_delete = max_delete
+        self.on_plan = on_plan
+        self.warnings: list[str] = []
+
+    def __call__(self, actions: list[Action]) -> None:
+        from .guards import check_deletes, check_duplicates
+
+        label = self.destination.label
+        entries = self.ledger.entries(self.destination.key).values()
+        refusals = [
+            r
+            for r in (
+                check_duplicates(actions, entries, self.scope, label),
+                check_deletes(actions, label, self.max_delete),
+            )
+            if r is not None
+        ]
+        if refusals and not self.dry_run:
+            for refusal in refusals:
+                LOG.warning("refused: %s", refusal.message)
+            raise refusals[0]
+        self.warnings.extend(
+            f"a push would be refused: {r.message.removesuffix('; nothing was changed')}"
+            f" (hint: {r.hint})"
+            for r in refusals
+        )
+        if self.on_plan is not None:
+            self.on_plan(label, actions)
 
 
 @dataclass
@@ -345,9 +396,16 @@ def run_clear(
     start: dt.date | None,
     until: dt.date | None,
     dry_run: bool = False,
+    on_event: Callable[[Action, str, str | None], None] | None = None,
 ) -> PushOutcome:
-    """Delete progsync's own items in a date range (from today by default), every plan."""
-    from .engine import Recorder, plan_of, reconcile
+    """Delete progsync's own items in a date range (from today by default), every plan.
+
+    This is the engine with an empty plan: every plan found in the ledger or on the destination
+    is in scope, `reconcile` turns each of their items in the range into a delete, and
+    `apply_actions` applies them exactly as a push would. (Asking before a clear with no dates
+    is the CLI's job; the delete guard does not apply, since deleting is the point.)
+    """
+    from .engine import reconcile
 
     targets = resolve_targets(to, config)
     day = today()
@@ -371,12 +429,8 @@ def run_clear(
                     scope = Scope(plans=plans, start=first, end=until, delete_past=True, today=day)
                     actions = reconcile([], entries, remote, scope)
                     report = PushReport(destination.key, destination.label, actions, dry_run)
-                    if not dry_run and actions:
-                        recorder = Recorder(ledger, destination.key)
-                        destination.apply(actions, recorder)
-                        report.failed = recorder.failed
-                    report.requests = destination.requests_made()
-                    outcome.reports.append(report)
+                    outcome.reports.append(apply_actions(destination, report, ledger, on_event))
             except ProgsyncError as exc:
+                LOG.error("%s: %s", target.spec, exc.message)
                 outcome.errors.append((target.spec, exc))
     return outcome

@@ -62,8 +62,8 @@ def test_folder_reconciles_and_leaves_foreign_files(tmp_path: Path) -> None:
     counts = outcome.reports[0].counts
     assert (counts["move"], counts["delete"], counts["unchanged"]) == (1, 1, 4)
     names = sorted(p.name for p in folder.iterdir())
-    assert "2026-11-25_run.fit" not in names
-    assert "2026-11-24_tempo.fit" not in names and "2026-11-27_tempo.fit" in names
+    assert "2026-11-25_block_run.fit" not in names
+    assert "2026-11-24_block_tempo.fit" not in names and "2026-11-27_block_tempo.fit" in names
     assert (folder / "someone-elses.fit").read_bytes() == b"not ours"
 
 

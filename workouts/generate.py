@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .checks import stages_needed
 from .errors import ProgsyncError
-from .model import PaceTarget, Step
+from .model import PaceTarget, Step, slugify
 from .profile import Profile
 from .progression import expand_progression
 from .rules import Settings
@@ -341,6 +341,9 @@ def block_plan(
         "",
         "[plan]",
         f"name = {_toml_string(name)}",
+        "# The plan's stable id: keep it when you rename the plan, so a push updates the same",
+        "# workouts instead of adding a second copy.",
+        f'id = "{(slugify(name) or "block")[:48]}-{start.isoformat()}"',
         f"start = {start.isoformat()}",
         f'units = "{units}"',
     ]

@@ -167,6 +167,7 @@ class Session:
     time: dt.time | None = None
     notes: str | None = None
     id: str | None = None
+    plan_id: str | None = None
     tags: tuple[str, ...] = ()
     units: Units = "km"
     steps: tuple[Block, ...]
@@ -179,8 +180,11 @@ class Session:
 
     @property
     def identity(self) -> str:
-        """Stable key of this session on a calendar: plan + explicit id, or plan + date + slot."""
-        base = plan_key(self.plan)
+        """Stable key of this session on a calendar: plan + explicit id, or plan + date + slot.
+
+        The plan part is the plan's `id` when it has one (so renaming the plan keeps every
+        identity), else the slug of its name."""
+        base = plan_key(self.plan_id or self.plan)
         if self.id:
             return f"{base}/{self.id}"
         return f"{base}/{self.date.isoformat()}/{self.slot}"
@@ -205,6 +209,12 @@ class Plan:
     sessions: tuple[Session, ...]
     source_files: tuple[str, ...] = ()
     start: dt.date | None = None
+    id: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The plan part of its sessions' identities (see `Session.identity`)."""
+        return plan_key(self.id or self.name)
 
 
 def iter_steps(blocks: tuple[Block, ...]) -> list[Step]:

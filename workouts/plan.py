@@ -22,7 +22,7 @@ from .source import SourceMap, Span
 from .units import Units
 
 TOP_KEYS = ("plan", "athlete", "session", "workout", "checks")
-PLAN_KEYS = ("name", "start", "units", "description")
+PLAN_KEYS = ("name", "id", "start", "units", "description")
 SESSION_KEYS = (
     "day",
     "week",
@@ -137,6 +137,7 @@ class _Compiler:
             plan_table = {}
         self.unknown_keys(plan_table, PLAN_KEYS, plan_span, "[plan]")
         name = plan_table.get("name") or _stem(self.filename)
+        plan_id = self._plan_id(plan_table.get("id"), plan_span)
         units = plan_table.get("units", "km")
         if units not in ("km", "mi"):
             self.error(
@@ -186,7 +187,7 @@ class _Compiler:
                         "ids must be unique within a plan",
                     )
                 ids[draft["id"]] = order
-            sessions.append(Session(slot=slot, **draft))
+            sessions.append(Session(slot=slot, plan_id=plan_id, **draft))
         self.diag.raise_if_errors()
         plan = Plan(
             name=str(name),
@@ -194,10 +195,25 @@ class _Compiler:
             sessions=tuple(sessions),
             source_files=(self.filename,),
             start=start,
+            id=plan_id,
         )
         return Compiled(
             plan=plan, profile=self.profile, warnings=tuple(self.diag.warnings), checks=checks
         )
+
+    def _plan_id(self, value: Any, plan_span: Span | None) -> str | None:
+        """`[plan] id`: the stable plan part of every identity, so a renamed plan is the same plan."""
+        if value is None:
+            return None
+        if not isinstance(value, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,59}", value):
+            self.error(
+                f"id = {value!r} is not a plan id",
+                self.src.key(plan_span, "id"),
+                'lower-case letters, digits and dashes, e.g. id = "spring-marathon-2027"; '
+                "keep it when you rename the plan",
+            )
+            return None
+        return value
 
     def _toml_issue(self, exc: tomllib.TOMLDecodeError) -> Issue:
         message = str(exc)
