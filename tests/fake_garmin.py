@@ -25,12 +25,17 @@ STEP_DEFAULTS = {k: None for k in OUTPUT["workoutSegments"][0]["workoutSteps"][1
 
 
 def jwt(exp: float, name: str = "runner") -> str:
-    """A JWT-shaped token (unsigned): the library reads `exp` to decide when to refresh."""
+    """A JWT-shaped token: the library reads `exp` to decide when to refresh.
+
+    Garmin's DI tokens are RS256-signed; garminconnect 0.3.20 ignores the payload of a token whose
+    header says `alg: none` (garminconnect/client/tokens.py `_decode_jwt_payload`), so the fake
+    claims RS256 like the real one. The signature is not checked by the client.
+    """
 
     def part(data: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
-    return f"{part({'alg': 'none'})}.{part({'exp': int(exp), 'sub': name, 'client_id': 'GCM_ANDROID_DARK', 'pad': 'x' * 200})}.sig"
+    return f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part({'exp': int(exp), 'sub': name, 'client_id': 'GCM_ANDROID_DARK', 'pad': 'x' * 200})}.sig"
 
 
 class FakeGarmin(FakeServer):
@@ -51,7 +56,6 @@ class FakeGarmin(FakeServer):
         token = self.access_token
         if expired:
             token = jwt(time.time() - 60)
-            self.valid_tokens.add(token)
         return json.dumps({"di_token": token, "di_refresh_token": self.refresh_token if expired else None, "di_client_id": "GCM_ANDROID_DARK"})
 
     def add_foreign(self, name: str = "My own workout", day: str | None = None) -> int:
@@ -78,6 +82,8 @@ class FakeGarmin(FakeServer):
             return None
         auth = headers.get("Authorization", "")
         if not auth.startswith("Bearer ") or auth[7:] not in self.valid_tokens:
+            # An expired or unknown token gets 401, as on the live API; the client then
+            # refreshes (proactively from `exp`, or after this 401) and retries once.
             return 401, {"message": "Unauthorized"}
         return None
 

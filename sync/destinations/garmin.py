@@ -51,8 +51,9 @@ LOGIN_HINT = "run `progsync login garmin` in a terminal"
 def connect(tokens: str, api_url: str | None = None) -> Any:
     """A `garminconnect.Garmin` with the token bundle loaded, optionally pointed at `api_url`.
 
-    Pinned behaviour of garminconnect 0.3.x: API URLs are built from `client._connectapi`,
-    token refresh posts to the module's `DI_TOKEN_URL`. Loading the tokens directly (instead of
+    Pinned behaviour of garminconnect 0.3.x: API URLs are built from `client._connectapi`;
+    token refresh posts to the module's `DI_TOKEN_URL` up to 0.3.2 and to the client's own
+    `_di_token_url` from the 0.3.1x releases on (0.3.20 derives it from the domain). Loading the tokens directly (instead of
     `Garmin.login`) saves the two profile requests `login` makes on every start.
     """
     import garminconnect
@@ -67,7 +68,10 @@ def connect(tokens: str, api_url: str | None = None) -> Any:
                 "remove [garmin] api_url / PROGSYNC_GARMIN_URL, or install garminconnect 0.3.x",
             )
         garmin.client._connectapi = base
-        gc_client.DI_TOKEN_URL = f"{base}/di-oauth2-service/oauth/token"
+        token_url = f"{base}/di-oauth2-service/oauth/token"
+        gc_client.DI_TOKEN_URL = token_url
+        if hasattr(garmin.client, "_di_token_url"):
+            garmin.client._di_token_url = token_url
     try:
         garmin.client.loads(tokens)
     except Exception:  # noqa: BLE001 - any failure here means the bundle is unusable
