@@ -153,6 +153,8 @@ def reconcile(
             op, reason = "update", "the last read-back differed"
         elif current_fp != item.fingerprint:
             op = "update"
+            if entry is not None and entry.fingerprint == item.fingerprint and found is not None:
+                reason = "changed on the destination since the last push; put back to the plan"
         actions.append(
             Action(
                 op,

@@ -4,12 +4,21 @@ Every request body is validated against the schemas of the OpenAPI spec in
 `tests/fixtures/intervals-icu/openapi-spec.json` (strictly: unknown fields are errors). Basic
 auth is checked. Faults can be injected: status codes with Retry-After, dropped connections and
 slow replies.
+
+Like the live service, the fake does not store an event as it was sent (docs/destinations.md,
+"What the real services do"):
+- `moving_time`, `distance`, `icu_training_load` and the parsed `workout_doc` are computed from
+  the description, whatever the request said ("Intervals.icu will calculate moving_time and
+  other fields", "You can't supply a workout_doc": maintainer, forum.intervals.icu thread 609);
+- an empty tag list comes back as null;
+- `start_date_local` comes back as a local date-time without an offset.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
 import jsonschema
@@ -45,6 +54,65 @@ def validator(ref: str, array: bool = False) -> jsonschema.protocols.Validator:
 EVENT_ARRAY = validator("EventEx", array=True)
 EVENT = validator("EventEx")
 DOOMED_ARRAY = validator("DoomedEvent", array=True)
+
+
+_DURATION = re.compile(r"(?<![\w:])(?:(\d+)h)?(?:(\d+)m(?!tr))?(?:(\d+)s)?(?![\w/])")
+_DISTANCE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(km|mtr|mi)(?!\w)")
+_REPEAT = re.compile(r"^\s*(\d+)x\s*$")
+
+
+def derive(description: str) -> dict[str, Any]:
+    """What the service computes from workout text: a rough reading of the step lines.
+
+    Not Intervals.icu's parser, only enough to make `moving_time`, `distance` and the load
+    differ from what a client estimated (as they do on the live service).
+    """
+    seconds = 0.0
+    metres = 0.0
+    steps = []
+    repeat = 1
+    for line in description.splitlines():
+        match = _REPEAT.match(line)
+        if match:
+            repeat = int(match.group(1))
+            continue
+        if not line.startswith("-"):
+            if not line.strip():
+                repeat = 1
+            continue
+        step_s = 0.0
+        for h, m, sec in _DURATION.findall(line[1:]):
+            if h or m or sec:
+                step_s = int(h or 0) * 3600 + int(m or 0) * 60 + int(sec or 0)
+                break
+        found = _DISTANCE.search(line)
+        step_m = 0.0
+        if found:
+            value, unit = float(found.group(1)), found.group(2)
+            step_m = value * {"km": 1000.0, "mtr": 1.0, "mi": 1609.344}[unit]
+            if not step_s:
+                step_s = step_m / 3.0  # the service assumes a pace from the athlete's settings
+        seconds += step_s * repeat
+        metres += (step_m or step_s * 3.1) * repeat
+        steps.append({"duration": int(step_s), "distance": round(step_m, 1), "reps": repeat})
+    return {
+        "moving_time": int(seconds),
+        "distance": round(metres, 1),
+        "icu_training_load": int(seconds / 60),
+        "workout_doc": {"steps": steps, "duration": int(seconds)},
+    }
+
+
+def stored_event(event: dict[str, Any]) -> dict[str, Any]:
+    """An event as the service keeps it: derived fields recomputed, empty tags null."""
+    out = dict(event)
+    if out.get("category") == "WORKOUT" and "description" in out:
+        out.update(derive(str(out.get("description") or "")))
+    if not out.get("tags"):
+        out["tags"] = None
+    if out.get("start_date_local"):
+        out["start_date_local"] = str(out["start_date_local"])[:19]
+    return out
 
 
 class FakeIntervals(FakeServer):
@@ -95,7 +163,7 @@ class FakeIntervals(FakeServer):
 
     def _create(self, event: dict[str, Any]) -> dict[str, Any]:
         self.next_id += 1
-        stored = {**event, "id": self.next_id}
+        stored = stored_event({**event, "id": self.next_id})
         self.events[self.next_id] = stored
         return stored
 
@@ -122,7 +190,7 @@ class FakeIntervals(FakeServer):
                 for event in body:
                     current = existing.get(event.get("external_id")) if upsert and not self.upsert_broken else None
                     if current is not None:
-                        current.update(event)
+                        current.update(stored_event({**current, **event}))
                         out.append(current)
                     else:
                         out.append(self._create(event))
@@ -143,6 +211,6 @@ class FakeIntervals(FakeServer):
                 event = self.events.get(int(tail[0]))
                 if event is None:
                     return 404, {"status": 404, "error": "Event not found"}
-                event.update(body)
+                event.update(stored_event({**event, **body}))
                 return 200, event
         return 404, {"status": 404, "error": "Not found"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -32,7 +33,7 @@ GOLDEN = [
     ('"30min @250w"', "- 30m 245-255w\n"),
     ('"30min @pz3"', "- 30m Z3\n"),
     ('"30min @open"', "- 30m\n"),
-    ('"lap @easy"', "- 5:30-5:10/km Pace press lap\n"),
+    ('"lap @easy"', "- 10m 5:30-5:10/km Pace Press lap\n"),
     ('"20min @rpe 6"', "- RPE 6 20m\n"),
     ('"rest 2min"', "- Rest 2m\n"),
     ('"2min jog"', "- Recover 2m 6:00-5:40/km Pace\n"),
@@ -100,7 +101,7 @@ def test_bpm_becomes_percent_of_max_or_a_cue() -> None:
 
 def test_unsupported_end_conditions_degrade_to_lap_with_warning() -> None:
     result = text_of('"cooldown hr<120"')
-    assert result.text == "Cooldown\n- until HR below 120 press lap\n"
+    assert result.text == "Cooldown\n- until HR below 120 10m Press lap\n"
     assert any("heart rate" in w for w in result.warnings)
 
 
@@ -124,3 +125,43 @@ def test_notes_lead_and_cannot_become_a_repeat_header() -> None:
 )
 def test_clean_label(label: str, clean: str) -> None:
     assert clean_label(label) == clean
+
+
+STEP_LINE = re.compile(r"^- ")
+SYNTAX_IN_CUE = re.compile(r"\bZ\d\b|press lap|\bramp\b|\bfreeride\b|\b\d+x\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["stay in Z2, ramp the last 5min", "3x strides after -- press lap when done", "freeride 10min then Z4",
+     "- 5x hills", "Z5 6x 400m @ 90%"],
+)
+def test_cues_and_notes_stay_text(note: str) -> None:
+    """Intervals.icu reads zone codes, `press lap`, `ramp`, `Nx` and durations anywhere in a step line
+    (forum.intervals.icu thread 4725 reply 29; thread 1163): a note must not add a target or a step."""
+    result = text_of(f'"10min @easy -- {note}", "lap -- {note}"', notes=note)
+    lines = result.text.splitlines()
+    steps = [line for line in lines if STEP_LINE.match(line)]
+    assert len(steps) == 2, result.text
+    assert not lines[0].startswith("-") and not lines[0].strip().endswith("x")
+    assert [line for line in lines if re.fullmatch(r"\d+x", line.strip())] == []
+    for line in steps:
+        cue = line[2:].rsplit(" Press lap", 1)[0]
+        assert not SYNTAX_IN_CUE.search(cue.replace("5:30-5:10/km Pace", "")), line
+    assert steps[0].endswith("10m 5:30-5:10/km Pace")
+    assert steps[1].endswith("10m Press lap"), "a lap step keeps a placeholder duration"
+
+
+def test_lap_rest_gets_a_short_placeholder() -> None:
+    assert text_of('"rest lap"').text == "- Rest 2m Press lap\n"
+
+
+@pytest.mark.parametrize("steps", ['"20min @140-150bpm"', '"20min @z2"', '"20min @70-75%max"'])
+def test_heart_rate_targets_warn_that_intervals_uses_its_own_settings(steps: str) -> None:
+    warnings = text_of(steps, max_hr=188).warnings
+    notice = [w for w in warnings if "its own athlete settings" in w]
+    assert len(notice) == 1 and "max HR 188" in notice[0] and not notice[0].startswith("session")
+
+
+def test_pace_targets_need_no_settings_notice() -> None:
+    assert not any("athlete settings" in w for w in text_of('"20min @easy"').warnings)

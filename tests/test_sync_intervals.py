@@ -184,6 +184,36 @@ def test_lost_ledger_is_rebuilt_from_external_ids(fake: FakeIntervals, tmp_path:
     assert rows == (6,)
 
 
+def test_fields_the_service_derives_are_not_changes(fake: FakeIntervals, tmp_path: Path) -> None:
+    """Intervals.icu recomputes moving_time, distance and load and nulls empty tags: 0 writes."""
+    plan = write_plan(tmp_path)
+    push(plan)
+    sent = {e["external_id"]: e for e in fake.requests("POST", "/events/bulk")[0][3]}
+    stored = fake.by_external()
+    assert any(stored[k]["distance"] != sent[k]["distance"] for k in sent), "the fake derives distance"
+    assert all(e["tags"] is None and "icu_training_load" in e for e in stored.values())
+    fake.log.clear()
+    assert push(plan).reports[0].writes == 0
+    ledger_path().unlink()
+    assert push(plan).reports[0].writes == 0, "a lost ledger is rebuilt without writes too"
+    assert fake.writes() == []
+
+
+def test_a_workout_edited_by_hand_is_reported_and_put_back(fake: FakeIntervals, tmp_path: Path) -> None:
+    plan = write_plan(tmp_path)
+    push(plan)
+    tempo = fake.by_external()["progsync:block/tempo"]
+    tempo["name"] = "Tempo (moved to the track)"
+    tempo["description"] += "\n- 10m Z1 Pace"
+    outcome = push(plan)
+    (update,) = [a for a in outcome.reports[0].actions if a.op != "unchanged"]
+    assert (update.op, update.identity) == ("update", "block/tempo")
+    assert "changed on the destination" in update.reason
+    tempo = fake.by_external()["progsync:block/tempo"]
+    assert tempo["name"] == "Tempo" and not tempo["description"].endswith("- 10m Z1 Pace")
+    assert push(plan).reports[0].writes == 0
+
+
 def test_upsert_fallback_when_the_server_duplicates(fake: FakeIntervals, tmp_path: Path) -> None:
     plan = write_plan(tmp_path)
     push(plan)

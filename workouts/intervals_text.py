@@ -5,6 +5,14 @@ Metres are `mtr` (`m` means minutes). Repeat blocks stand between blank lines. I
 cannot nest repeats, so an outer repeat is unrolled (and a warning says so). What the format
 cannot carry (heart-rate or calorie end conditions, secondary targets, RPE) degrades to a cue
 the athlete can read on the watch, with a warning naming the session.
+
+Two rules of Intervals.icu's parser shape the text (forum.intervals.icu threads 1163, 4725 and
+123701; docs/destinations.md "What the real services do"):
+- a step needs a duration or distance; a step ended by the lap button (or by heart rate or
+  calories, which Intervals.icu cannot express) gets a placeholder one and `Press lap`;
+- zone codes, `Press lap`, `ramp`, `freeride`, `Nx`, durations and distances are read anywhere
+  in a step line, and a line starting with `-` is a step. Cues and notes are rewritten so that
+  they stay text (`Z2` becomes `zone 2`, numbers with units are dropped, a leading `-` goes).
 """
 
 from __future__ import annotations
@@ -32,6 +40,17 @@ _UNIT_TOKEN = re.compile(
     r"\b\d+(?:[.,:]\d+)*\s*(?:h|m|s|km|mi|mtr|k|w|rpm|bpm|x|'|\"|%)(?![a-z])", re.IGNORECASE
 )
 _REPEAT_TAIL = re.compile(r"\d+\s*x\s*$", re.IGNORECASE)
+_KEYWORDS = (
+    (re.compile(r"\bz\s*(\d)\b", re.IGNORECASE), r"zone \1"),
+    (re.compile(r"\bpress\s*lap\b", re.IGNORECASE), "lap button"),
+    (re.compile(r"\bramp\b", re.IGNORECASE), "build"),
+    (re.compile(r"\bfree\s*ride\b", re.IGNORECASE), "free riding"),
+    (re.compile(r"\b\d+\s*x\b", re.IGNORECASE), " "),
+)
+#: Placeholder lengths for steps ended by the lap button: Intervals.icu needs a duration to see a
+#: step at all ("- 9m Z2 press lap", thread 1163); the watch ends the step on the lap press.
+LAP_PLACEHOLDER_S = {"rest": 120.0, "recover": 120.0}
+LAP_PLACEHOLDER_DEFAULT_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -46,7 +65,17 @@ def clean_label(text: str) -> str:
     text = text.replace("–", " ").replace("—", " ").replace("-", " ")
     text = _UNIT_TOKEN.sub(" ", text)
     text = re.sub(r"[@\[\]]", " ", text)
+    for pattern, replacement in _KEYWORDS:
+        text = pattern.sub(replacement, text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def plain_note(text: str) -> str:
+    """A session note as one line of text that cannot start a step or a repeat."""
+    note = re.sub(r"\s+", " ", text).strip()
+    note = _REPEAT_TAIL.sub("", note).rstrip()
+    note = re.sub(r"^\s*(?:[-*•]\s*)+", "", note)
+    return re.sub(r"^\d+\s*x\s+", "", note, flags=re.IGNORECASE).strip()
 
 
 def format_time(seconds: float) -> str:
@@ -87,6 +116,21 @@ class _Writer:
         if text not in self.warnings:
             self.warnings.append(text)
 
+    def settings_notice(self) -> None:
+        """% and zone targets are expanded by Intervals.icu with ITS athlete settings.
+
+        "percentages are expanded using the current athlete's settings" (forum.intervals.icu
+        thread 123701): the bpm the watch shows come from the max HR, LTHR and zones stored in
+        Intervals.icu, not from progsync's profile. Said once per push (no session prefix).
+        """
+        ours = f" (progsync uses max HR {self.max_hr})" if self.max_hr else ""
+        text = (
+            "Intervals.icu turns % and zone heart-rate targets into bpm with the max HR, LTHR and "
+            f"zones in its own athlete settings{ours}: check that they agree"
+        )
+        if text not in self.warnings:
+            self.warnings.append(text)
+
     def target(self, target: Target) -> tuple[str, str]:
         """(target text, extra cue) for a target."""
         if isinstance(target, OpenTarget):
@@ -97,11 +141,13 @@ class _Writer:
             pace = fast if slow == fast else f"{slow}-{fast}"
             return f"{pace}/{self.units} Pace", ""
         if isinstance(target, HeartRateZoneTarget):
+            self.settings_notice()
             return f"Z{target.zone} HR", ""
         if isinstance(target, HeartRateTarget):
             label = target.label.lower().replace(" ", "")
             percent = re.fullmatch(r"(\d+)(?:-(\d+))?%(max|maxhr|lthr)", label)
             if percent:
+                self.settings_notice()
                 lo = percent.group(1)
                 hi = percent.group(2)
                 span = f"{lo}-{hi}" if hi else lo
@@ -113,6 +159,7 @@ class _Writer:
                     f"Intervals.icu has no bpm target; {target.low}-{target.high} bpm is sent as "
                     f"{lo_pct}-{hi_pct}% of max HR {self.max_hr}"
                 )
+                self.settings_notice()
                 return f"{lo_pct}-{hi_pct}% HR", ""
             self.warn(
                 f"Intervals.icu has no bpm target and the profile has no max_hr; "
@@ -147,8 +194,9 @@ class _Writer:
         elif end.kind == "distance":
             amount = format_length(end.value or 0, self.units)
         else:
-            amount = ""
-            tail = " press lap"
+            seconds = LAP_PLACEHOLDER_S.get(step.kind, LAP_PLACEHOLDER_DEFAULT_S)
+            amount = format_time(seconds)
+            tail = " Press lap"
             if end.kind in ("hr_below", "hr_above"):
                 sign = "below" if end.kind == "hr_below" else "above"
                 cue_parts.append(f"until HR {sign} {end.value:g}")
@@ -202,9 +250,8 @@ def encode_intervals_text(session: Session, max_hr: int | None = None) -> TextEn
     writer = _Writer(session, max_hr)
     sections = writer.blocks(session.steps)
     lines: list[str] = []
-    if session.notes:
-        note = re.sub(r"\s+", " ", session.notes).strip()
-        note = _REPEAT_TAIL.sub("", note).rstrip()
+    note = plain_note(session.notes) if session.notes else ""
+    if note:
         lines.extend([note, ""])
     for index, section in enumerate(sections):
         if index:

@@ -40,8 +40,12 @@ SPORT_TYPES = {
     "mobility": "Workout",
     "other": "Workout",
 }
-#: The event fields progsync sets; the fingerprint covers exactly these, so a listing can be
-#: compared with the plan even when the ledger is lost.
+#: The event fields progsync sets and the service keeps as sent; the fingerprint covers exactly
+#: these, so a listing can be compared with the plan even when the ledger is lost. Left out on
+#: purpose: `moving_time` and `distance`, which the service recomputes from the description
+#: ("Intervals.icu will calculate moving_time and other fields", maintainer, forum.intervals.icu
+#: thread 609), so hashing them would make every nightly push rewrite every event. Tags are
+#: compared as a list, because an empty list comes back as null.
 FIELDS = (
     "category",
     "type",
@@ -49,11 +53,20 @@ FIELDS = (
     "name",
     "description",
     "external_id",
-    "moving_time",
-    "distance",
     "tags",
     "target",
 )
+
+
+def kept_fields(event: dict[str, Any]) -> dict[str, Any]:
+    """The compared fields of an event (sent or listed), in one normal form."""
+    fields = {k: event.get(k) for k in FIELDS}
+    fields["tags"] = list(event.get("tags") or [])
+    fields["start_date_local"] = str(event.get("start_date_local") or "")[:19]
+    fields["description"] = "\n".join(
+        line.rstrip() for line in str(event.get("description") or "").splitlines()
+    ).strip()
+    return fields
 UNREACHABLE_HINT = "check the network and [intervals] base_url; the next run completes the push"
 
 
@@ -198,7 +211,7 @@ class IntervalsDestination:
 
     def prepare(self, session: Session) -> Desired:
         event, warnings = event_for(session, self.max_hr.get(session.plan))
-        return Desired(session, event, fingerprint({k: event[k] for k in FIELDS}), warnings)
+        return Desired(session, event, fingerprint(kept_fields(event)), warnings)
 
     def list_remote(self, start: dt.date, end: dt.date) -> dict[str, Remote]:
         out: dict[str, Remote] = {}
@@ -207,8 +220,7 @@ class IntervalsDestination:
             if not external.startswith(MARKER):
                 continue
             identity = external[len(MARKER) :]
-            fields = {k: event.get(k) for k in FIELDS}
-            fields["tags"] = list(event.get("tags") or [])
+            fields = kept_fields(event)
             out[identity] = Remote(
                 identity=identity,
                 remote_id=str(event["id"]),
