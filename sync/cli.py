@@ -205,6 +205,11 @@ def _sync_options(func: Any) -> Any:
         metavar="PLAN",
         help="Take over PLAN's workouts (a renamed plan): they are replaced by this plan's.",
     )(func)
+    func = click.option(
+        "--trust-listing",
+        is_flag=True,
+        help="Believe a listing that shows none of the items pushed before (you removed them).",
+    )(func)
     return _to_option(func)
 
 
@@ -223,6 +228,7 @@ def _run_sync(
     dry_run: bool,
     max_delete: int | None = None,
     adopt: tuple[str, ...] = (),
+    trust_listing: bool = False,
     quiet: bool = False,
 ) -> int:
     from .loading import load_plans
@@ -254,6 +260,7 @@ def _run_sync(
             on_plan=view.on_plan,
             max_delete=max_delete,
             adopt=adopt,
+            trust_listing=trust_listing,
         )
     view.finish(outcome)
     return outcome.exit_code

@@ -7,6 +7,13 @@ destination, which records each success in the ledger the moment it happens.
 Scope rules, so nothing foreign is touched: only items carrying progsync's marker are ever
 updated or deleted, only those of the plans being pushed, only inside the date range, and never
 on past dates unless asked.
+
+The ledger is a cache; the destination's listing is the truth. Whenever a destination can be
+listed, what it shows decides: an item the listing lacks is created again, an item whose remote
+state is off (`Remote.repair`: a second copy, a missing or doubled calendar entry) is repaired,
+ledger rows are brought in line with the listing, and rows of items that are gone are dropped.
+A listing that contradicts the ledger wholesale (empty while the ledger holds several items in
+the range) is not believed: the push stops before any write (`UntrustedListing`, exit 5).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from typing import Any, Literal, Protocol
 
 from progsync.workouts.model import Session, plan_key
 
+from .http import UntrustedListing
 from .ledger import Entry, Ledger
 
 LOG = logging.getLogger("progsync.sync")
@@ -54,6 +62,9 @@ class Remote:
     fingerprint: str | None = None
     schedule_id: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    #: Why the remote state needs fixing even when content and date are right ("" when it does
+    #: not): e.g. "not on the calendar", "2 extra copies". A repair is pushed as an update.
+    repair: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,7 +156,8 @@ def reconcile(
         )
         op: Op = "unchanged"
         reason = ""
-        if entry is not None and entry.state == "uploaded":
+        if found is None and entry is not None and entry.state == "uploaded":
+            # Only without a listing: with one, what the destination shows decides (repair).
             op, reason = "create", "resuming an interrupted push"
         elif current_date != session.date:
             op = "move"
@@ -155,6 +167,8 @@ def reconcile(
             op = "update"
             if entry is not None and entry.fingerprint == item.fingerprint and found is not None:
                 reason = "changed on the destination since the last push; put back to the plan"
+        elif found is not None and found.repair:
+            op, reason = "update", found.repair
         actions.append(
             Action(
                 op,
@@ -341,12 +355,48 @@ class PushReport:
         }
 
 
+@dataclass(frozen=True)
+class Computed:
+    actions: list[Action]
+    warnings: list[str]
+    #: Ledger rows (identities) of items the listing shows are gone and the plan no longer has.
+    stale: list[str] = field(default_factory=list)
+
+
+#: How many pushed items in the listed range must all be missing from a listing before progsync
+#: stops believing it (one or two removed by hand is plausible; all of many is a bad reply).
+UNTRUSTED_MIN_ITEMS = 3
+
+
+def check_listing(
+    label: str,
+    entries: dict[str, Entry],
+    remote: dict[str, Remote],
+    low: dt.date,
+    high: dt.date,
+) -> None:
+    """Refuse a listing that lacks every one of several items the ledger says are there."""
+    pushed = [
+        e
+        for e in entries.values()
+        if e.remote_id and low <= e.date <= high
+    ]
+    if len(pushed) >= UNTRUSTED_MIN_ITEMS and not any(e.identity in remote for e in pushed):
+        raise UntrustedListing(
+            f"{label} listed none of the {len(pushed)} items progsync pushed between {low} and "
+            f"{high}; nothing was changed",
+            "if the service is having a bad moment the next run converges; if you removed them "
+            "by hand on purpose, run the push with --trust-listing to create them again",
+        )
+
+
 def compute(
     destination: Destination,
     sessions: list[Session],
     ledger: Ledger,
     scope: Scope,
-) -> tuple[list[Action], list[str]]:
+    trust_listing: bool = False,
+) -> Computed:
     """Prepare payloads, list the destination once for the affected range, and reconcile."""
     warnings: list[str] = []
     desired: list[Desired] = []
@@ -367,14 +417,26 @@ def compute(
         if days:
             low = max(min(days), scope.start)
             high = max(days) if scope.end is None else min(max(days), scope.end)
+            high = max(low, high)
             remote = {
                 k: v
-                for k, v in destination.list_remote(low, max(low, high)).items()
+                for k, v in destination.list_remote(low, high).items()
                 if plan_of(k) in scope.plans
             }
+            if not trust_listing:
+                check_listing(destination.label, entries, remote, low, high)
         else:
             remote = {}
-    return reconcile(desired, entries, remote, scope), warnings
+    actions = reconcile(desired, entries, remote, scope)
+    stale: list[str] = []
+    if remote is not None:
+        touched = {a.identity for a in actions}
+        stale = [
+            identity
+            for identity, entry in entries.items()
+            if identity not in remote and identity not in touched and scope.contains(entry.date)
+        ]
+    return Computed(actions, warnings, stale)
 
 
 def push(
@@ -385,14 +447,22 @@ def push(
     dry_run: bool = False,
     on_event: Callable[[Action, str, str | None], None] | None = None,
     on_plan: Callable[[list[Action]], None] | None = None,
+    trust_listing: bool = False,
 ) -> PushReport:
     """Reconcile and (unless `dry_run`) apply. Failures are collected, not raised."""
-    actions, warnings = compute(destination, sessions, ledger, scope)
-    report = PushReport(destination.key, destination.label, actions, dry_run, warnings=warnings)
+    computed = compute(destination, sessions, ledger, scope, trust_listing)
+    actions = computed.actions
+    report = PushReport(
+        destination.key, destination.label, actions, dry_run, warnings=computed.warnings
+    )
     LOG.info("%s %s: %s", "plan" if dry_run else "push", destination.key, dict(report.counts))
     if on_plan:
         on_plan(actions)
-    return apply_actions(destination, report, ledger, on_event)
+    report = apply_actions(destination, report, ledger, on_event)
+    if not dry_run:
+        for identity in computed.stale:
+            ledger.forget(destination.key, identity)
+    return report
 
 
 def apply_actions(
@@ -416,11 +486,24 @@ def apply_actions(
 
 
 def _adopt_unrecorded(actions: list[Action], ledger: Ledger, key: str, dry_run: bool) -> None:
-    """Unchanged items found on the destination but missing from the ledger: rebuild the rows."""
+    """Unchanged items whose ledger row is missing or disagrees with the listing: rewrite it.
+
+    (A push killed after the service answered but before the row was written leaves a row
+    that says "uploaded" for an item the listing shows complete.)
+    """
     if dry_run:
         return
     for action in actions:
-        if action.op == "unchanged" and action.entry is None and action.remote and action.desired:
+        if action.op != "unchanged" or not action.remote or not action.desired:
+            continue
+        entry, found = action.entry, action.remote
+        if entry is None or (
+            entry.state,
+            entry.remote_id,
+            entry.schedule_id,
+            entry.date,
+            entry.fingerprint,
+        ) != ("synced", found.remote_id, found.schedule_id, found.date, action.desired.fingerprint):
             session = action.desired.session
             ledger.record(
                 Entry(

@@ -83,12 +83,28 @@ class Unreachable(ProgsyncError):
     exit_code = 5
 
 
-class Retryable(Exception):
-    """Raised inside a call to ask for another try; `after` is the server's Retry-After."""
+class UntrustedListing(ProgsyncError):
+    """The destination's listing contradicts what progsync knows it holds: change nothing (5).
 
-    def __init__(self, message: str, after: float | None = None) -> None:
+    An empty listing while the ledger holds several pushed items, a reply that is not a list, or
+    items without ids: believing it would re-create (duplicate) everything or delete by mistake.
+    """
+
+    exit_code = 5
+
+
+class Retryable(Exception):
+    """Raised inside a call to ask for another try; `after` is the server's Retry-After.
+
+    `sent` says the request may have reached the server and been carried out (a timeout, a
+    dropped connection, a 5xx after sending): a non-idempotent request must then not be sent
+    again before looking whether it took effect (see `Pacer.call`'s `settle`).
+    """
+
+    def __init__(self, message: str, after: float | None = None, sent: bool = False) -> None:
         super().__init__(message)
         self.after = after
+        self.sent = sent
 
 
 class Clock(Protocol):
@@ -181,8 +197,19 @@ class Pacer:
                     self.clock.sleep(delay)
             self._last = self.clock.monotonic()
 
-    def call(self, what: str, func: Callable[[], T], unreachable_hint: str) -> T:
-        """Run `func` paced, retrying Retryable errors; Unreachable when tries run out."""
+    def call(
+        self,
+        what: str,
+        func: Callable[[], T],
+        unreachable_hint: str,
+        settle: Callable[[], T | None] | None = None,
+    ) -> T:
+        """Run `func` paced, retrying Retryable errors; Unreachable when tries run out.
+
+        `settle` makes a non-idempotent request safe to retry: after a failure that may have
+        been carried out (`Retryable.sent`), it looks at the service (and returns what the
+        request would have, or None when it did not happen) before `func` is tried again.
+        """
         last: Retryable | None = None
         for attempt in range(self.attempts):
             self._pace()
@@ -196,6 +223,10 @@ class Pacer:
                 wait = min(max(wait, 0.0), self.max_wait)
                 self.waited += wait
                 self.clock.sleep(wait)
+                if exc.sent and settle is not None:
+                    found = settle()
+                    if found is not None:
+                        return found
         raise Unreachable(
             redact(f"{what} failed after {self.attempts} tries: {last}"), unreachable_hint
         )

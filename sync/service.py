@@ -199,13 +199,15 @@ def run_push(
     on_plan: Callable[[str, list[Action]], None] | None = None,
     max_delete: int | None = None,
     adopt: tuple[str, ...] | list[str] = (),
+    trust_listing: bool = False,
 ) -> PushOutcome:
     """Plan (dry run) or push every session of `loaded` to each destination.
 
     The safety rails of `guards` run on each destination's actions before its first write: a
     push they refuse changes nothing there and ends with exit code 2; a plan shows them as
     warnings. `max_delete` allows that many deletions; `adopt` takes over other plans' items
-    (a renamed plan), which are then replaced by this plan's.
+    (a renamed plan), which are then replaced by this plan's. `trust_listing` believes a listing
+    that lacks every item the ledger holds (`engine.check_listing`).
     """
     targets = resolve_targets(to, config)
     window_days = parse_window(window if window is not None else config.push.get("window"))
@@ -248,6 +250,7 @@ def run_push(
                         dry_run=dry_run,
                         on_event=on_event,
                         on_plan=rails,
+                        trust_listing=trust_listing,
                     )
                     report.warnings.extend(rails.warnings)
                     if getattr(destination, "upsert_ok", True) is False:
@@ -380,6 +383,8 @@ def run_status(
                     identity, item.date, item.name, item.remote_id, False, True
                 )
                 rows[identity] = row
+                if item.repair:
+                    row.problems.append(f"{item.repair}; the next push repairs it")
                 for err in item.details.get("push_errors", []) or []:
                     row.problems.append(
                         f"{err.get('service', 'push')}: {err.get('message', '')}".strip()

@@ -13,9 +13,17 @@ from urllib.parse import parse_qs, urlparse
 Request = tuple[str, str, dict[str, list[str]], Any]
 
 
+NO_REPLY = object()
+
+
 @dataclass
 class Fault:
-    """Answer `times` requests matching `method` and `path_part` (after skipping `skip`) with a fault."""
+    """Answer `times` requests matching `method` and `path_part` (after skipping `skip`) with a fault.
+
+    `after=True` carries the request out first and then fails (a dropped connection or a 5xx
+    after the server acted: the reply is lost, as a timeout on a live service can be); `reply`
+    answers 200 with that body instead of the real one (an empty or malformed listing).
+    """
 
     method: str
     path_part: str
@@ -26,6 +34,8 @@ class Fault:
     times: int = 1
     skip: int = 0
     hold: threading.Event | None = None  # wait (up to 30 s) until the test sets it, then go on
+    after: bool = False
+    reply: Any = NO_REPLY
 
 
 class FakeServer:
@@ -81,6 +91,9 @@ class FakeServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; without TCP_NODELAY a keep-alive client
+            # (garminconnect 0.3.20 reuses one session) waits ~40 ms per reply for the delayed ACK.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -108,6 +121,14 @@ class FakeServer:
                 with fake.lock:
                     fake.log.append((method, parsed.path, query, body))
                 fault = fake._take_fault(method, parsed.path)
+                if fault and fault.reply is not NO_REPLY:
+                    self._send(200, fault.reply)
+                    return
+                if fault and fault.after:
+                    denied = fake.check_auth(self.headers, parsed.path)
+                    if not denied:
+                        with fake.lock:
+                            fake.route(method, parsed.path, query, body)
                 if fault:
                     if fault.hold is not None:
                         fault.hold.wait(30)

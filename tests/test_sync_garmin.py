@@ -63,7 +63,10 @@ def test_first_push_costs_two_requests_per_workout_and_re_push_none(garmin: Fake
     garmin.log.clear()
     again = push(plan)
     assert again.reports[0].counts["unchanged"] == 6
-    assert garmin.writes() == [] and len(garmin.log) == 1
+    assert garmin.writes() == []
+    assert [(m, p) for m, p, _, _ in garmin.log] == [
+        ("GET", "/workout-service/workouts"), ("GET", "/calendar-service/year/2026/month/10")
+    ], "a re-push reads the workout list and the calendar month it covers (0-based month), nothing else"
 
 
 def test_edit_in_place_keeps_the_calendar_entry(garmin: FakeGarmin, tmp_path: Path) -> None:

@@ -26,6 +26,8 @@ import re
 import stat
 import time
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,15 @@ from progsync.workouts.model import Session
 from ..config import Config, state_dir
 from ..credentials import ENV_GARMIN_TOKENS, keyring_get, keyring_set
 from ..engine import Action, Desired, Recorder, Remote, fingerprint
-from ..http import AuthError, Pacer, RemoteError, Retryable, redact, register_secret
+from ..http import (
+    AuthError,
+    Pacer,
+    RemoteError,
+    Retryable,
+    UntrustedListing,
+    redact,
+    register_secret,
+)
 
 DEFAULT_API_URL = "https://connectapi.garmin.com"
 KEYRING_NAME = "garmin-tokens"
@@ -45,6 +55,9 @@ LOGIN_COOLDOWN_S = 15 * 60
 LOGIN_MAX_ATTEMPTS = 3
 UNREACHABLE_HINT = "check the network (or [garmin] api_url); the next run completes the push"
 LOGIN_HINT = "run `progsync login garmin` in a terminal"
+#: Garmin's description limit is unverified (docs/destinations.md); descriptions are kept below
+#: this so the marker at the end cannot be pushed out.
+DESCRIPTION_LIMIT = 2000
 
 
 # -- the seam -----------------------------------------------------------------------------------
@@ -59,7 +72,12 @@ def connect(tokens: str, api_url: str | None = None) -> Any:
     import garminconnect
     from garminconnect import client as gc_client
 
-    garmin = garminconnect.Garmin()
+    try:
+        # garminconnect >= 0.3.1x retries GETs on 5xx itself, sleeping for real: progsync's
+        # Pacer owns retries (one policy, one clock), so the library's are turned off.
+        garmin = garminconnect.Garmin(retry_attempts=0)
+    except TypeError:
+        garmin = garminconnect.Garmin()
     if api_url:
         base = api_url.rstrip("/")
         if not hasattr(garmin.client, "_connectapi"):
@@ -156,31 +174,40 @@ def load_tokens() -> TokenSource:
 
 # -- errors -------------------------------------------------------------------------------------
 def _classify(exc: Exception, what: str) -> Exception:
-    """Map a library or transport exception to ours (Retryable for transient ones)."""
+    """Map a library or transport exception to ours (Retryable for transient ones).
+
+    `Retryable.sent` is False only where the request surely did not reach the server (a 429, a
+    refused or timed-out connect); otherwise a retried upload or schedule looks first. A 404 is
+    `Gone` (garminconnect 0.3.20 raises GarminConnectNotFoundError, 0.3.2 "API Error 404").
+    """
+    import garminconnect
     import requests
-    from garminconnect import (
-        GarminConnectAuthenticationError,
-        GarminConnectConnectionError,
-        GarminConnectTooManyRequestsError,
-    )
 
     text = redact(str(exc))
-    if isinstance(exc, GarminConnectTooManyRequestsError):
+    not_found = getattr(garminconnect, "GarminConnectNotFoundError", None)
+    if not_found is not None and isinstance(exc, not_found):
+        return Gone(text)
+    if isinstance(exc, garminconnect.GarminConnectTooManyRequestsError):
         return Retryable("HTTP 429")
-    if isinstance(exc, GarminConnectAuthenticationError):
+    if isinstance(exc, garminconnect.GarminConnectAuthenticationError):
         return AuthError(f"Garmin Connect rejected the tokens while {what}", LOGIN_HINT)
     if isinstance(exc, requests.ConnectionError | requests.Timeout):
-        return Retryable(type(exc).__name__)
-    if isinstance(exc, GarminConnectConnectionError):
-        match = re.search(r"API Error (\d{3})", text)
-        status = int(match.group(1)) if match else 0
+        unsent = isinstance(exc, requests.ConnectTimeout) or "refused" in str(exc).lower()
+        return Retryable(type(exc).__name__, sent=not unsent)
+    if isinstance(exc, garminconnect.GarminConnectConnectionError):
+        match = re.search(r"API Error (\d{3})|\((\d{3})\)", text)
+        status = int(match.group(1) or match.group(2)) if match else 0
+        if status == 404:
+            return Gone(text)
         if status in (401, 403):
             return AuthError(
                 f"Garmin Connect refused the request (HTTP {status}) while {what}",
                 LOGIN_HINT,
             )
-        if status == 429 or status >= 500 or status == 0:
-            return Retryable(f"HTTP {status or '?'}")
+        if status == 429:
+            return Retryable("HTTP 429")
+        if status >= 500 or status == 0:
+            return Retryable(f"HTTP {status or '?'}", sent=True)
         return RemoteError(f"Garmin Connect: {text[:300]} (while {what})")
     return RemoteError(f"Garmin Connect: {type(exc).__name__}: {text[:300]} (while {what})")
 
@@ -248,7 +275,50 @@ def compare_stored(sent: dict[str, Any], stored: dict[str, Any]) -> list[str]:
 
 
 # -- the destination ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Copy:
+    """One workout carrying progsync's marker (several may share an identity after a fault)."""
+
+    workout_id: str
+    day: dt.date
+    digest: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """One calendar entry of a workout."""
+
+    schedule_id: str
+    workout_id: str
+    day: dt.date
+
+
+def _months(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
+    out = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        out.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+class Gone(Exception):
+    """Garmin answered 404: the item was already removed (by a person, or an earlier try)."""
+
+
 class GarminDestination:
+    """Converges Garmin Connect on the plan from what its workout list and calendar show.
+
+    The ledger is only a cache here. `list_remote` reads every workout with progsync's marker
+    and the calendar months of the range; for each session `apply` then makes sure there is
+    exactly one workout with the right content and exactly one calendar entry on the right date:
+    extra copies are deleted, entries on wrong dates removed, a missing entry scheduled. A 404 on
+    removing something means it is already gone. Uploads and schedules are not idempotent on
+    Garmin (each POST adds a workout or a calendar entry), so after a failure that may have been
+    carried out (a timeout, a dropped connection, a 5xx) progsync looks before sending again.
+    """
+
     can_list = True
 
     def __init__(
@@ -266,32 +336,52 @@ class GarminDestination:
         self.label = "Garmin Connect"
         self.calls: Counter[str] = Counter()
         self.notes: list[str] = []
-        self._calendar: dict[tuple[int, int], list[dict[str, Any]]] = {}
+        self._calendar: dict[tuple[int, int], list[Scheduled]] = {}
+        self._copies: dict[str, list[Copy]] = {}
+        self._listed = False
 
     def requests_made(self) -> Counter[str]:
         return Counter(self.calls)
 
-    def _call(self, name: str, what: str, *args: Any, **kwargs: Any) -> Any:
+    def _call(
+        self,
+        name: str,
+        what: str,
+        *args: Any,
+        settle: Callable[[], Any] | None = None,
+        missing_ok: bool = False,
+    ) -> Any:
         def once() -> Any:
             self.calls[name] += 1
             try:
                 if name == "replace_workout":
                     return self._replace(*args)
-                return getattr(self.garmin, name)(*args, **kwargs)
+                return getattr(self.garmin, name)(*args)
             except (Retryable, ProgsyncError):
                 raise
             except Exception as exc:  # noqa: BLE001 - mapped to our own errors
                 raise _classify(exc, what) from None
 
         try:
-            return self.pacer.call(f"Garmin Connect {what}", once, UNREACHABLE_HINT)
+            return self.pacer.call(f"Garmin Connect {what}", once, UNREACHABLE_HINT, settle)
+        except Gone:
+            if missing_ok:
+                return None
+            raise RemoteError(f"Garmin Connect: not found (HTTP 404) while {what}") from None
         finally:
             self._save_tokens()
 
     def _replace(self, workout_id: str, payload: dict[str, Any]) -> Any:
         body = {**payload, "workoutId": int(workout_id)}
         if hasattr(self.garmin, "update_workout"):
-            return self.garmin.update_workout(workout_id, body)
+            try:
+                return self.garmin.update_workout(workout_id, body)
+            except ValueError:
+                # garminconnect >= 0.3.7 calls resp.json() on the PUT's reply, and Garmin answers
+                # it with an empty body ("Garmin answers the PUT with an empty body", bpauli/gccli
+                # workouts_write_test.go): the update happened. (requests' JSONDecodeError is a
+                # ValueError; the read-back check below verifies what was stored.)
+                return {}
         response = self.garmin.client.put(
             "connectapi", f"/workout-service/workout/{workout_id}", json=body
         )
@@ -309,60 +399,184 @@ class GarminDestination:
         encoded = encode_workout(session)
         payload = encoded.payload
         digest = fingerprint(payload)
-        payload["description"] = (
-            f"{payload['description']}\n\n[progsync {session.identity} {session.date.isoformat()} {digest}]"
+        payload["description"] = _with_marker(
+            payload.get("description"), f"[progsync {session.identity} {session.date.isoformat()} {digest}]"
         )
         return Desired(session, payload, digest, encoded.warnings)
 
-    def list_remote(self, start: dt.date, end: dt.date) -> dict[str, Remote]:
-        out: dict[str, Remote] = {}
+    # -- reading what is there ------------------------------------------------------------------
+    def _list_workouts(self) -> dict[str, list[Copy]]:
+        """Every workout with progsync's marker, by identity (all pages)."""
+        out: dict[str, list[Copy]] = {}
         offset = 0
         while True:
-            page = self._call("get_workouts", "listing workouts", offset, 100) or []
+            page = self._call("get_workouts", "listing workouts", offset, 100)
+            if not isinstance(page, list) or not all(
+                isinstance(w, dict) and w.get("workoutId") for w in page
+            ):
+                raise UntrustedListing(
+                    "Garmin Connect answered the workout list with something that is not a list "
+                    "of workouts; nothing was changed",
+                    "this is usually a passing fault: the next run tries again",
+                )
             for workout in page:
                 match = MARKER.search(str(workout.get("description") or ""))
                 if not match:
                     continue
                 identity, day, digest = match.groups()
-                out[identity] = Remote(
-                    identity=identity,
-                    remote_id=str(workout["workoutId"]),
-                    date=dt.date.fromisoformat(day),
-                    name=str(workout.get("workoutName") or ""),
-                    fingerprint=digest,
+                out.setdefault(identity, []).append(
+                    Copy(
+                        str(workout["workoutId"]),
+                        dt.date.fromisoformat(day),
+                        digest,
+                        str(workout.get("workoutName") or ""),
+                    )
                 )
             if len(page) < 100:
                 break
             offset += 100
         return out
 
-    def _schedule_id_on(self, workout_id: str, day: dt.date) -> str | None:
-        """Find the calendar entry of a workout on a day (one month request, cached)."""
-        key = (day.year, day.month)
-        if key not in self._calendar:
-            data = (
-                self._call("get_scheduled_workouts", "reading the calendar", day.year, day.month)
-                or {}
+    def _read_month(self, year: int, month: int) -> list[Scheduled]:
+        data = self._call("get_scheduled_workouts", "reading the calendar", year, month)
+        items = data.get("calendarItems") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise UntrustedListing(
+                f"Garmin Connect answered the calendar of {year}-{month:02d} with something "
+                "that is not a calendar; nothing was changed",
+                "this is usually a passing fault: the next run tries again",
             )
-            self._calendar[key] = list(data.get("calendarItems") or [])
-        for item in self._calendar[key]:
-            if (
-                str(item.get("workoutId")) == workout_id
-                and str(item.get("date")) == day.isoformat()
-            ):
-                return str(item.get("id") or item.get("workoutScheduleId"))
+        out = []
+        for item in items:
+            if not isinstance(item, dict) or item.get("workoutId") is None:
+                continue
+            schedule_id = item.get("id") or item.get("workoutScheduleId")
+            try:
+                day = dt.date.fromisoformat(str(item.get("date"))[:10])
+            except ValueError:
+                continue
+            if schedule_id is not None:
+                out.append(Scheduled(str(schedule_id), str(item["workoutId"]), day))
+        self._calendar[(year, month)] = out
+        return out
+
+    def _entries(self, workout_id: str, days: list[dt.date]) -> list[Scheduled]:
+        """The calendar entries of a workout in the months of `days` (read once, then cached)."""
+        for year, month in sorted({(d.year, d.month) for d in days}):
+            if (year, month) not in self._calendar:
+                self._read_month(year, month)
+        return [
+            e
+            for entries in self._calendar.values()
+            for e in entries
+            if e.workout_id == workout_id
+        ]
+
+    def list_remote(self, start: dt.date, end: dt.date) -> dict[str, Remote]:
+        """Our workouts, each with its calendar entries in the months from `start` to `end`."""
+        self._copies = self._list_workouts()
+        self._listed = True
+        if any(start <= c.day <= end for group in self._copies.values() for c in group):
+            for year, month in _months(start, end):
+                if (year, month) not in self._calendar:
+                    self._read_month(year, month)
+        out: dict[str, Remote] = {}
+        for identity, group in self._copies.items():
+            entries = {c.workout_id: self._entries(c.workout_id, []) for c in group}
+            keep = min(group, key=lambda c: (not entries[c.workout_id], int(c.workout_id)))
+            mine = sorted(entries[keep.workout_id], key=lambda e: e.day)
+            repairs = []
+            if len(group) > 1:
+                repairs.append(f"{len(group) - 1} extra cop{'y' if len(group) == 2 else 'ies'}")
+            in_range = any(start <= c.day <= end for c in group)
+            if in_range and not mine:
+                repairs.append("not on the calendar")
+            elif len(mine) > 1:
+                repairs.append(f"on the calendar {len(mine)} times")
+            day = mine[0].day if len(mine) == 1 else keep.day
+            if mine and keep.day != day:
+                repairs.append("marker date differs from the calendar")
+            out[identity] = Remote(
+                identity=identity,
+                remote_id=keep.workout_id,
+                date=day,
+                name=keep.name,
+                fingerprint=keep.digest,
+                schedule_id=mine[0].schedule_id if len(mine) == 1 else None,
+                repair="; ".join(repairs),
+            )
+        return out
+
+    # -- writing --------------------------------------------------------------------------------
+    def _find_upload(self, identity: str, digest: str, day: dt.date) -> dict[str, Any] | None:
+        """Settle an upload that may have happened: a workout with this exact marker."""
+        self._copies = self._list_workouts()
+        for copy_ in self._copies.get(identity, []):
+            if copy_.digest == digest and copy_.day == day:
+                return {"workoutId": int(copy_.workout_id)}
+        return None
+
+    def _upload(self, action: Action) -> tuple[str, dict[str, Any]]:
+        assert action.desired is not None
+        session = action.desired.session
+        stored = self._call(
+            "upload_workout",
+            "uploading a workout",
+            action.desired.payload,
+            settle=lambda: self._find_upload(
+                action.identity, action.desired.fingerprint if action.desired else "", session.date
+            ),
+        )
+        if not isinstance(stored, dict) or "workoutId" not in stored:
+            raise RemoteError("Garmin Connect did not return a workout id")
+        return str(stored["workoutId"]), stored
+
+    def _find_schedule(self, workout_id: str, day: dt.date) -> dict[str, Any] | None:
+        """Settle a schedule call that may have happened: read the month again, fresh."""
+        for entry in self._read_month(day.year, day.month):
+            if entry.workout_id == workout_id and entry.day == day:
+                return {"workoutScheduleId": int(entry.schedule_id)}
         return None
 
     def _schedule(self, workout_id: str, day: dt.date) -> str:
-        result = (
-            self._call("schedule_workout", "scheduling a workout", workout_id, day.isoformat())
-            or {}
+        result = self._call(
+            "schedule_workout",
+            "scheduling a workout",
+            workout_id,
+            day.isoformat(),
+            settle=lambda: self._find_schedule(workout_id, day),
         )
-        schedule_id = result.get("workoutScheduleId") or result.get("id")
+        schedule_id = (
+            (result.get("workoutScheduleId") or result.get("id"))
+            if isinstance(result, dict)
+            else None
+        )
         if schedule_id is None:
-            raise RemoteError("Garmin Connect did not return a schedule id")
-        self._calendar.pop((day.year, day.month), None)
+            # The reply is unusable, but the entry may exist: look once before giving up.
+            found = self._find_schedule(workout_id, day)
+            if found is None:
+                raise RemoteError("Garmin Connect did not return a schedule id")
+            schedule_id = found["workoutScheduleId"]
+        key = (day.year, day.month)
+        if key in self._calendar:
+            self._calendar[key].append(Scheduled(str(schedule_id), workout_id, day))
         return str(schedule_id)
+
+    def _unschedule(self, entry: Scheduled) -> None:
+        self._call(
+            "unschedule_workout", "unscheduling a workout", entry.schedule_id, missing_ok=True
+        )
+        key = (entry.day.year, entry.day.month)
+        if key in self._calendar:
+            self._calendar[key] = [
+                e for e in self._calendar[key] if e.schedule_id != entry.schedule_id
+            ]
+
+    def _drop(self, workout_id: str, days: list[dt.date]) -> None:
+        """Remove a workout and its calendar entries; what is already gone is fine."""
+        for entry in self._entries(workout_id, days):
+            self._unschedule(entry)
+        self._call("delete_workout", "deleting a workout", workout_id, missing_ok=True)
 
     def _check(self, action: Action, workout_id: str, response: Any) -> list[str]:
         if not self.verify or action.desired is None:
@@ -380,63 +594,56 @@ class GarminDestination:
                 if action.op == "delete":
                     self._delete(action, recorder)
                 else:
-                    self._save(action, recorder)
+                    self._converge(action, recorder)
             except RemoteError as exc:
                 recorder.fail(action, str(exc))
 
-    def _save(self, action: Action, recorder: Recorder) -> None:
+    def _group(self, action: Action) -> list[Copy]:
+        group = list(self._copies.get(action.identity, []))
+        if not group and not self._listed and action.remote_id and action.entry:
+            # No listing of it (resuming without one): the ledger's id is all there is.
+            group = [Copy(action.remote_id, action.entry.date, "", action.entry.name)]
+        return group
+
+    def _converge(self, action: Action, recorder: Recorder) -> None:
+        """Exactly one workout with the plan's content, exactly one entry on the plan's date."""
         assert action.desired is not None
         session = action.desired.session
         entry = action.entry
-        workout_id = action.remote_id
-        schedule_id = entry.schedule_id if entry else None
+        group = self._group(action)
+        keep = next((c for c in group if action.remote and c.workout_id == action.remote_id), None)
+        if keep is None and group:
+            keep = group[0]
+        days = [session.date, *(c.day for c in group)]
+        if entry is not None:
+            days.append(entry.date)
+        if action.old_date is not None:
+            days.append(action.old_date)
+        for extra in group:
+            if keep is not None and extra.workout_id != keep.workout_id:
+                self._drop(extra.workout_id, days)
         problems: list[str] = []
-
-        resuming = (
-            action.op == "create"
-            and action.remote is not None
-            and entry is not None
-            and entry.state == "uploaded"
-        )
-        if action.op == "create" and not resuming:
-            stored = (
-                self._call("upload_workout", "uploading a workout", action.desired.payload) or {}
-            )
-            if "workoutId" not in stored:
-                raise RemoteError("Garmin Connect did not return a workout id")
-            workout_id = str(stored["workoutId"])
+        if keep is None:
+            workout_id, stored = self._upload(action)
             recorder.saved(action, workout_id, state="uploaded", final=False)
             problems = self._check(action, workout_id, stored)
-            schedule_id = None
-        elif action.op == "create":
-            # Resuming: the workout exists; it may even be scheduled already.
-            assert workout_id is not None
-            schedule_id = self._schedule_id_on(workout_id, session.date)
+            entries: list[Scheduled] = []
         else:
-            assert workout_id is not None
-            current = (
-                action.remote.fingerprint
-                if action.remote
-                else (entry.fingerprint if entry else None)
-            )
-            # A move replaces too: the marker in the description carries the date.
-            if current != action.desired.fingerprint or action.op in ("update", "move"):
+            workout_id = keep.workout_id
+            entries = self._entries(workout_id, days)
+            if keep.digest != action.desired.fingerprint or keep.day != session.date:
+                # Content changed, or the marker carries an old date: replace in place (PUT is
+                # idempotent; the workout keeps its id and calendar entries).
                 response = self._call(
                     "replace_workout", "replacing a workout", workout_id, action.desired.payload
                 )
                 problems = self._check(action, workout_id, response)
-            if action.op == "move":
-                old_day = action.old_date or session.date
-                if schedule_id is None:
-                    schedule_id = self._schedule_id_on(workout_id, old_day)
-                if schedule_id is not None:
-                    self._call("unschedule_workout", "unscheduling a workout", schedule_id)
-                    recorder.saved(action, workout_id, None, state="uploaded", final=False)
-                schedule_id = None
-            elif schedule_id is None:
-                schedule_id = self._schedule_id_on(workout_id, session.date)
-        if schedule_id is None:
-            schedule_id = self._schedule(workout_id, session.date)
+        right = [e for e in entries if e.day == session.date]
+        for wrong in [e for e in entries if e.day != session.date] + right[1:]:
+            self._unschedule(wrong)
+        if len(entries) != len(right[:1]):
+            recorder.saved(action, workout_id, None, state="uploaded", final=False)
+        schedule_id = right[0].schedule_id if right else self._schedule(workout_id, session.date)
         if problems:
             recorder.saved(action, workout_id, schedule_id, state="mismatch", final=False)
             recorder.fail(
@@ -448,17 +655,26 @@ class GarminDestination:
         recorder.saved(action, workout_id, schedule_id)
 
     def _delete(self, action: Action, recorder: Recorder) -> None:
-        workout_id = action.remote_id
-        if workout_id is None:
-            recorder.deleted(action)
-            return
-        schedule_id = action.entry.schedule_id if action.entry else None
-        if schedule_id is None:
-            schedule_id = self._schedule_id_on(workout_id, action.date)
-        if schedule_id is not None:
-            self._call("unschedule_workout", "unscheduling a workout", schedule_id)
-        self._call("delete_workout", "deleting a workout", workout_id)
+        group = self._group(action)
+        days = [action.date, *(c.day for c in group)]
+        if action.entry is not None:
+            days.append(action.entry.date)
+        for copy_ in group:
+            self._drop(copy_.workout_id, days)
         recorder.deleted(action)
+
+
+def _with_marker(description: Any, marker: str) -> str:
+    """The description with the marker on a line of its own at the very end.
+
+    Garmin's description limit is not known (docs/destinations.md); a long description is cut
+    before the marker, never the marker, so the workout stays recognisably progsync's.
+    """
+    text = str(description or "").rstrip()
+    room = DESCRIPTION_LIMIT - len(marker) - 2
+    if len(text) > room:
+        text = text[: max(0, room - 1)].rstrip() + "…"
+    return f"{text}\n\n{marker}" if text else marker
 
 
 def api_url(config: Config) -> str | None:
