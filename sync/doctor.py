@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -162,10 +163,34 @@ def _versions() -> Check:
             "versions", "warn", "garminconnect is not installed", "pip install garminconnect"
         )
     py = ".".join(map(str, sys.version_info[:3]))
-    note = None
-    if sys.version_info < (3, 12):
-        note = "Python 3.11 gets garminconnect 0.3.2; newer releases (Garmin auth fixes) need Python ≥ 3.12"
-    return Check("versions", "ok" if not note else "warn", f"Python {py}, garminconnect {gc}", note)
+    return _client_check(py, gc)
+
+
+#: The first garminconnect release with the fixes for Garmin's 2026 login changes (TLS
+#: fingerprinting, email MFA, Cloudflare 403 / CAPTCHA detection: python-garminconnect #332,
+#: #337, releases 0.3.3-0.3.12). Every one of them declares Python >= 3.12.
+LOGIN_FIXES = (0, 3, 3)
+
+
+def _client_check(py: str, gc: str) -> Check:
+    """Warn when the installed garminconnect predates the 2026 login fixes, and say what to do."""
+    parts = tuple(int(p) for p in re.findall(r"\d+", gc)[:3])
+    if parts >= LOGIN_FIXES:
+        return Check("versions", "ok", f"Python {py}, garminconnect {gc}")
+    if sys.version_info >= (3, 12):
+        hint = "run `pip install -U garminconnect`"
+    else:
+        hint = (
+            "newer releases declare Python >= 3.12 but run on 3.11: "
+            "`pip install --ignore-requires-python garminconnect==0.3.20` (or use Python 3.12+)"
+        )
+    return Check(
+        "versions",
+        "warn",
+        f"Python {py}, garminconnect {gc}: this client predates Garmin's 2026 login fixes, so "
+        "`progsync login garmin` may fail (pushes with saved tokens still work)",
+        hint,
+    )
 
 
 def run_doctor(config_path: str | None) -> list[Check]:

@@ -50,6 +50,9 @@ class FakeGarmin(FakeServer):
         self.next_step = 12_000_000_000
         self.corrupt_pace = False
         self.refreshes = 0
+        # Garmin answers the PUT with an empty body (bpauli/gccli workouts_write_test.go); 204 vs
+        # 200 is unverified, so tests run both (garminconnect >= 0.3.7 chokes on an empty 200).
+        self.put_status = 204
 
     # -- helpers for tests --------------------------------------------------------------------
     def tokens(self, expired: bool = False) -> str:
@@ -110,6 +113,8 @@ class FakeGarmin(FakeServer):
         stored.update(copy.deepcopy(body))
         stored["workoutId"] = workout_id
         stored["ownerId"] = OUTPUT["ownerId"]
+        # Names are kept up to 256 characters and cut silently beyond (garmin_mcp #352).
+        stored["workoutName"] = str(stored.get("workoutName") or "")[:256]
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S.0")
         stored["updatedDate"] = stamp
         stored.setdefault("createdDate", stamp)
@@ -163,7 +168,7 @@ class FakeGarmin(FakeServer):
                 if body.get("workoutId") != workout_id:
                     return 400, {"message": "workoutId mismatch"}
                 self._store(body, workout_id)
-                return 204, None
+                return self.put_status, None
             if method == "DELETE":
                 del self.workouts[workout_id]
                 for key in [k for k, s in self.schedules.items() if s["workoutId"] == workout_id]:

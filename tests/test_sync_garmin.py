@@ -227,3 +227,46 @@ def test_login_cooldown_after_repeated_failures() -> None:
     with pytest.raises(AuthError, match="3 Garmin logins failed"):
         check_login_cooldown(now + 10)
     check_login_cooldown(now + 16 * 60)
+
+
+@pytest.mark.parametrize("status", [200, 204])
+def test_an_update_answered_with_an_empty_body_is_done(garmin: FakeGarmin, tmp_path: Path, status: int) -> None:
+    """garminconnect >= 0.3.7 calls .json() on the PUT reply; Garmin's is empty (bpauli/gccli)."""
+    plan = write_plan(tmp_path)
+    push(plan)
+    garmin.put_status = status
+    write_plan(tmp_path, WEEK.replace('steps = ["30min @easy"]', 'steps = ["36min @easy"]'))
+    outcome = push(plan)
+    assert outcome.exit_code == 0, outcome.as_dict()
+    assert outcome.reports[0].counts["update"] == 1
+    assert push(plan).reports[0].writes == 0
+
+
+def test_distance_steps_say_their_unit(garmin: FakeGarmin, tmp_path: Path) -> None:
+    plan = write_plan(tmp_path, WEEK.replace('"1km @5k"', '"1mi @5k"').replace(
+        '"40min @easy"]\n\n[[session]]\nday = "thu"', '"400m @5k", "2km @easy"]\n\n[[session]]\nday = "thu"'))
+    assert push(plan).exit_code == 0
+    def units(identity: str) -> list[str]:
+        out = []
+        def walk(steps: list[dict[str, object]]) -> None:
+            for step in steps:
+                if step.get("workoutSteps"):
+                    walk(step["workoutSteps"])  # type: ignore[arg-type]
+                elif (step.get("endCondition") or {}).get("conditionTypeKey") == "distance":  # type: ignore[attr-defined]
+                    out.append(step["preferredEndConditionUnit"]["unitKey"])  # type: ignore[index]
+        walk(garmin.marked()[identity]["workoutSegments"][0]["workoutSteps"])
+        return out
+    assert units("block/2026-11-26/0") == ["mile"]
+    assert units("block/2026-11-25/0") == ["meter", "kilometer"]
+
+
+def test_long_names_and_notes_keep_the_name_and_the_marker(garmin: FakeGarmin, tmp_path: Path) -> None:
+    name = "Long run with a fast finish " * 8
+    notes = "Relax the shoulders, breathe, drink every 20 minutes. " * 80
+    plan = write_plan(tmp_path, WEEK.replace('name = "Tempo"', f'name = "{name.strip()}"\nnotes = "{notes.strip()}"'))
+    assert push(plan).exit_code == 0
+    tempo = garmin.marked()["block/tempo"]
+    assert tempo["workoutName"] == name.strip()[:256] and len(name.strip()) > 200
+    assert tempo["description"].rstrip().endswith("]"), "the marker survives a long description"
+    garmin.log.clear()
+    assert push(plan).reports[0].writes == 0

@@ -118,3 +118,14 @@ def test_doctor_reports_each_check(cron_env: tuple[FakeIntervals, dict[str, str]
     broken = run_cli("doctor", env={**env, "PROGSYNC_INTERVALS_API_KEY": "bad-bad-bad"})
     assert broken.returncode == 1
     assert "fix:" in broken.stdout and "bad-bad-bad" not in broken.stdout
+
+
+@pytest.mark.parametrize(("version", "status"), [("0.3.2", "warn"), ("0.2.26", "warn"), ("0.3.3", "ok"), ("0.3.20", "ok")])
+def test_doctor_warns_when_the_garmin_client_predates_the_login_fixes(version: str, status: str) -> None:
+    from progsync.sync.doctor import _client_check
+
+    check = _client_check("3.11.7", version)
+    assert check.status == status
+    if status == "warn":
+        assert "predates Garmin's 2026 login fixes" in check.detail
+        assert "garminconnect==0.3.20" in (check.fix or "") or "pip install -U" in (check.fix or "")

@@ -8,6 +8,7 @@ one (see docs/destinations.md). Pace targets are m/s, faster bound first; heart-
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +68,7 @@ TARGET_TYPES: dict[str, tuple[int, str]] = {
 }
 #: Garmin Connect refuses or truncates workouts with more steps than this.
 MAX_STEPS = 50
+MAX_NAME = 256
 
 
 class EncodeError(ProgsyncError):
@@ -142,13 +144,36 @@ def _description(step: Step) -> str | None:
     return " · ".join(parts) or None
 
 
+_WRITTEN_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(km|k|mi|mile|miles|m|meters|metres)\b", re.IGNORECASE)
+_UNIT_KEYS = {"km": "kilometer", "k": "kilometer", "mi": "mile", "mile": "mile", "miles": "mile",
+              "m": "meter", "meters": "meter", "metres": "meter"}
+
+
+def distance_unit(step: Step, units: str) -> str:
+    """The unit Garmin shows a distance step in: as written in the step, else from the plan.
+
+    Garmin's editor and other tools send `preferredEndConditionUnit` with every distance step
+    (`{"unitKey": "kilometer"}`, `mile`, `meter`: mgifos/quick-plan `Duration.scala`,
+    Raistlfiren/garmin-csv-plan); without it the watch may show 1.61 km for a mile repeat.
+    """
+    match = _WRITTEN_UNIT.search(step.source or "")
+    if match:
+        return _UNIT_KEYS[match.group(2).lower()]
+    metres = step.end.value or 0.0
+    if units == "mi" and metres >= 400 and abs(metres / 1609.344 * 100 - round(metres / 1609.344 * 100)) < 0.05:
+        return "mile"
+    if metres >= 1000 and abs(metres / 100 - round(metres / 100)) < 0.01:
+        return "kilometer"
+    return "meter"
+
+
 class _Numbering:
     def __init__(self) -> None:
         self.order = 0
         self.group = 0
 
 
-def _step(step: Step, child: int | None, numbering: _Numbering) -> dict[str, Any]:
+def _step(step: Step, child: int | None, numbering: _Numbering, units: str) -> dict[str, Any]:
     numbering.order += 1
     end_ref = END_CONDITIONS[step.end.kind]
     out: dict[str, Any] = {
@@ -163,6 +188,8 @@ def _step(step: Step, child: int | None, numbering: _Numbering) -> dict[str, Any
         },
         "endConditionValue": step.end.value,
     }
+    if step.end.kind == "distance":
+        out["preferredEndConditionUnit"] = {"unitKey": distance_unit(step, units)}
     if step.end.kind in ("hr_below", "hr_above"):
         out["endConditionCompare"] = "lt" if step.end.kind == "hr_below" else "gt"
     out.update(_target_fields(step.target, ""))
@@ -172,7 +199,7 @@ def _step(step: Step, child: int | None, numbering: _Numbering) -> dict[str, Any
 
 
 def _blocks(
-    blocks: tuple[Block, ...], child: int | None, numbering: _Numbering
+    blocks: tuple[Block, ...], child: int | None, numbering: _Numbering, units: str
 ) -> list[dict[str, Any]]:
     out = []
     for block in blocks:
@@ -193,10 +220,10 @@ def _blocks(
                 },
                 "endConditionValue": float(block.count),
             }
-            entry["workoutSteps"] = _blocks(block.steps, group, numbering)
+            entry["workoutSteps"] = _blocks(block.steps, group, numbering, units)
             out.append(entry)
         else:
-            out.append(_step(block, child, numbering))
+            out.append(_step(block, child, numbering, units))
     return out
 
 
@@ -282,7 +309,9 @@ def encode_workout(session: Session) -> Encoded:
     description = describe_session(session)
     sport = sport_type(session.sport)
     payload: dict[str, Any] = {
-        "workoutName": session.name[:80],
+        # Garmin keeps names up to 256 characters and cuts silently beyond (garmin_mcp #352;
+        # the recorded WorkoutEdgeCasesOutput.json).
+        "workoutName": session.name[:MAX_NAME],
         "description": description,
         "sportType": sport,
         "estimatedDurationInSecs": int(session.estimated_duration_s),
@@ -292,7 +321,7 @@ def encode_workout(session: Session) -> Encoded:
             {
                 "segmentOrder": 1,
                 "sportType": sport,
-                "workoutSteps": _blocks(blocks, None, _Numbering()),
+                "workoutSteps": _blocks(blocks, None, _Numbering(), session.units),
             }
         ],
     }
