@@ -299,3 +299,11 @@ def test_examples_pass_every_check():
         assert compiled.warnings == ()
         assert run_checks([compiled]) == [], path
 
+
+
+def test_every_rule_has_exactly_one_function_and_every_function_a_rule() -> None:
+    from progsync.workouts.checks import SESSION_RULES, WEEK_RULES
+    from progsync.workouts.rules import RULES_BY_CODE
+
+    assert not set(SESSION_RULES) & set(WEEK_RULES)
+    assert set(SESSION_RULES) | set(WEEK_RULES) == set(RULES_BY_CODE)

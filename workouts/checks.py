@@ -1,14 +1,15 @@
 """Coaching checks: what a good progression run and a good training week look like.
 
-Each rule of `rules.RULES` is applied here and reported as a warning `Issue` whose code is the
-rule's name, with the numbers that tripped it and a suggestion. Pure: the plans (with the
+Each rule of `rules.RULES` is one function here, registered under its code in `SESSION_RULES`
+(one session at a time) or `WEEK_RULES` (a timeline of weeks), and reported as a warning
+`Issue` whose code is the rule's name, with the numbers that tripped it and a suggestion. Pure: the plans (with the
 profiles they were compiled with) come in, issues go out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -279,17 +280,30 @@ def _limit_pace(limit: str, profile: Profile, units: Units) -> tuple[float, str]
     return profile.paces[name].centre, name
 
 
-def progression_issues(facts: Facts, settings: Settings) -> list[Issue]:
-    """The progression rules for one session."""
-    shape = facts.shape
-    if shape is None:
-        return []
-    session = facts.session
-    units = session.units
-    out: list[Issue] = []
-    stages = shape.stages
-    final = stages[-1] if stages else None
+@dataclass(frozen=True)
+class _Run:
+    """What the progression rules look at in one session."""
 
+    session: Session
+    shape: Shape
+    profile: Profile
+
+    @property
+    def units(self) -> Units:
+        return self.session.units
+
+    @property
+    def stages(self) -> tuple[Segment, ...]:
+        return tuple(self.shape.stages)
+
+    @property
+    def final(self) -> Segment | None:
+        return self.shape.stages[-1] if self.shape.stages else None
+
+
+def _progression_continuous(run: _Run, settings: Settings) -> list[Issue]:
+    session, shape = run.session, run.shape
+    out: list[Issue] = []
     code = "progression-continuous"
     if settings.enabled(code) and shape.breaks:
         stops = ", ".join(f"step {b.index} '{b.text}'" for b in shape.breaks[:3])
@@ -302,7 +316,12 @@ def progression_issues(facts: Facts, settings: Settings) -> list[Issue]:
                 "or make it an interval session",
             )
         )
+    return out
 
+
+def _progression_gradual(run: _Run, settings: Settings) -> list[Issue]:
+    session, units, stages = run.session, run.units, run.stages
+    out: list[Issue] = []
     code = "progression-gradual"
     if settings.enabled(code) and len(stages) >= 2:
         limit = settings.number(code, "max_jump")
@@ -335,14 +354,19 @@ def progression_issues(facts: Facts, settings: Settings) -> list[Issue]:
                     session,
                     "; ".join(jumps) + f" (at most {_delta(limit, units)} between stages)",
                     (
-                        f"use stages = {_stages_for(session, limit, facts.profile)} "
+                        f"use stages = {_stages_for(session, limit, run.profile)} "
                         "or a closer starting pace"
                         if session.progression
                         else "add a stage in between or bring the paces closer"
                     ),
                 )
             )
+    return out
 
+
+def _progression_patient_start(run: _Run, settings: Settings) -> list[Issue]:
+    session, units, stages, final, shape = run.session, run.units, run.stages, run.final, run.shape
+    out: list[Issue] = []
     code = "progression-patient-start"
     if settings.enabled(code) and stages:
         shortest = settings.number(code, "min_opening")
@@ -374,10 +398,15 @@ def progression_issues(facts: Facts, settings: Settings) -> list[Issue]:
                     "open at easy pace and let the stages do the building",
                 )
             )
+    return out
 
+
+def _progression_controlled_finish(run: _Run, settings: Settings) -> list[Issue]:
+    session, units, final = run.session, run.units, run.final
+    out: list[Issue] = []
     code = "progression-controlled-finish"
     if settings.enabled(code) and final is not None and final.pace is not None:
-        found = _limit_pace(settings.text(code, "limit"), facts.profile, units)
+        found = _limit_pace(settings.text(code, "limit"), run.profile, units)
         if found is not None and final.pace < found[0] - 2:
             limit_pace, label = found
             out.append(
@@ -389,7 +418,12 @@ def progression_issues(facts: Facts, settings: Settings) -> list[Issue]:
                     f"finish at {label} pace or slower: strong, not all-out",
                 )
             )
+    return out
 
+
+def _progression_stage_length(run: _Run, settings: Settings) -> list[Issue]:
+    session, stages = run.session, run.stages
+    out: list[Issue] = []
     code = "progression-stage-length"
     if settings.enabled(code) and stages:
         lo = settings.number(code, "min_stage")
@@ -409,7 +443,12 @@ def progression_issues(facts: Facts, settings: Settings) -> list[Issue]:
                     "change the number of stages or the length of the run",
                 )
             )
+    return out
 
+
+def _progression_size(run: _Run, settings: Settings) -> list[Issue]:
+    session, shape = run.session, run.shape
+    out: list[Issue] = []
     code = "progression-size"
     if settings.enabled(code):
         lo = settings.number(code, "min_total")
@@ -428,6 +467,25 @@ def progression_issues(facts: Facts, settings: Settings) -> list[Issue]:
                 )
             )
     return out
+
+
+#: The session rules, one function per rule code, in the order their warnings are listed.
+SESSION_RULES: dict[str, Callable[[_Run, Settings], list[Issue]]] = {
+    "progression-continuous": _progression_continuous,
+    "progression-gradual": _progression_gradual,
+    "progression-patient-start": _progression_patient_start,
+    "progression-controlled-finish": _progression_controlled_finish,
+    "progression-stage-length": _progression_stage_length,
+    "progression-size": _progression_size,
+}
+
+
+def progression_issues(facts: Facts, settings: Settings) -> list[Issue]:
+    """The progression rules for one session."""
+    if facts.shape is None:
+        return []
+    run = _Run(facts.session, facts.shape, facts.profile)
+    return [issue for rule in SESSION_RULES.values() for issue in rule(run, settings)]
 
 
 def _stages_for(session: Session, limit: float, profile: Profile) -> int:
@@ -491,24 +549,27 @@ def _amount(load: float, by: str, units: Units) -> str:
     return format_distance(load, units) if by == "distance" else format_clock(load)
 
 
-def week_issues(
-    facts: Sequence[Facts],
-    settings: Settings,
-    anchor: dt.date,
-    reported: set[str],
-    units: Units,
-) -> list[Issue]:
-    """The week and block rules over one athlete's timeline; issues only for `reported` files."""
-    out: list[Issue] = []
-    by = settings.text("weekly-load", "by")
-    weeks = _weeks(facts, anchor, by)
+@dataclass(frozen=True)
+class _Timeline:
+    """What the week and block rules look at: one athlete's sessions, grouped into weeks."""
 
-    def first_reported(members: Iterable[Facts]) -> Session | None:
+    facts: Sequence[Facts]
+    weeks: list[Week]
+    reported: set[str]
+    units: Units
+    by: str
+
+    def first_reported(self, members: Iterable[Facts]) -> Session | None:
+        """The first session of `members` from a reported file (warnings anchor there)."""
         for f in sorted(members, key=lambda f: f.session.date):
-            if f.session.source_file in reported:
+            if f.session.source_file in self.reported:
                 return f.session
         return None
 
+
+def _easy_share(line: _Timeline, settings: Settings) -> list[Issue]:
+    weeks = line.weeks
+    out: list[Issue] = []
     code = "easy-share"
     if settings.enabled(code):
         share_min = settings.number(code, "min_share")
@@ -519,7 +580,7 @@ def week_issues(
                 continue
             easy = sum(f.easy_seconds for f in week.facts)
             share = easy / run
-            anchor_session = first_reported(week.facts)
+            anchor_session = line.first_reported(week.facts)
             if share + 1e-9 < share_min and anchor_session is not None:
                 hardest = max(week.facts, key=lambda f: f.hard_seconds).session
                 out.append(
@@ -533,7 +594,12 @@ def week_issues(
                         week.label,
                     )
                 )
+    return out
 
+
+def _quality_spacing(line: _Timeline, settings: Settings) -> list[Issue]:
+    facts, reported = line.facts, line.reported
+    out: list[Issue] = []
     code = "quality-spacing"
     if settings.enabled(code):
         quality = sorted(
@@ -554,13 +620,18 @@ def week_issues(
                     "put an easy or rest day between quality sessions",
                 )
             )
+    return out
 
+
+def _weekly_load(line: _Timeline, settings: Settings) -> list[Issue]:
+    weeks, units, by = line.weeks, line.units, line.by
+    out: list[Issue] = []
     code = "weekly-load"
     if settings.enabled(code):
         ratio_max = settings.number(code, "max_ratio")
         rise_max = settings.number(code, "max_increase")
         for i, week in enumerate(weeks):
-            session = first_reported(week.facts)
+            session = line.first_reported(week.facts)
             if session is None or i == 0:
                 continue
             previous = weeks[i - 1]
@@ -591,7 +662,12 @@ def week_issues(
                         week.label,
                     )
                 )
+    return out
 
+
+def _down_week(line: _Timeline, settings: Settings) -> list[Issue]:
+    weeks, units, by = line.weeks, line.units, line.by
+    out: list[Issue] = []
     code = "down-week"
     if settings.enabled(code):
         most = settings.number(code, "max_build_weeks")
@@ -608,7 +684,7 @@ def week_issues(
             peak = max(peak, week.load)
             if week.load > weeks[i - 1].load + 1:
                 streak.append(week)
-            session = first_reported(week.facts)
+            session = line.first_reported(week.facts)
             if len(streak) > most and streak[-1] is week and session is not None:
                 loads = ", ".join(_amount(w.load, by, units) for w in streak)
                 out.append(
@@ -621,7 +697,12 @@ def week_issues(
                         week.label,
                     )
                 )
+    return out
 
+
+def _race_recovery(line: _Timeline, settings: Settings) -> list[Issue]:
+    facts, reported = line.facts, line.reported
+    out: list[Issue] = []
     code = "race-recovery"
     if settings.enabled(code):
         races = [f for f in facts if f.race]
@@ -648,6 +729,29 @@ def week_issues(
                     )
                 )
     return out
+
+
+#: The week and block rules, one function per rule code, in the order their warnings are listed.
+WEEK_RULES: dict[str, Callable[[_Timeline, Settings], list[Issue]]] = {
+    "easy-share": _easy_share,
+    "quality-spacing": _quality_spacing,
+    "weekly-load": _weekly_load,
+    "down-week": _down_week,
+    "race-recovery": _race_recovery,
+}
+
+
+def week_issues(
+    facts: Sequence[Facts],
+    settings: Settings,
+    anchor: dt.date,
+    reported: set[str],
+    units: Units,
+) -> list[Issue]:
+    """The week and block rules over one athlete's timeline; issues only for `reported` files."""
+    by = settings.text("weekly-load", "by")
+    line = _Timeline(facts, _weeks(facts, anchor, by), reported, units, by)
+    return [issue for rule in WEEK_RULES.values() for issue in rule(line, settings)]
 
 
 # -- the whole check ----------------------------------------------------------------------------
