@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from progsync.workouts.errors import Issue, ProgsyncError
+from progsync.workouts.errors import Issue
 
 EXIT_CODES = """Exit codes: 0 ok · 1 some operations failed · 2 bad input · 3 authentication needed ·
 4 another push holds the lock · 5 destination unreachable"""
@@ -75,7 +75,7 @@ def check(
     as_json: bool,
 ) -> int:
     """Parse and resolve plan FILES; report errors, warnings and coaching advice."""
-    from .entry import CheckArgs, run_check
+    from .runner import CheckArgs, run_check
 
     args = CheckArgs()
     args.config_path = ctx.obj.get("config_path")
@@ -738,38 +738,25 @@ def new_block(
 
 def main() -> None:
     """Entry point: run the CLI and render our own errors once, without a traceback."""
-    try:
-        code = cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(130)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
-    except ProgsyncError as exc:
-        click.secho(exc.render(), fg="red", err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:
-        import logging
+    from .runner import guarded
 
-        from .http import redact
+    def body() -> int:
+        try:
+            code = cli.main(standalone_mode=False)
+        except click.exceptions.Abort:
+            click.echo("aborted", err=True)
+            return 130
+        except click.exceptions.Exit as exc:
+            return exc.exit_code
+        except click.ClickException as exc:
+            exc.show()
+            return 2 if isinstance(exc, click.UsageError) else exc.exit_code
+        return code if isinstance(code, int) else 0
 
-        logging.getLogger("progsync").exception("internal error")
-        click.secho(
-            redact(
-                f"internal error: {type(exc).__name__}: {exc}\n"
-                "This is a bug in progsync; please report it with the command you ran."
-            ),
-            fg="red",
-            err=True,
-        )
-        sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+    def show(text: str) -> None:
+        click.secho(text, fg="red", err=True)
+
+    sys.exit(guarded(body, show))
 
 
 if __name__ == "__main__":

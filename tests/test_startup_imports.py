@@ -78,3 +78,15 @@ def test_fast_and_click_check_print_the_same(tmp_path) -> None:  # type: ignore[
     slow = subprocess.run([sys.executable, "-c", "from progsync.sync.cli import main; main()", "check", str(plan)], capture_output=True, text=True, cwd=ROOT)
     assert "warning[progression-gradual]" in fast.stderr and "did you mean 10min?" in fast.stderr
     assert (fast.returncode, fast.stdout, fast.stderr) == (slow.returncode, slow.stdout, slow.stderr)
+
+
+def test_the_click_cli_does_not_import_the_entry_point() -> None:
+    """One direction only: entry -> cli (lazily) and both -> runner; no cycle."""
+    import ast
+
+    from .conftest import ROOT
+
+    for module, forbidden in (("cli", {"entry"}), ("runner", {"entry", "cli"})):
+        tree = ast.parse((ROOT / "sync" / f"{module}.py").read_text())
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 1}
+        assert not imported & forbidden, (module, imported & forbidden)

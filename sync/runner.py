@@ -1,0 +1,123 @@
+"""How a command runs: the click-free `check`, and the one guarded runner both entry paths use.
+
+`check` is the command people (and editors, and pre-commit hooks) run most; importing click
+costs more than compiling and checking a week, so its few plain arguments are read here
+(`parse_check`), and `entry.main` runs it without click. Everything else goes through the click
+CLI (`cli.py`). Both paths end in `guarded`, which renders our own errors once, and anything
+else as a one-line "internal error" (logged with its traceback to the log file, never printed).
+
+Nothing here imports `cli` or `entry`, so the two depend on this module and not on each other.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+ANSI = {"red": "\x1b[31m", "yellow": "\x1b[33m"}
+
+
+class CheckArgs:
+    """`progsync [--config PATH] check [--strict] [--json] [--history FILE]... FILE...`."""
+
+    __slots__ = ("as_json", "config_path", "files", "history", "strict")
+
+    def __init__(self) -> None:
+        self.config_path: str | None = None
+        self.files: list[str] = []
+        self.history: list[str] = []
+        self.strict = False
+        self.as_json = False
+
+
+def parse_check(argv: Sequence[str]) -> CheckArgs | None:
+    """The arguments of a plain `check` command line; None when click should read them."""
+    args = CheckArgs()
+    rest = list(argv)
+    while rest and rest[0].startswith("--config"):
+        option = rest.pop(0)
+        if option == "--config" and rest:
+            args.config_path = rest.pop(0)
+        elif option.startswith("--config="):
+            args.config_path = option.split("=", 1)[1]
+        else:
+            return None
+    if not rest or rest.pop(0) != "check":
+        return None
+    while rest:
+        word = rest.pop(0)
+        if word == "--strict":
+            args.strict = True
+        elif word == "--json":
+            args.as_json = True
+        elif word == "--history" and rest:
+            args.history.append(rest.pop(0))
+        elif word.startswith("--history="):
+            args.history.append(word.split("=", 1)[1])
+        elif word.startswith("-") or not word:
+            return None
+        else:
+            args.files.append(word)
+    if not args.files or args.config_path == "":
+        return None
+    return args
+
+
+def echo(text: str, color: str | None = None, err: bool = False) -> None:
+    """Print a line, coloured only on a terminal (as click.secho does)."""
+    stream = sys.stderr if err else sys.stdout
+    if color and stream.isatty() and "NO_COLOR" not in os.environ:
+        text = f"{ANSI[color]}{text}\x1b[0m"
+    stream.write(text + "\n")
+
+
+def run_check(args: CheckArgs) -> int:
+    """`progsync check`: every error, warning and coaching finding of the plans; exit 0 or 2."""
+    from .commands import check_plans
+    from .config import load_config
+
+    report = check_plans(
+        args.files, load_config(args.config_path), strict=args.strict, history=args.history
+    )
+    if args.as_json:
+        import json
+
+        echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        for issue in report.issues:
+            echo(issue.render(), "yellow" if issue.severity == "warning" else "red", err=True)
+        for line in report.summary_lines():
+            echo(line)
+    return report.exit_code
+
+
+def guarded(body: Callable[[], int], show_error: Callable[[str], None] | None = None) -> int:
+    """Run a command body; its exit code, or the exit code of the error it ended with."""
+    from progsync.workouts.errors import ProgsyncError
+
+    def default_show(text: str) -> None:
+        echo(text, "red", err=True)
+
+    show = show_error or default_show
+    try:
+        return body()
+    except ProgsyncError as exc:
+        show(exc.render())
+        return exc.exit_code
+    except KeyboardInterrupt:
+        echo("interrupted", err=True)
+        return 130
+    except Exception as exc:
+        import logging
+
+        from .http import redact
+
+        logging.getLogger("progsync").exception("internal error")
+        show(
+            redact(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in progsync; please report it with the command you ran."
+            )
+        )
+        return 1
