@@ -287,6 +287,8 @@ class Destination(Protocol):
     key: str
     label: str
     can_list: bool
+    #: Things the user should know after a push (e.g. tokens that could not be saved back).
+    notes: list[str]
 
     def prepare(self, session: Session) -> Desired: ...
 
@@ -295,6 +297,10 @@ class Destination(Protocol):
     def apply(self, actions: list[Action], recorder: Recorder) -> None: ...
 
     def requests_made(self) -> Counter[str]: ...
+
+    def remember(self, ledger: Ledger) -> None:
+        """Keep what this push learnt about the account (after a real push, not a dry run)."""
+        ...
 
 
 @dataclass

@@ -19,6 +19,7 @@ from progsync.workouts.errors import InputError, Issue, ProgsyncError
 from progsync.workouts.model import Session, plan_key
 
 from .config import Config, data_dir, state_dir
+from .destinations import Target
 from .engine import Action, Destination, PushReport, Scope, apply_actions, plan_of, push
 from .ledger import Ledger, destination_lock
 from .loading import Loaded
@@ -51,16 +52,6 @@ def parse_window(text: str | None) -> int | None:
         )
     days = int(match.group(1))
     return days * 7 if match.group(2) == "w" else days
-
-
-@dataclass
-class Target:
-    """A resolved `--to` value."""
-
-    spec: str
-    kind: str
-    path: Path | None = None
-    default: bool = False
 
 
 def resolve_targets(to: tuple[str, ...] | list[str], config: Config) -> list[Target]:
@@ -103,46 +94,9 @@ def build_destination(
     target: Target, config: Config, loaded: Loaded | None, ledger: Ledger | None = None
 ) -> Destination:
     """Instantiate a destination (network clients are imported only here)."""
-    max_hr = max_hr_by_plan(loaded)
-    if target.kind == "folder":
-        from .destinations.folder import FolderDestination
+    from .destinations import build_destination as build
 
-        formats = config.folder.get("format") or ["fit"]
-        if isinstance(formats, str):
-            formats = [formats]
-        return FolderDestination(
-            target.path or outbox(),
-            formats,
-            max_hr,
-            create_parents=target.default,
-        )
-    if target.kind == "intervals":
-        from .credentials import intervals_credentials
-        from .destinations.intervals import DEFAULT_BASE_URL, IntervalsClient, IntervalsDestination
-
-        creds = intervals_credentials(config.intervals.get("athlete_id"))
-        base = (
-            os.environ.get("PROGSYNC_INTERVALS_URL")
-            or config.intervals.get("base_url")
-            or DEFAULT_BASE_URL
-        )
-        from .http import Pacer
-
-        # Intervals.icu allows about 10 requests per second per IP (real-services.md); 8/s by default.
-        per_second = float(config.intervals.get("rate_limit", 8))
-        pacer = Pacer(min_interval=1.0 / per_second) if per_second > 0 else Pacer(min_interval=0.0)
-        client = IntervalsClient(creds.athlete_id, creds.api_key, str(base), pacer=pacer)
-        destination = IntervalsDestination(
-            client, int(config.intervals.get("chunk_size", 50)), max_hr
-        )
-        if ledger is not None and ledger.get_meta(destination.key, "upsert_ok") == "false":
-            destination.upsert_ok = False
-        return destination
-    if target.kind == "garmin":
-        from .destinations.garmin import build_garmin_destination
-
-        return build_garmin_destination(config, max_hr)
-    raise AssertionError(target)
+    return build(target, config, max_hr_by_plan(loaded), ledger)
 
 
 @contextmanager
@@ -253,8 +207,9 @@ def run_push(
                         trust_listing=trust_listing,
                     )
                     report.warnings.extend(rails.warnings)
-                    if getattr(destination, "upsert_ok", True) is False:
-                        ledger.set_meta(destination.key, "upsert_ok", "false")
+                    if not dry_run:
+                        destination.remember(ledger)
+                    report.notes.extend(n for n in destination.notes if n not in report.notes)
                 before = sum(1 for s in sessions if s.date < target_scope.start)
                 if before:
                     report.notes.append(

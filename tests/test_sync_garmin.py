@@ -270,3 +270,10 @@ def test_long_names_and_notes_keep_the_name_and_the_marker(garmin: FakeGarmin, t
     assert tempo["description"].rstrip().endswith("]"), "the marker survives a long description"
     garmin.log.clear()
     assert push(plan).reports[0].writes == 0
+
+
+def test_tokens_that_cannot_be_saved_back_are_reported(garmin: FakeGarmin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROGSYNC_GARMIN_TOKENS", garmin.tokens(expired=True))
+    outcome = push(write_plan(tmp_path))
+    assert outcome.exit_code == 0 and garmin.refreshes >= 1
+    assert any("cannot be updated: point it at a 0600 file" in n for n in outcome.reports[0].notes)

@@ -20,19 +20,35 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from progsync.workouts.encode import Format, encode
 from progsync.workouts.errors import ProgsyncError
 from progsync.workouts.model import Session
 
+from ..config import Config
 from ..engine import Action, Desired, Recorder, Remote, fingerprint, plan_of
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
+    from . import Target
 
 MANIFEST = ".progsync.json"
 
 
 class FolderError(ProgsyncError):
     exit_code = 5
+
+
+def build(
+    target: Target, config: Config, max_hr: dict[str, int | None], ledger: Ledger | None
+) -> FolderDestination:
+    """The folder of a `folder:PATH` target (or the built-in outbox), in `[folder] format`s."""
+    formats = config.folder.get("format") or ["fit"]
+    if isinstance(formats, str):
+        formats = [formats]
+    assert target.path is not None
+    return FolderDestination(target.path, formats, max_hr, create_parents=target.default)
 
 
 class FolderDestination:
@@ -52,9 +68,13 @@ class FolderDestination:
         self.label = f"folder {self.path}"
         self.max_hr = max_hr or {}
         self._ops: Counter[str] = Counter()
+        self.notes: list[str] = []
 
     def requests_made(self) -> Counter[str]:
         return Counter(self._ops)
+
+    def remember(self, ledger: Ledger) -> None:
+        """Nothing to learn about a folder."""
 
     def prepare(self, session: Session) -> Desired:
         files: dict[str, bytes] = {}

@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from progsync.workouts.errors import ProgsyncError
 from progsync.workouts.garmin_json import encode_workout
@@ -47,6 +47,10 @@ from ..http import (
     redact,
     register_secret,
 )
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
+    from . import Target
 
 DEFAULT_API_URL = "https://connectapi.garmin.com"
 KEYRING_NAME = "garmin-tokens"
@@ -342,6 +346,9 @@ class GarminDestination:
 
     def requests_made(self) -> Counter[str]:
         return Counter(self.calls)
+
+    def remember(self, ledger: Ledger) -> None:
+        """Nothing to keep: tokens are saved back as they change (`TokenSource.save`)."""
 
     def _call(
         self,
@@ -681,7 +688,10 @@ def api_url(config: Config) -> str | None:
     return os.environ.get("PROGSYNC_GARMIN_URL") or config.garmin.get("api_url") or None
 
 
-def build_garmin_destination(config: Config, max_hr: dict[str, int | None]) -> GarminDestination:
+def build(
+    target: Target, config: Config, max_hr: dict[str, int | None], ledger: Ledger | None
+) -> GarminDestination:
+    """Garmin Connect with the stored tokens (keyring, or PROGSYNC_GARMIN_TOKENS)."""
     tokens = load_tokens()
     garmin = connect(tokens.tokens, api_url(config))
     verify = bool(config.garmin.get("verify", True))

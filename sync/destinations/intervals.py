@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from progsync.workouts.intervals_text import encode_intervals_text
 from progsync.workouts.model import (
@@ -24,8 +24,13 @@ from progsync.workouts.model import (
     iter_steps,
 )
 
+from ..config import Config
 from ..engine import Action, Desired, Recorder, Remote, fingerprint
 from ..http import AuthError, Pacer, RemoteError, Retryable, redact, retry_after
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
+    from . import Target
 
 DEFAULT_BASE_URL = "https://intervals.icu"
 MARKER = "progsync:"
@@ -189,6 +194,30 @@ def event_for(
     return event, text.warnings
 
 
+def build(
+    target: Target, config: Config, max_hr: dict[str, int | None], ledger: Ledger | None
+) -> IntervalsDestination:
+    """Intervals.icu with the stored (or environment) credentials, paced at `[intervals] rate_limit`."""
+    import os
+
+    from ..credentials import intervals_credentials
+
+    creds = intervals_credentials(config.intervals.get("athlete_id"))
+    base = (
+        os.environ.get("PROGSYNC_INTERVALS_URL")
+        or config.intervals.get("base_url")
+        or DEFAULT_BASE_URL
+    )
+    # Intervals.icu allows about 10 requests per second per IP (forum thread 609); 8/s by default.
+    per_second = float(config.intervals.get("rate_limit", 8))
+    pacer = Pacer(min_interval=1.0 / per_second) if per_second > 0 else Pacer(min_interval=0.0)
+    client = IntervalsClient(creds.athlete_id, creds.api_key, str(base), pacer=pacer)
+    destination = IntervalsDestination(client, int(config.intervals.get("chunk_size", 50)), max_hr)
+    if ledger is not None and ledger.get_meta(destination.key, "upsert_ok") == "false":
+        destination.upsert_ok = False
+    return destination
+
+
 class IntervalsDestination:
     can_list = True
 
@@ -205,9 +234,15 @@ class IntervalsDestination:
         self.label = f"Intervals.icu ({client.athlete_id})"
         self.max_hr = max_hr or {}
         self.upsert_ok = upsert_ok
+        self.notes: list[str] = []
 
     def requests_made(self) -> Counter[str]:
         return Counter(self.client.calls)
+
+    def remember(self, ledger: Ledger) -> None:
+        """Keep the upsert fallback for this account once the server has shown it duplicates."""
+        if not self.upsert_ok:
+            ledger.set_meta(self.key, "upsert_ok", "false")
 
     def prepare(self, session: Session) -> Desired:
         event, warnings = event_for(session, self.max_hr.get(session.plan))
