@@ -1,281 +1,50 @@
-"""Garmin Connect as a destination, through the `garminconnect` library.
+"""Garmin Connect as a destination: converge the workout list and the calendar on the plan.
 
-- Create = upload the workout JSON, then schedule it on its date (2 calls). The ledger records
-  the workout id the moment the upload succeeds (state `uploaded`) and the schedule id the
-  moment scheduling succeeds, so a push killed in between is completed by scheduling only —
-  after checking the month calendar, because Garmin adds a calendar entry on every schedule call.
-- Update = replace the workout in place (`PUT`), which keeps its calendar entry.
-- Move = unschedule + schedule on the new date (and replace, if the content changed too).
-- Delete = unschedule, then delete the workout.
 - Every uploaded workout ends its description with a marker,
   `[progsync <identity> <date> <fingerprint>]`, so the ledger can be rebuilt from
   `get_workouts` and workouts progsync did not create are never touched.
-- Read-back check: what Garmin stored is compared with what was sent (sport, step types, end
-  conditions, target type ids and values); a mismatch is an error naming the session and step.
-
-The seam: `connect()` is the only place that reaches into the library's internals (the API base
-URL and the token-refresh URL), which is what `[garmin] api_url` / `PROGSYNC_GARMIN_URL` set.
+- Create = upload, then schedule (2 calls); update = replace in place (`PUT`, which keeps the
+  calendar entry); move = replace (the marker carries the date), unschedule, schedule; delete =
+  unschedule, then delete. Each push first reads what is there and repairs whatever a crash, a
+  fault or a person left (see `GarminDestination`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import re
-import stat
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from progsync.workouts.errors import ProgsyncError
 from progsync.workouts.garmin_json import encode_workout
 from progsync.workouts.model import Session
 
-from ..config import Config, state_dir
-from ..credentials import ENV_GARMIN_TOKENS, keyring_get, keyring_set
-from ..engine import Action, Desired, Recorder, Remote, fingerprint
-from ..http import (
-    AuthError,
+from ...config import Config
+from ...engine import Action, Desired, Recorder, Remote, fingerprint
+from ...http import (
     Pacer,
     RemoteError,
     Retryable,
     UntrustedListing,
-    redact,
-    register_secret,
 )
+from .client import (
+    DESCRIPTION_LIMIT,
+    MARKER,
+    UNREACHABLE_HINT,
+    Gone,
+    api_url,
+    classify,
+    connect,
+    dump_tokens,
+)
+from .readback import compare_stored
+from .tokens import TokenSource, load_tokens
 
 if TYPE_CHECKING:
-    from ..ledger import Ledger
-    from . import Target
-
-DEFAULT_API_URL = "https://connectapi.garmin.com"
-KEYRING_NAME = "garmin-tokens"
-MARKER = re.compile(r"\[progsync (\S+) (\d{4}-\d{2}-\d{2}) ([0-9a-f]{8,16})\]\s*$")
-LOGIN_COOLDOWN_S = 15 * 60
-LOGIN_MAX_ATTEMPTS = 3
-UNREACHABLE_HINT = "check the network (or [garmin] api_url); the next run completes the push"
-LOGIN_HINT = "run `progsync login garmin` in a terminal"
-#: Garmin's description limit is unverified (docs/destinations.md); descriptions are kept below
-#: this so the marker at the end cannot be pushed out.
-DESCRIPTION_LIMIT = 2000
-
-
-# -- the seam -----------------------------------------------------------------------------------
-def connect(tokens: str, api_url: str | None = None) -> Any:
-    """A `garminconnect.Garmin` with the token bundle loaded, optionally pointed at `api_url`.
-
-    Pinned behaviour of garminconnect 0.3.x: API URLs are built from `client._connectapi`;
-    token refresh posts to the module's `DI_TOKEN_URL` up to 0.3.2 and to the client's own
-    `_di_token_url` from the 0.3.1x releases on (0.3.20 derives it from the domain). Loading the tokens directly (instead of
-    `Garmin.login`) saves the two profile requests `login` makes on every start.
-    """
-    import garminconnect
-    from garminconnect import client as gc_client
-
-    try:
-        # garminconnect >= 0.3.1x retries GETs on 5xx itself, sleeping for real: progsync's
-        # Pacer owns retries (one policy, one clock), so the library's are turned off.
-        garmin = garminconnect.Garmin(retry_attempts=0)
-    except TypeError:
-        garmin = garminconnect.Garmin()
-    if api_url:
-        base = api_url.rstrip("/")
-        if not hasattr(garmin.client, "_connectapi"):
-            raise ProgsyncError(
-                "this garminconnect version cannot be pointed at another server",
-                "remove [garmin] api_url / PROGSYNC_GARMIN_URL, or install garminconnect 0.3.x",
-            )
-        garmin.client._connectapi = base
-        token_url = f"{base}/di-oauth2-service/oauth/token"
-        gc_client.DI_TOKEN_URL = token_url
-        if hasattr(garmin.client, "_di_token_url"):
-            garmin.client._di_token_url = token_url
-    try:
-        garmin.client.loads(tokens)
-    except Exception:  # noqa: BLE001 - any failure here means the bundle is unusable
-        raise AuthError("the stored Garmin tokens are unreadable", LOGIN_HINT) from None
-    return garmin
-
-
-def dump_tokens(garmin: Any) -> str:
-    return str(garmin.client.dumps())
-
-
-# -- tokens -------------------------------------------------------------------------------------
-class TokenSource:
-    """Where the token bundle came from, so refreshed tokens can be saved back there."""
-
-    def __init__(self, tokens: str, where: str, path: Path | None = None) -> None:
-        self.tokens = tokens
-        self.where = where
-        self.path = path
-        for value in _token_values(tokens):
-            register_secret(value)
-
-    def save(self, tokens: str) -> str | None:
-        """Save refreshed tokens back; returns a note for the user when that is impossible."""
-        if tokens == self.tokens:
-            return None
-        for value in _token_values(tokens):
-            register_secret(value)
-        if self.where == "keyring":
-            keyring_set(KEYRING_NAME, tokens)
-        elif self.path is not None:
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(tokens)
-            os.replace(tmp, self.path)
-        else:
-            return (
-                f"Garmin refreshed the tokens, but {ENV_GARMIN_TOKENS} holds them as text and "
-                "cannot be updated: point it at a 0600 file instead"
-            )
-        self.tokens = tokens
-        return None
-
-
-def _token_values(tokens: str) -> list[str]:
-    try:
-        data = json.loads(tokens)
-    except ValueError:
-        return [tokens]
-    return (
-        [str(v) for v in data.values() if isinstance(v, str) and len(v) >= 8]
-        if isinstance(data, dict)
-        else []
-    )
-
-
-def load_tokens() -> TokenSource:
-    stored = keyring_get(KEYRING_NAME)
-    if stored:
-        return TokenSource(stored, "keyring")
-    env = os.environ.get(ENV_GARMIN_TOKENS)
-    if env:
-        if env.lstrip().startswith("{"):
-            return TokenSource(env, "environment")
-        path = Path(env).expanduser()
-        if not path.is_file():
-            raise AuthError(f"{ENV_GARMIN_TOKENS} names {path}, which is not a file", LOGIN_HINT)
-        mode = path.stat().st_mode
-        if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise AuthError(
-                f"the Garmin token file {path} is readable by other users",
-                f"run `chmod 600 {path}`",
-            )
-        return TokenSource(path.read_text().strip(), "file", path)
-    raise AuthError(
-        "no Garmin Connect tokens",
-        f"{LOGIN_HINT}; on a headless machine set {ENV_GARMIN_TOKENS} to the token JSON or to "
-        "the path of a 0600 file holding it (see docs/cron.md)",
-    )
-
-
-# -- errors -------------------------------------------------------------------------------------
-def _classify(exc: Exception, what: str) -> Exception:
-    """Map a library or transport exception to ours (Retryable for transient ones).
-
-    `Retryable.sent` is False only where the request surely did not reach the server (a 429, a
-    refused or timed-out connect); otherwise a retried upload or schedule looks first. A 404 is
-    `Gone` (garminconnect 0.3.20 raises GarminConnectNotFoundError, 0.3.2 "API Error 404").
-    """
-    import garminconnect
-    import requests
-
-    text = redact(str(exc))
-    not_found = getattr(garminconnect, "GarminConnectNotFoundError", None)
-    if not_found is not None and isinstance(exc, not_found):
-        return Gone(text)
-    if isinstance(exc, garminconnect.GarminConnectTooManyRequestsError):
-        return Retryable("HTTP 429")
-    if isinstance(exc, garminconnect.GarminConnectAuthenticationError):
-        return AuthError(f"Garmin Connect rejected the tokens while {what}", LOGIN_HINT)
-    if isinstance(exc, requests.ConnectionError | requests.Timeout):
-        unsent = isinstance(exc, requests.ConnectTimeout) or "refused" in str(exc).lower()
-        return Retryable(type(exc).__name__, sent=not unsent)
-    if isinstance(exc, garminconnect.GarminConnectConnectionError):
-        match = re.search(r"API Error (\d{3})|\((\d{3})\)", text)
-        status = int(match.group(1) or match.group(2)) if match else 0
-        if status == 404:
-            return Gone(text)
-        if status in (401, 403):
-            return AuthError(
-                f"Garmin Connect refused the request (HTTP {status}) while {what}",
-                LOGIN_HINT,
-            )
-        if status == 429:
-            return Retryable("HTTP 429")
-        if status >= 500 or status == 0:
-            return Retryable(f"HTTP {status or '?'}", sent=True)
-        return RemoteError(f"Garmin Connect: {text[:300]} (while {what})")
-    return RemoteError(f"Garmin Connect: {type(exc).__name__}: {text[:300]} (while {what})")
-
-
-# -- read-back ----------------------------------------------------------------------------------
-def _shape(steps: list[dict[str, Any]], path: str = "") -> list[tuple[str, Any]]:
-    out: list[tuple[str, Any]] = []
-    for index, step in enumerate(steps, start=1):
-        where = f"{path}{index}"
-        out.append(
-            (where, ("type", step.get("type"), (step.get("stepType") or {}).get("stepTypeId")))
-        )
-        end = step.get("endCondition") or {}
-        value = step.get("endConditionValue")
-        if end.get("conditionTypeId") != 1 and value is not None:
-            value = round(float(value), 2)
-        else:
-            value = None
-        out.append((where, ("end", end.get("conditionTypeId"), value)))
-        if step.get("type") == "RepeatGroupDTO":
-            out.append((where, ("repeat", step.get("numberOfIterations"))))
-            out.extend(_shape(step.get("workoutSteps") or [], f"{where}."))
-            continue
-        target = step.get("targetType") or {}
-        values = sorted(
-            round(float(v), 3)
-            for v in (step.get("targetValueOne"), step.get("targetValueTwo"))
-            if v is not None
-        )
-        out.append(
-            (
-                where,
-                (
-                    "target",
-                    target.get("workoutTargetTypeId"),
-                    tuple(values),
-                    step.get("zoneNumber"),
-                ),
-            )
-        )
-    return out
-
-
-def compare_stored(sent: dict[str, Any], stored: dict[str, Any]) -> list[str]:
-    """Differences between a sent workout and what Garmin stored, one line per step."""
-    problems = []
-    sent_sport = sent["sportType"]["sportTypeId"]
-    stored_sport = (stored.get("sportType") or {}).get("sportTypeId")
-    if sent_sport != stored_sport:
-        problems.append(f"sport {stored_sport} stored, {sent_sport} sent")
-    ours = _shape(sent["workoutSegments"][0]["workoutSteps"])
-    segments = stored.get("workoutSegments") or [{}]
-    theirs = _shape(segments[0].get("workoutSteps") or [])
-    if len(ours) != len(theirs):
-        problems.append(
-            f"{len(theirs) // 3 or len(theirs)} steps stored, different from what was sent"
-        )
-        return problems
-    for (where, mine), (_, stored_value) in zip(ours, theirs, strict=True):
-        if mine != stored_value:
-            problems.append(
-                f"step {where}: {mine[0]} stored as {stored_value[1:]}, sent {mine[1:]}"
-            )
-    return problems
+    from ...ledger import Ledger
+    from .. import Target
 
 
 # -- the destination ----------------------------------------------------------------------------
@@ -305,10 +74,6 @@ def _months(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
         out.append((year, month))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
-
-
-class Gone(Exception):
-    """Garmin answered 404: the item was already removed (by a person, or an earlier try)."""
 
 
 class GarminDestination:
@@ -367,7 +132,7 @@ class GarminDestination:
             except (Retryable, ProgsyncError):
                 raise
             except Exception as exc:  # noqa: BLE001 - mapped to our own errors
-                raise _classify(exc, what) from None
+                raise classify(exc, what) from None
 
         try:
             return self.pacer.call(f"Garmin Connect {what}", once, UNREACHABLE_HINT, settle)
@@ -407,7 +172,8 @@ class GarminDestination:
         payload = encoded.payload
         digest = fingerprint(payload)
         payload["description"] = _with_marker(
-            payload.get("description"), f"[progsync {session.identity} {session.date.isoformat()} {digest}]"
+            payload.get("description"),
+            f"[progsync {session.identity} {session.date.isoformat()} {digest}]",
         )
         return Desired(session, payload, digest, encoded.warnings)
 
@@ -473,10 +239,7 @@ class GarminDestination:
             if (year, month) not in self._calendar:
                 self._read_month(year, month)
         return [
-            e
-            for entries in self._calendar.values()
-            for e in entries
-            if e.workout_id == workout_id
+            e for entries in self._calendar.values() for e in entries if e.workout_id == workout_id
         ]
 
     def list_remote(self, start: dt.date, end: dt.date) -> dict[str, Remote]:
@@ -684,10 +447,6 @@ def _with_marker(description: Any, marker: str) -> str:
     return f"{text}\n\n{marker}" if text else marker
 
 
-def api_url(config: Config) -> str | None:
-    return os.environ.get("PROGSYNC_GARMIN_URL") or config.garmin.get("api_url") or None
-
-
 def build(
     target: Target, config: Config, max_hr: dict[str, int | None], ledger: Ledger | None
 ) -> GarminDestination:
@@ -696,89 +455,3 @@ def build(
     garmin = connect(tokens.tokens, api_url(config))
     verify = bool(config.garmin.get("verify", True))
     return GarminDestination(garmin, tokens, verify=verify)
-
-
-# -- login --------------------------------------------------------------------------------------
-def _cooldown_path() -> Path:
-    return state_dir() / "garmin-login.json"
-
-
-def check_login_cooldown(now: float | None = None) -> None:
-    """Refuse a login attempt while too many recent ones failed (Garmin rate-limits accounts)."""
-    now = now or time.time()
-    path = _cooldown_path()
-    attempts: list[float] = []
-    if path.exists():
-        try:
-            attempts = [float(t) for t in json.loads(path.read_text()).get("failed", [])]
-        except (ValueError, OSError):
-            attempts = []
-    recent = [t for t in attempts if now - t < LOGIN_COOLDOWN_S]
-    if len(recent) >= LOGIN_MAX_ATTEMPTS:
-        wait = int(LOGIN_COOLDOWN_S - (now - min(recent))) // 60 + 1
-        raise AuthError(
-            f"{len(recent)} Garmin logins failed in the last {LOGIN_COOLDOWN_S // 60} minutes",
-            f"wait about {wait} minutes before trying again: repeated logins get the account "
-            "rate-limited by Garmin",
-        )
-
-
-def record_login_failure(now: float | None = None) -> None:
-    path = _cooldown_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    attempts: list[float] = []
-    if path.exists():
-        try:
-            attempts = json.loads(path.read_text()).get("failed", [])
-        except (ValueError, OSError):
-            attempts = []
-    attempts = [*attempts, now or time.time()][-10:]
-    path.write_text(json.dumps({"failed": attempts}))
-
-
-def login_interactive(config: Config, interactive: bool) -> str:
-    """Ask for email, password and (if Garmin asks) the MFA code; keep only the token bundle."""
-    import click
-
-    if not interactive:
-        raise AuthError(
-            "`progsync login garmin` needs a terminal to ask for the password",
-            f"run it in a terminal once; for headless machines copy the tokens with "
-            f"{ENV_GARMIN_TOKENS} (see docs/cron.md)",
-        )
-    check_login_cooldown()
-    email = click.prompt("Garmin Connect email")
-    password = click.prompt("Password (not stored)", hide_input=True)
-    register_secret(password)
-    import garminconnect
-
-    try:
-        garmin = garminconnect.Garmin(email, password, return_on_mfa=True)
-        status, state = garmin.login()
-        if status == "needs_mfa":
-            code = click.prompt("MFA code from Garmin")
-            garmin.resume_login(state, code)
-    except Exception as exc:  # noqa: BLE001 - every library failure is a login failure
-        record_login_failure()
-        raise AuthError(
-            f"Garmin login failed: {redact(str(exc))[:200]}",
-            "check the email and password; after 3 failures progsync waits 15 minutes",
-        ) from None
-    keyring_set(KEYRING_NAME, dump_tokens(garmin))
-    name = getattr(garmin, "full_name", None) or getattr(garmin, "display_name", None) or email
-    return f"Connected Garmin Connect as {name}; the tokens are in the OS keyring (the password is not kept)."
-
-
-def whoami_line(config: Config) -> str:
-    try:
-        tokens = load_tokens()
-    except AuthError as exc:
-        return f"garmin: not connected ({exc.hint})"
-    garmin = connect(tokens.tokens, api_url(config))
-    destination = GarminDestination(garmin, tokens)
-    profile = (
-        destination._call("connectapi", "reading the profile", "/userprofile-service/socialProfile")
-        or {}
-    )
-    name = profile.get("fullName") or profile.get("displayName") or "?"
-    return f"garmin: {name} ({profile.get('displayName', '?')}), tokens from the {tokens.where}"
