@@ -53,6 +53,15 @@ def _print_issues(issues: list[Any]) -> None:
         click.secho(issue.render(), fg=color, err=True)
 
 
+_athlete_option = click.option(
+    "--athlete",
+    "athletes",
+    multiple=True,
+    metavar="NAME",
+    help="Coach mode: for this athlete of the [athletes] roster (repeatable, or `all`).",
+)
+
+
 _history_option = click.option(
     "--history",
     multiple=True,
@@ -65,6 +74,7 @@ _history_option = click.option(
 @click.argument("files", nargs=-1, required=True)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @_history_option
+@_athlete_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.pass_context
 def check(
@@ -72,6 +82,7 @@ def check(
     files: tuple[str, ...],
     strict: bool,
     history: tuple[str, ...],
+    athletes: tuple[str, ...],
     as_json: bool,
 ) -> int:
     """Parse and resolve plan FILES; report errors, warnings and coaching advice."""
@@ -81,6 +92,7 @@ def check(
     args.config_path = ctx.obj.get("config_path")
     args.files, args.history = list(files), list(history)
     args.strict, args.as_json = strict, as_json
+    args.athletes = list(athletes)
     return run_check(args)
 
 
@@ -175,6 +187,16 @@ _to_option = click.option(
 )
 
 
+def _members(ctx: click.Context, names: tuple[str, ...]) -> list[tuple[str | None, Any]]:
+    """(athlete, config) pairs: one per selected athlete, or (None, the config) without any."""
+    config = _config(ctx)
+    if not names:
+        return [(None, config)]
+    from .squad import member_config, select
+
+    return [(a.name, member_config(config, a)) for a in select(config, names)]
+
+
 def _sync_options(func: Any) -> Any:
     func = click.option("--until", "until", help="Last date to touch (YYYY-MM-DD).")(func)
     func = click.option("--from", "start", help="First date to touch (default: today).")(func)
@@ -210,7 +232,7 @@ def _sync_options(func: Any) -> Any:
         is_flag=True,
         help="Believe a listing that shows none of the items pushed before (you removed them).",
     )(func)
-    return _to_option(func)
+    return _athlete_option(_to_option(func))
 
 
 def _run_sync(
@@ -229,41 +251,56 @@ def _run_sync(
     max_delete: int | None = None,
     adopt: tuple[str, ...] = (),
     trust_listing: bool = False,
+    athletes: tuple[str, ...] = (),
     quiet: bool = False,
 ) -> int:
+    from progsync.workouts.errors import InputError, ProgsyncError
+
     from .loading import load_plans
     from .logs import setup_logging
     from .output import PushView
-    from .service import run_push
+    from .service import PushOutcome, run_push
 
     setup_logging()
-    config = _config(ctx)
-    loaded = load_plans(files, config, history)
-    if strict and loaded.warnings:
-        from progsync.workouts.errors import InputError
-
-        raise InputError([w.escalated() for w in loaded.warnings])
+    members = _members(ctx, athletes)
     view = PushView(as_json=as_json, quiet=quiet, dry_run=dry_run)
-    if not as_json and not quiet:
-        _print_issues(loaded.warnings)
-    with view:
-        outcome = run_push(
-            loaded,
-            to,
-            config,
-            dry_run=dry_run,
-            window=window,
-            start=_date(start),
-            until=_date(until),
-            delete_past=delete_past,
-            on_event=view.on_event,
-            on_plan=view.on_plan,
-            max_delete=max_delete,
-            adopt=adopt,
-            trust_listing=trust_listing,
-        )
-    view.finish(outcome)
-    return outcome.exit_code
+    combined = PushOutcome()
+    for member, config in members:
+        try:
+            loaded = load_plans(files, config, history)
+            if strict and loaded.warnings:
+                raise InputError([w.escalated() for w in loaded.warnings])
+        except ProgsyncError as exc:
+            if member is None:
+                raise
+            # One athlete's bad profile does not stop the squad.
+            combined.errors.append((member, exc))
+            continue
+        if not as_json and not quiet:
+            if member is not None and loaded.warnings:
+                click.echo(f"{member}:", err=True)
+            _print_issues(loaded.warnings)
+        with view:
+            outcome = run_push(
+                loaded,
+                to,
+                config,
+                dry_run=dry_run,
+                window=window,
+                start=_date(start),
+                until=_date(until),
+                delete_past=delete_past,
+                on_event=view.on_event,
+                on_plan=view.on_plan,
+                max_delete=max_delete,
+                adopt=adopt,
+                trust_listing=trust_listing,
+            )
+        combined.reports.extend(outcome.reports)
+        combined.errors.extend(outcome.errors)
+        combined.default_destination = combined.default_destination or outcome.default_destination
+    view.finish(combined)
+    return combined.exit_code
 
 
 @cli.command(name="plan")
@@ -293,14 +330,20 @@ def push(ctx: click.Context, /, files: tuple[str, ...], **options: Any) -> int:
 
 @cli.command()
 @_to_option
+@_athlete_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.pass_context
-def status(ctx: click.Context, to: tuple[str, ...], as_json: bool) -> int:
+def status(
+    ctx: click.Context, to: tuple[str, ...], athletes: tuple[str, ...], as_json: bool
+) -> int:
     """List what progsync has on each calendar, with any problems."""
     from .output import print_status
     from .service import run_status
 
-    results = run_status(to, _config(ctx))
+    results = []
+    for member, config in _members(ctx, athletes):
+        for label, rows in run_status(to, config):
+            results.append((f"{member}: {label}" if member else label, rows))
     return print_status(results, as_json)
 
 
@@ -373,15 +416,27 @@ def _stdin_is_terminal() -> bool:
 @click.option(
     "--api-key-stdin", is_flag=True, help="Read the Intervals.icu API key from standard input."
 )
+@click.option(
+    "--athlete",
+    "athlete",
+    metavar="NAME",
+    help="Coach mode: store this roster athlete's Garmin tokens (Intervals.icu uses your key).",
+)
 @click.pass_context
-def login(ctx: click.Context, service: str, athlete_id: str | None, api_key_stdin: bool) -> int:
+def login(
+    ctx: click.Context,
+    service: str,
+    athlete_id: str | None,
+    api_key_stdin: bool,
+    athlete: str | None,
+) -> int:
     """Store credentials for SERVICE in the OS keyring (verified with one call)."""
     from .accounts import login_garmin, login_intervals
 
-    config = _config(ctx)
     if service == "intervals":
-        message = login_intervals(config, athlete_id, api_key_stdin)
+        message = login_intervals(_config(ctx), athlete_id, api_key_stdin)
     else:
+        ((_, config),) = _members(ctx, (athlete,) if athlete else ())
         message = login_garmin(config)
     click.echo(message)
     return 0

@@ -19,7 +19,7 @@ from progsync.workouts.errors import InputError, Issue, Location, did_you_mean
 from progsync.workouts.source import SourceMap
 
 APP = "progsync"
-CONFIG_KEYS = ("athlete", "push", "intervals", "garmin", "folder", "checks")
+CONFIG_KEYS = ("athlete", "athletes", "push", "intervals", "garmin", "folder", "checks")
 SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "push": ("to", "window", "delete_past"),
     "intervals": ("athlete_id", "base_url", "chunk_size", "rate_limit"),
@@ -77,6 +77,9 @@ class Config:
     garmin: Mapping[str, Any] = field(default_factory=dict)
     folder: Mapping[str, Any] = field(default_factory=dict)
     checks: Mapping[str, Any] = field(default_factory=dict)
+    #: Coach mode: the roster (`[athletes.NAME]`), and the member this config was narrowed to.
+    athletes: Mapping[str, Any] = field(default_factory=dict)
+    member: str | None = None
 
     @property
     def found(self) -> bool:
@@ -138,12 +141,14 @@ def load_config(path: str | Path | None = None) -> Config:
                     )
     if isinstance(data.get("checks"), Mapping):
         issues.extend(_check_settings(data["checks"], src))
+    if isinstance(data.get("athletes"), Mapping):
+        from .squad import roster_issues
+
+        issues.extend(roster_issues(data["athletes"], src.key(src.whole(), "athletes")))
     if issues:
         raise InputError(issues)
-    return Config(
-        path=target,
-        **{key: dict(data.get(key, {})) for key in CONFIG_KEYS},
-    )
+    tables: dict[str, Any] = {key: dict(data.get(key, {})) for key in CONFIG_KEYS}
+    return Config(path=target, **tables)
 
 
 def _check_settings(table: Mapping[str, Any], src: SourceMap) -> list[Issue]:

@@ -89,8 +89,14 @@ class IntervalsCredentials:
         return f"IntervalsCredentials(athlete_id={self.athlete_id!r}, api_key='***', source={self.source!r})"
 
 
-def intervals_credentials(config_athlete_id: str | None = None) -> IntervalsCredentials:
-    """From the keyring, else from the environment; AuthError naming both options otherwise."""
+def intervals_credentials(
+    config_athlete_id: str | None = None, coached: bool = False
+) -> IntervalsCredentials:
+    """From the keyring, else from the environment; AuthError naming both options otherwise.
+
+    `coached`: the athlete id is a squad member's (coach mode), reached with the coach's key, so
+    it wins over the key's own athlete id wherever that comes from.
+    """
     stored = keyring_get("intervals")
     if stored:
         try:
@@ -104,7 +110,11 @@ def intervals_credentials(config_athlete_id: str | None = None) -> IntervalsCred
     env_key = os.environ.get(ENV_INTERVALS_KEY)
     if env_key:
         register_secret(env_key)
-        athlete = os.environ.get(ENV_INTERVALS_ATHLETE) or config_athlete_id or "0"
+        athlete = (
+            config_athlete_id
+            if coached and config_athlete_id
+            else os.environ.get(ENV_INTERVALS_ATHLETE) or config_athlete_id or "0"
+        )
         return IntervalsCredentials(athlete, env_key, "environment")
     raise AuthError(
         "no Intervals.icu credentials",

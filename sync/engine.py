@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from progsync.workouts.model import Session, plan_key
+from progsync.workouts.model import Session
 
 from .http import UntrustedListing
 from .ledger import Entry, Ledger
@@ -524,6 +524,3 @@ def _adopt_unrecorded(actions: list[Action], ledger: Ledger, key: str, dry_run: 
                 )
             )
 
-
-def plans_of(sessions: list[Session]) -> frozenset[str]:
-    return frozenset(plan_key(s.plan) for s in sessions)

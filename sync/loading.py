@@ -91,6 +91,15 @@ def load_plans(
     return Loaded(tuple(compiled), tuple(run_checks(compiled, config.checks, earlier)))
 
 
+def for_member(compiled: Compiled, athlete: str) -> Compiled:
+    """A plan compiled for one squad member: every session (and the plan) carries the athlete."""
+    from dataclasses import replace
+
+    plan = compiled.plan
+    sessions = tuple(replace(s, athlete=athlete) for s in plan.sessions)
+    return replace(compiled, plan=replace(plan, sessions=sessions, athlete=athlete))
+
+
 def _compile_all(
     patterns: tuple[str, ...] | list[str], config: Config, exclude: set[Path] | None = None
 ) -> list[Compiled]:
@@ -105,7 +114,8 @@ def _compile_all(
             issues.append(Issue(f"cannot read plan: {exc}", Location(str(path))))
             continue
         try:
-            compiled.append(compile_plan(text, str(path), config.athlete))
+            result = compile_plan(text, str(path), config.athlete)
+            compiled.append(for_member(result, config.member) if config.member else result)
         except InputError as exc:
             issues.extend(exc.issues)
     if issues:

@@ -21,7 +21,7 @@ ANSI = {"red": "\x1b[31m", "yellow": "\x1b[33m"}
 class CheckArgs:
     """`progsync [--config PATH] check [--strict] [--json] [--history FILE]... FILE...`."""
 
-    __slots__ = ("as_json", "config_path", "files", "history", "strict")
+    __slots__ = ("as_json", "athletes", "config_path", "files", "history", "strict")
 
     def __init__(self) -> None:
         self.config_path: str | None = None
@@ -29,6 +29,7 @@ class CheckArgs:
         self.history: list[str] = []
         self.strict = False
         self.as_json = False
+        self.athletes: list[str] = []
 
 
 def parse_check(argv: Sequence[str]) -> CheckArgs | None:
@@ -73,23 +74,41 @@ def echo(text: str, color: str | None = None, err: bool = False) -> None:
 
 
 def run_check(args: CheckArgs) -> int:
-    """`progsync check`: every error, warning and coaching finding of the plans; exit 0 or 2."""
+    """`progsync check`: every error, warning and coaching finding of the plans; exit 0 or 2.
+
+    With `--athlete` (coach mode) the plans are compiled and checked once per athlete, on that
+    athlete's paces and zones; the exit code is the worst of them.
+    """
     from .commands import check_plans
-    from .config import load_config
+    from .config import Config, load_config
 
-    report = check_plans(
-        args.files, load_config(args.config_path), strict=args.strict, history=args.history
-    )
-    if args.as_json:
-        import json
+    config = load_config(args.config_path)
+    members: list[tuple[str | None, Config]] = [(None, config)]
+    if args.athletes:
+        from .squad import member_config, select
 
-        echo(json.dumps(report.as_dict(), indent=2))
-    else:
+        members = [(a.name, member_config(config, a)) for a in select(config, args.athletes)]
+    code = 0
+    documents = []
+    for member, member_cfg in members:
+        report = check_plans(args.files, member_cfg, strict=args.strict, history=args.history)
+        code = max(code, report.exit_code)
+        if args.as_json:
+            documents.append(
+                {"athlete": member, **report.as_dict()} if member else report.as_dict()
+            )
+            continue
+        if member is not None:
+            echo(f"{member}:")
         for issue in report.issues:
             echo(issue.render(), "yellow" if issue.severity == "warning" else "red", err=True)
         for line in report.summary_lines():
             echo(line)
-    return report.exit_code
+    if args.as_json:
+        import json
+
+        echo(json.dumps(documents[0] if not args.athletes else {"athletes": documents}, indent=2))
+    return code
 
 
 def guarded(body: Callable[[], int], show_error: Callable[[str], None] | None = None) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from progsync.workouts.errors import InputError, Issue, ProgsyncError
-from progsync.workouts.model import Session, plan_key
+from progsync.workouts.model import Session, member_key, plan_key
 
 from .config import Config, data_dir, state_dir
 from .destinations import Target
@@ -174,9 +174,11 @@ def run_push(
     if delete_past is None:
         delete_past = bool(config.push.get("delete_past", False))
     sessions: list[Session] = loaded.sessions
-    adopted = frozenset(plan_key(name) for name in adopt)
+    adopted = frozenset(member_key(config.member, plan_key(name)) for name in adopt)
     scope = Scope(
-        plans=frozenset({plan_of(s.identity) for s in sessions} | {c.plan.key for c in loaded.plans})
+        plans=frozenset(
+            {plan_of(s.identity) for s in sessions} | {c.plan.key for c in loaded.plans}
+        )
         | adopted,
         start=first,
         end=last,
@@ -193,6 +195,8 @@ def run_push(
                     # it was completed, so it takes the whole plan (past-dated sessions too).
                     target_scope = replace(scope, start=min(first, sessions[0].date))
                 destination = build_destination(target, config, loaded, ledger)
+                if config.member:
+                    destination.label = f"{config.member}: {destination.label}"
                 lock = destination_lock(state_dir(), destination.key) if not dry_run else _nolock()
                 rails = _Rails(destination, ledger, target_scope, dry_run, max_delete, on_plan)
                 with lock:
@@ -222,7 +226,9 @@ def run_push(
                 outcome.reports.append(report)
             except ProgsyncError as exc:
                 LOG.error("%s: %s", target.spec, exc.message)
-                outcome.errors.append((target.spec, exc))
+                outcome.errors.append(
+                    (f"{config.member}: {target.spec}" if config.member else target.spec, exc)
+                )
     return outcome
 
 

@@ -116,14 +116,27 @@ def stored_event(event: dict[str, Any]) -> dict[str, Any]:
 
 
 class FakeIntervals(FakeServer):
-    def __init__(self, athlete_id: str = "i12345", api_key: str = "test-key-5ecret") -> None:
+    def __init__(self, athlete_id: str = "i12345", api_key: str = "test-key-5ecret",
+                 coached: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.athlete_id = athlete_id
         self.api_key = api_key
-        self.events: dict[int, dict[str, Any]] = {}
+        # A coach's key reaches their own calendar and those of the athletes they coach; any
+        # other athlete id answers 403 (maintainer, forum.intervals.icu thread 609).
+        self.coached = coached
+        self.calendars: dict[str, dict[int, dict[str, Any]]] = {athlete_id: {}}
+        self._current = athlete_id
         self.validation_errors: list[str] = []
         self.upsert_broken = False
         self.next_id = 1000
+
+    @property
+    def events(self) -> dict[int, dict[str, Any]]:
+        """The calendar of the athlete the current request (or, in tests, the owner) is for."""
+        return self.calendars.setdefault(self._current, {})
+
+    def calendar(self, athlete: str) -> dict[int, dict[str, Any]]:
+        return self.calendars.setdefault(athlete, {})
 
     def add_foreign(self, day: str, name: str = "Coach's session", external_id: str | None = None) -> int:
         with self.lock:
@@ -149,17 +162,20 @@ class FakeIntervals(FakeServer):
         prefix = "/api/v1/athlete/"
         if not path.startswith(prefix):
             return 404, {"status": 404, "error": "Not found", "path": path}
-        if path[len(prefix) :].split("/")[0] not in (self.athlete_id, "0"):
+        if path[len(prefix) :].split("/")[0] not in (self.athlete_id, "0", *self.coached):
             return 403, {"status": 403, "error": "Access denied"}
         return None
 
     def route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
-        parts = path[len("/api/v1/athlete/") :].split("/")[1:]
+        athlete, *parts = path[len("/api/v1/athlete/") :].split("/")
+        self._current = self.athlete_id if athlete == "0" else athlete
         try:
             return self._route(method, parts, query, body)
         except jsonschema.ValidationError as exc:
             self.validation_errors.append(f"{method} {path}: {exc.message}")
             return 422, {"status": 422, "error": exc.message}
+        finally:
+            self._current = self.athlete_id
 
     def _create(self, event: dict[str, Any]) -> dict[str, Any]:
         self.next_id += 1

@@ -177,14 +177,17 @@ class Session:
     estimated_distance_m: float
     source_file: str | None = None
     source_line: int | None = None
+    #: The squad member this session was compiled for (coach mode), else None.
+    athlete: str | None = None
 
     @property
     def identity(self) -> str:
         """Stable key of this session on a calendar: plan + explicit id, or plan + date + slot.
 
         The plan part is the plan's `id` when it has one (so renaming the plan keeps every
-        identity), else the slug of its name."""
-        base = plan_key(self.plan_id or self.plan)
+        identity), else the slug of its name; in coach mode it starts with the athlete
+        (`anna@block/tempo`), so one athlete's push can never touch another's items."""
+        base = member_key(self.athlete, plan_key(self.plan_id or self.plan))
         if self.id:
             return f"{base}/{self.id}"
         return f"{base}/{self.date.isoformat()}/{self.slot}"
@@ -210,11 +213,12 @@ class Plan:
     source_files: tuple[str, ...] = ()
     start: dt.date | None = None
     id: str | None = None
+    athlete: str | None = None
 
     @property
     def key(self) -> str:
         """The plan part of its sessions' identities (see `Session.identity`)."""
-        return plan_key(self.id or self.name)
+        return member_key(self.athlete, plan_key(self.id or self.name))
 
 
 def iter_steps(blocks: tuple[Block, ...]) -> list[Step]:
@@ -239,6 +243,11 @@ def flatten(blocks: tuple[Block, ...]) -> list[Step]:
         else:
             out.append(block)
     return out
+
+
+def member_key(athlete: str | None, key: str) -> str:
+    """A plan key as seen by one squad member (`anna@block`), or the key itself."""
+    return f"{athlete}@{key}" if athlete else key
 
 
 def plan_key(name: str) -> str:

@@ -202,7 +202,9 @@ def build(
 
     from ..credentials import intervals_credentials
 
-    creds = intervals_credentials(config.intervals.get("athlete_id"))
+    creds = intervals_credentials(
+        config.intervals.get("athlete_id"), coached=config.member is not None
+    )
     base = (
         os.environ.get("PROGSYNC_INTERVALS_URL")
         or config.intervals.get("base_url")

@@ -450,8 +450,8 @@ def _with_marker(description: Any, marker: str) -> str:
 def build(
     target: Target, config: Config, max_hr: dict[str, int | None], ledger: Ledger | None
 ) -> GarminDestination:
-    """Garmin Connect with the stored tokens (keyring, or PROGSYNC_GARMIN_TOKENS)."""
-    tokens = load_tokens()
+    """Garmin Connect with the stored tokens (keyring, or PROGSYNC_GARMIN_TOKENS[_MEMBER])."""
+    tokens = load_tokens(config.member)
     garmin = connect(tokens.tokens, api_url(config))
     verify = bool(config.garmin.get("verify", True))
     return GarminDestination(garmin, tokens, verify=verify)

@@ -17,7 +17,6 @@ from ...http import (
     register_secret,
 )
 from .client import (
-    KEYRING_NAME,
     LOGIN_COOLDOWN_S,
     LOGIN_MAX_ATTEMPTS,
     api_url,
@@ -25,7 +24,7 @@ from .client import (
     dump_tokens,
 )
 from .destination import GarminDestination
-from .tokens import load_tokens
+from .tokens import load_tokens, token_names
 
 
 # -- login --------------------------------------------------------------------------------------
@@ -94,14 +93,14 @@ def login_interactive(config: Config, interactive: bool) -> str:
             f"Garmin login failed: {redact(str(exc))[:200]}",
             "check the email and password; after 3 failures progsync waits 15 minutes",
         ) from None
-    keyring_set(KEYRING_NAME, dump_tokens(garmin))
+    keyring_set(token_names(config.member)[0], dump_tokens(garmin))
     name = getattr(garmin, "full_name", None) or getattr(garmin, "display_name", None) or email
     return f"Connected Garmin Connect as {name}; the tokens are in the OS keyring (the password is not kept)."
 
 
 def whoami_line(config: Config) -> str:
     try:
-        tokens = load_tokens()
+        tokens = load_tokens(config.member)
     except AuthError as exc:
         return f"garmin: not connected ({exc.hint})"
     garmin = connect(tokens.tokens, api_url(config))

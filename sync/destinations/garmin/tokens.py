@@ -22,7 +22,14 @@ from .client import KEYRING_NAME, LOGIN_HINT
 class TokenSource:
     """Where the token bundle came from, so refreshed tokens can be saved back there."""
 
-    def __init__(self, tokens: str, where: str, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        tokens: str,
+        where: str,
+        path: Path | None = None,
+        names: tuple[str, str] = (KEYRING_NAME, ENV_GARMIN_TOKENS),
+    ) -> None:
+        self.keyring_name, self.env_name = names
         self.tokens = tokens
         self.where = where
         self.path = path
@@ -36,7 +43,7 @@ class TokenSource:
         for value in _token_values(tokens):
             register_secret(value)
         if self.where == "keyring":
-            keyring_set(KEYRING_NAME, tokens)
+            keyring_set(self.keyring_name, tokens)
         elif self.path is not None:
             tmp = self.path.with_name(self.path.name + ".tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -45,7 +52,7 @@ class TokenSource:
             os.replace(tmp, self.path)
         else:
             return (
-                f"Garmin refreshed the tokens, but {ENV_GARMIN_TOKENS} holds them as text and "
+                f"Garmin refreshed the tokens, but {self.env_name} holds them as text and "
                 "cannot be updated: point it at a 0600 file instead"
             )
         self.tokens = tokens
@@ -64,26 +71,37 @@ def _token_values(tokens: str) -> list[str]:
     )
 
 
-def load_tokens() -> TokenSource:
-    stored = keyring_get(KEYRING_NAME)
+def token_names(member: str | None = None) -> tuple[str, str]:
+    """(keyring entry, environment variable) of the tokens: the runner's, or a squad member's."""
+    if member is None:
+        return KEYRING_NAME, ENV_GARMIN_TOKENS
+    return f"{KEYRING_NAME}:{member}", f"{ENV_GARMIN_TOKENS}_{member.upper().replace('-', '_')}"
+
+
+def load_tokens(member: str | None = None) -> TokenSource:
+    names = token_names(member)
+    keyring_name, env_name = names
+    login = f"run `progsync login garmin --athlete {member}` in a terminal" if member else LOGIN_HINT
+    stored = keyring_get(keyring_name)
     if stored:
-        return TokenSource(stored, "keyring")
-    env = os.environ.get(ENV_GARMIN_TOKENS)
+        return TokenSource(stored, "keyring", names=names)
+    env = os.environ.get(env_name)
     if env:
         if env.lstrip().startswith("{"):
-            return TokenSource(env, "environment")
+            return TokenSource(env, "environment", names=names)
         path = Path(env).expanduser()
         if not path.is_file():
-            raise AuthError(f"{ENV_GARMIN_TOKENS} names {path}, which is not a file", LOGIN_HINT)
+            raise AuthError(f"{env_name} names {path}, which is not a file", login)
         mode = path.stat().st_mode
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
             raise AuthError(
                 f"the Garmin token file {path} is readable by other users",
                 f"run `chmod 600 {path}`",
             )
-        return TokenSource(path.read_text().strip(), "file", path)
+        return TokenSource(path.read_text().strip(), "file", path, names=names)
+    who = f" for {member}" if member else ""
     raise AuthError(
-        "no Garmin Connect tokens",
-        f"{LOGIN_HINT}; on a headless machine set {ENV_GARMIN_TOKENS} to the token JSON or to "
+        f"no Garmin Connect tokens{who}",
+        f"{login}; on a headless machine set {env_name} to the token JSON or to "
         "the path of a 0600 file holding it (see docs/cron.md)",
     )

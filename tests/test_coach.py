@@ -1,0 +1,180 @@
+"""Coach mode: one plan, a squad, each athlete on their own paces and their own calendar.
+
+Against the fake Intervals.icu with several athlete ids: the coach's key reaches the athletes
+they coach, and an id it may not reach answers 403, as the live service does (maintainer,
+forum.intervals.icu thread 609: a key may write events for "yourself or someone you are
+coaching").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import run_cli
+from .fake_intervals import FakeIntervals
+
+SQUAD = """
+[intervals]
+athlete_id = "i100"
+
+[athletes.anna]
+paces = { easy = "5:10", marathon = "3:55", 5k = "3:20" }
+max_hr = 190
+intervals = "i201"
+
+[athletes.ben]
+paces = { easy = "6:00", marathon = "4:50", 5k = "4:10" }
+max_hr = 176
+intervals = "i202"
+"""
+
+BLOCK = """
+[plan]
+name = "Squad block"
+start = 2026-11-23
+
+[[session]]
+day = "tue"
+id = "tempo"
+name = "Tempo"
+steps = ["warmup 15min @easy", "20min @marathon", "cooldown 10min @easy"]
+
+[[session]]
+day = "thu"
+steps = ["45min @easy"]
+
+[[session]]
+day = "sun"
+name = "Long progression"
+progression = { duration = "80min", to = "marathon", stages = 3 }
+"""
+
+
+@pytest.fixture
+def squad(isolated_user: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeIntervals]:
+    server = FakeIntervals(athlete_id="i100", coached=("i201", "i202")).start()
+    monkeypatch.setenv("PROGSYNC_INTERVALS_URL", server.url)
+    monkeypatch.setenv("PROGSYNC_INTERVALS_API_KEY", server.api_key)
+    monkeypatch.setenv("PROGSYNC_INTERVALS_ATHLETE_ID", "i100")
+    monkeypatch.setenv("PROGSYNC_TODAY", "2026-11-22")
+    (isolated_user / "config.toml").write_text(SQUAD)
+    yield server
+    server.stop()
+    assert server.validation_errors == []
+
+
+def write(tmp_path: Path, text: str = BLOCK) -> Path:
+    path = tmp_path / "block.toml"
+    path.write_text(text)
+    return path
+
+
+def push(*args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+    result = run_cli("push", *args, "--json")
+    return result.returncode, json.loads(result.stdout) if result.stdout.strip() else {}
+
+
+def tempo_text(server: FakeIntervals, athlete: str) -> str:
+    events = {e["external_id"]: e for e in server.calendar(athlete).values()}
+    return str(events[f"progsync:{athlete_name(athlete)}@squad-block/tempo"]["description"])
+
+
+def athlete_name(athlete_id: str) -> str:
+    return {"i201": "anna", "i202": "ben"}[athlete_id]
+
+
+def test_each_athlete_gets_the_plan_at_their_own_paces_on_their_own_calendar(squad: FakeIntervals, tmp_path: Path) -> None:
+    own = squad.add_foreign(day="2026-11-24", name="Coach's own run")
+    code, doc = push(str(write(tmp_path)), "--to", "intervals", "--athlete", "all")
+    assert code == 0, doc
+    assert [d["label"] for d in doc["destinations"]] == ["anna: Intervals.icu (i201)", "ben: Intervals.icu (i202)"]
+    assert all(d["counts"]["create"] == 3 for d in doc["destinations"])
+    assert "20m 4:00-3:50/km Pace" in tempo_text(squad, "i201"), tempo_text(squad, "i201")
+    assert "20m 4:55-4:45/km Pace" in tempo_text(squad, "i202"), tempo_text(squad, "i202")
+    assert list(squad.calendar("i100")) == [own], "the coach's own calendar is untouched"
+    assert len(squad.writes()) == 2, "one bulk write per athlete"
+
+    squad.log.clear()
+    code, doc = push(str(write(tmp_path)), "--to", "intervals", "--athlete", "all")
+    assert code == 0 and squad.writes() == []
+    assert len(squad.log) == 2, "one listing per athlete, nothing else"
+
+
+def test_removing_a_session_removes_it_for_every_athlete_and_nothing_else(squad: FakeIntervals, tmp_path: Path) -> None:
+    push(str(write(tmp_path)), "--to", "intervals", "--athlete", "all")
+    hers = squad.calendar("i201")
+    squad.next_id += 1
+    hers[squad.next_id] = {"id": squad.next_id, "category": "WORKOUT", "type": "Run", "name": "Anna's club run",
+                           "start_date_local": "2026-11-26T18:00:00", "description": "- 40m Z2 HR", "external_id": None}
+    code, doc = push(str(write(tmp_path, BLOCK.replace('[[session]]\nday = "thu"\nsteps = ["45min @easy"]\n', ""))),
+                     "--to", "intervals", "--athlete", "all")
+    assert code == 0, doc
+    assert [d["counts"]["delete"] for d in doc["destinations"]] == [1, 1]
+    assert sorted(e["name"] for e in squad.calendar("i201").values()) == ["Anna's club run", "Long progression", "Tempo"]
+    assert len(squad.calendar("i202")) == 2
+
+
+def test_an_athlete_the_key_cannot_reach_fails_alone(squad: FakeIntervals, isolated_user: Path, tmp_path: Path) -> None:
+    (isolated_user / "config.toml").write_text(SQUAD + '\n[athletes.cara]\npaces = { easy = "5:30", marathon = "4:20" }\nintervals = "i999"\n')
+    code, doc = push(str(write(tmp_path)), "--to", "intervals", "--athlete", "all")
+    assert code == 3, "an authorisation failure, for cara only"
+    assert [d["label"] for d in doc["destinations"]] == ["anna: Intervals.icu (i201)", "ben: Intervals.icu (i202)"]
+    assert [(e["destination"], e["exit_code"]) for e in doc["errors"]] == [("cara: intervals", 3)]
+    assert "HTTP 403" in doc["errors"][0]["message"]
+    assert len(squad.calendar("i201")) == 3 and "i999" not in squad.calendars
+
+
+def test_one_athlete_at_a_time_touches_only_that_athlete(squad: FakeIntervals, tmp_path: Path) -> None:
+    push(str(write(tmp_path)), "--to", "intervals", "--athlete", "anna")
+    assert len(squad.calendar("i201")) == 3 and not squad.calendar("i202")
+    code, _ = push(str(write(tmp_path, BLOCK.replace('day = "sun"', 'day = "sat"'))), "--to", "intervals", "--athlete", "ben")
+    assert code == 0 and len(squad.calendar("i202")) == 3
+    assert {e["start_date_local"][:10] for e in squad.calendar("i201").values()} >= {"2026-11-29"}, "anna unchanged"
+
+
+def test_check_runs_on_each_athletes_profile(squad: FakeIntervals, tmp_path: Path) -> None:
+    result = run_cli("check", str(write(tmp_path)), "--athlete", "all", "--json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert [a["athlete"] for a in doc["athletes"]] == ["anna", "ben"]
+    text = run_cli("check", str(write(tmp_path)), "--athlete", "ben")
+    assert text.returncode == 0 and text.stdout.startswith("ben:")
+
+
+def test_an_unknown_athlete_is_a_clear_error(squad: FakeIntervals, tmp_path: Path) -> None:
+    result = run_cli("push", str(write(tmp_path)), "--to", "intervals", "--athlete", "anne")
+    assert result.returncode == 2
+    assert "no athlete 'anne' in the roster" in result.stderr and "anna" in result.stderr
+    assert "Traceback" not in result.stderr and squad.writes() == []
+
+
+def test_a_roster_entry_without_a_destination_is_reported_with_the_config_file(squad: FakeIntervals, isolated_user: Path, tmp_path: Path) -> None:
+    (isolated_user / "config.toml").write_text(SQUAD + '\n[athletes.Dan]\npaces = { easy = "5:30" }\n')
+    result = run_cli("push", str(write(tmp_path)), "--to", "intervals", "--athlete", "all")
+    assert result.returncode == 2
+    assert "config.toml" in result.stderr and "athlete name 'Dan'" in result.stderr
+    assert "says nowhere to send the workouts" in result.stderr
+
+
+def test_garmin_tokens_are_kept_per_athlete(monkeypatch: pytest.MonkeyPatch) -> None:
+    from progsync.sync.destinations.garmin import load_tokens
+    from progsync.sync.http import AuthError
+
+    monkeypatch.setenv("PROGSYNC_GARMIN_TOKENS_ANNA", '{"di_token": "anna-token-123456"}')
+    assert "anna-token" in load_tokens("anna").tokens
+    with pytest.raises(AuthError) as caught:
+        load_tokens("ben")
+    assert "progsync login garmin --athlete ben" in (caught.value.hint or "")
+    assert "PROGSYNC_GARMIN_TOKENS_BEN" in (caught.value.hint or "")
+
+
+def test_an_athlete_whose_profile_cannot_compile_the_plan_fails_alone(squad: FakeIntervals, isolated_user: Path, tmp_path: Path) -> None:
+    (isolated_user / "config.toml").write_text(SQUAD + '\n[athletes.cara]\npaces = { easy = "5:30" }\nintervals = "i201"\n')
+    result = run_cli("push", str(write(tmp_path)), "--to", "intervals", "--athlete", "all")
+    assert result.returncode == 2
+    assert "cara:" in result.stderr and "marathon" in result.stderr and "Traceback" not in result.stderr
+    assert len(squad.calendar("i201")) == 3 and len(squad.calendar("i202")) == 3
