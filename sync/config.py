@@ -8,6 +8,7 @@ Secrets never live here: they go to the OS keyring or environment variables.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tomllib
 from collections.abc import Mapping
@@ -129,7 +130,17 @@ def load_config(path: str | Path | None = None) -> Config:
         elif not isinstance(value, Mapping):
             issues.append(Issue(f"[{key}] must be a table", src.key(src.whole(), key)))
         elif key in SECTION_KEYS:
-            for sub in value:
+            for sub, item in value.items():
+                if sub in SECTION_KEYS[key]:
+                    problem = _value_problem(key, sub, item)
+                    if problem:
+                        issues.append(
+                            Issue(
+                                f"[{key}] {sub} = {_shown(item)}: {problem[0]}",
+                                src.setting(key, sub),
+                                problem[1],
+                            )
+                        )
                 if sub not in SECTION_KEYS[key]:
                     issues.append(
                         Issue(
@@ -149,6 +160,75 @@ def load_config(path: str | Path | None = None) -> Config:
         raise InputError(issues)
     tables: dict[str, Any] = {key: dict(data.get(key, {})) for key in CONFIG_KEYS}
     return Config(path=target, **tables)
+
+
+DESTINATIONS = ("intervals", "garmin", "folder")
+FORMATS = ("fit", "garmin-json", "intervals")
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _value_problem(section: str, key: str, value: Any) -> tuple[str, str] | None:
+    """What is wrong with one setting's value (message, hint), or None.
+
+    Types are checked strictly (TOML has booleans and numbers, so `delete_past = "no"` is a
+    mistake, not a truthy string: read as true it once deleted past sessions). Plain code, not
+    pydantic: the config is read on every `check`, where pydantic's import would triple the
+    start-up time (docs/performance.md).
+    """
+    if key in ("delete_past", "verify"):
+        if not isinstance(value, bool):
+            return "must be true or false", f"write {key} = true or {key} = false, without quotes"
+    elif key == "to":
+        items = value if isinstance(value, list) else [value]
+        if not items or not all(isinstance(v, str) and v for v in items):
+            return (
+                "must be a destination or a list of them",
+                'e.g. to = "garmin" or to = ["intervals", "folder:~/watch"]',
+            )
+        for item in items:
+            kind = str(item).partition(":")[0]
+            if kind not in DESTINATIONS:
+                return f"'{item}' is not a destination", did_you_mean(
+                    kind, DESTINATIONS
+                ) or "destinations: intervals, garmin, folder:PATH"
+    elif key == "window":
+        if not (isinstance(value, int) and not isinstance(value, bool) and value >= 0) and not (
+            isinstance(value, str) and re.fullmatch(r"\s*\d+\s*[dw]?\s*", value.lower())
+        ):
+            return "is not a number of days", 'e.g. window = "14d" or "2w"'
+    elif key in ("chunk_size", "rate_limit"):
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or value <= 0:
+            return "must be a positive number", f"e.g. {key} = {50 if key == 'chunk_size' else 8}"
+        if key == "chunk_size" and (not isinstance(value, int) or value > 500):
+            return "must be a whole number up to 500", "e.g. chunk_size = 50"
+        if key == "rate_limit" and value > 10:
+            return "is above Intervals.icu's limit of 10 requests per second", "e.g. rate_limit = 8"
+    elif key == "athlete_id":
+        if not isinstance(value, str | int) or not re.fullmatch(r"i?\d+", str(value)):
+            return (
+                "is not an Intervals.icu athlete id",
+                'athlete ids look like "i12345" (or "0" for the key\'s owner)',
+            )
+    elif key in ("base_url", "api_url"):
+        if not isinstance(value, str) or not re.match(r"https?://", value):
+            return "must be an http(s) URL", f'e.g. {key} = "https://…", or remove the line'
+    elif key == "path":
+        if not isinstance(value, str) or not value:
+            return "must be a folder path in quotes", 'e.g. path = "~/watch/GARMIN/NewFiles"'
+    elif key == "format":
+        items = value if isinstance(value, list) else [value]
+        bad = [v for v in items if v not in FORMATS]
+        if bad or not items:
+            return (
+                f"{_shown(bad[0] if bad else value)} is not a format",
+                f"formats: {', '.join(FORMATS)}",
+            )
+    return None
 
 
 def _check_settings(table: Mapping[str, Any], src: SourceMap) -> list[Issue]:

@@ -29,6 +29,12 @@ def _config(path: str | None) -> tuple[Check, Config | None]:
     try:
         config = load_config(path)
     except ProgsyncError as exc:
+        from progsync.workouts.errors import InputError
+
+        if isinstance(exc, InputError) and len(exc.issues) > 0:
+            # Every problem, each with its file:line and hint, as `check` shows them.
+            detail = "\n     ".join(issue.render() for issue in exc.issues)
+            return Check("config", "fail", detail, "fix the file as each line says"), None
         return Check(
             "config", "fail", exc.message, exc.hint or "fix the file as the message says"
         ), None
