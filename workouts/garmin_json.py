@@ -3,7 +3,8 @@
 Garmin trusts the numeric ids and ignores the key strings, so every id here is the documented
 one (see docs/destinations.md). Pace targets are m/s, faster bound first; heart-rate zones use
 `zoneNumber`, bpm ranges the values; `stepOrder` runs depth-first; each repeat group gets its own
-`childStepId`, carried by its direct children.
+`childStepId`, carried by its direct children. Each step's name, RPE and note go in the step's
+`description`, which Garmin stores and shows on the watch (docs/destinations.md).
 """
 
 from __future__ import annotations

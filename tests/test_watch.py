@@ -1,0 +1,94 @@
+"""What the runner sees on the watch: step notes on Garmin Connect, FIT strings that fit the
+device's fields, the `show --watch` preview, indoor sessions, cadence targets and watch limits."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from progsync.sync.config import Config
+from progsync.sync.loading import load_plans
+from progsync.sync.service import run_push
+from progsync.workouts.garmin_json import encode_workout
+from progsync.workouts.model import Session, iter_steps
+from progsync.workouts.plan import compile_plan
+
+from .conftest import EXAMPLES
+from .fake_garmin import FakeGarmin
+
+WEEK = EXAMPLES / "week.toml"
+
+
+def example_sessions() -> list[Session]:
+    return list(compile_plan(WEEK.read_text(), str(WEEK), {}).plan.sessions)
+
+
+def executable(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for step in steps:
+        if step["type"] == "RepeatGroupDTO":
+            out.extend(executable(step["workoutSteps"]))
+        else:
+            out.append(step)
+    return out
+
+
+@pytest.fixture
+def garmin(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGarmin]:
+    server = FakeGarmin().start()
+    monkeypatch.setenv("PROGSYNC_GARMIN_URL", server.url)
+    monkeypatch.setenv("PROGSYNC_GARMIN_TOKENS", server.tokens())
+    monkeypatch.setenv("PROGSYNC_TODAY", "2026-11-22")
+    yield server
+    server.stop()
+
+
+# -- 1. step notes reach Garmin Connect ----------------------------------------------------------
+def test_every_example_step_with_a_note_carries_it_in_its_description() -> None:
+    noted = 0
+    for session in example_sessions():
+        sent = executable(encode_workout(session).payload["workoutSegments"][0]["workoutSteps"])
+        steps = iter_steps(session.steps)
+        assert len(sent) == len(steps)
+        for step, payload in zip(steps, sent, strict=True):
+            if step.note:
+                noted += 1
+                assert step.note in (payload["description"] or ""), (session.name, payload)
+            if not step.note and not step.name:
+                assert payload["description"] is None
+    assert noted >= 3, "the example week has notes on the recovery run, strides and long run"
+
+
+def test_step_notes_are_stored_by_garmin_and_read_back(garmin: FakeGarmin, tmp_path: Path) -> None:
+    plan = tmp_path / "week.toml"
+    shutil.copy(WEEK, plan)
+    config = Config()
+    outcome = run_push(load_plans([str(plan)], config), ["garmin"], config)
+    assert outcome.exit_code == 0, outcome.as_dict()
+    stored = {w["workoutName"]: w for w in garmin.marked().values()}
+    assert len(stored) == 6
+    notes = {}
+    for session in example_sessions():
+        workout_id = stored[session.name]["workoutId"]
+        # read back over the socket, as the read-back check does
+        reply = requests.get(
+            f"{garmin.url}/workout-service/workout/{workout_id}",
+            headers={"Authorization": f"Bearer {garmin.access_token}"},
+            timeout=5,
+        )
+        assert reply.status_code == 200
+        body = reply.json()
+        for step, got in zip(
+            iter_steps(session.steps), executable(body["workoutSegments"][0]["workoutSteps"]), strict=True
+        ):
+            if step.note:
+                notes[step.note] = got["description"]
+    assert notes["conversational, flat route"] == "conversational, flat route"
+    assert notes["smooth and tall"] == "smooth and tall"
+    assert notes["relaxed, conversational"] == "Easy start · relaxed, conversational"
+    assert notes["finish strong, not all-out"] == "Stage 3/3 · finish strong, not all-out"
