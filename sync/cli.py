@@ -791,6 +791,38 @@ def new_block(
     return _report_generated(ctx, text, output, data)
 
 
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    metavar="SOURCE",
+    help="Where the completed activities are: folder:PATH (FIT files).",
+)
+@click.option("--week", type=int, help="Only week N of the plan (1 = the week of its start).")
+@click.option("--from-date", "start", help="First date to review (YYYY-MM-DD).")
+@click.option("--until", "until", help="Last date to review (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document with every figure.")
+@click.pass_context
+def review(
+    ctx: click.Context,
+    /,
+    files: tuple[str, ...],
+    source: str,
+    week: int | None,
+    start: str | None,
+    until: str | None,
+    as_json: bool,
+) -> int:
+    """Compare what was run with plan FILES, session by session and step by step (read-only)."""
+    from .review import ReviewArgs, run_review
+
+    args = ReviewArgs(files=list(files), source=source, config_path=ctx.obj.get("config_path"))
+    args.week, args.start, args.until, args.as_json = week, _date(start), _date(until), as_json
+    return run_review(args)
+
+
 def main() -> None:
     """Entry point: run the CLI and render our own errors once, without a traceback."""
     from .runner import guarded

@@ -1,0 +1,265 @@
+"""Write the FIT activity fixtures in tests/fixtures/activities/ with Garmin's SDK Encoder.
+
+Each file is what a watch would record running one session of `examples/week.toml` in a given
+way (on pace, too fast, a stage skipped, a stopped watch, an extra lap press, run by feel
+without the workout, moved to another day, a ride that was not planned). Structured runs embed
+the workout exactly as progsync's FIT encoder writes it (`workouts.fit.workout_steps`) and give
+every lap its `wkt_step_index`, as a Garmin watch does while it runs a workout.
+
+Deterministic: the same script writes the same bytes (`tests/test_review.py` checks that the
+committed files are what this script writes). Regenerate with
+
+    .venv/bin/python -m tests.make_activities
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from garmin_fit_sdk import Encoder
+
+from progsync.workouts.fit import SPORTS, workout_steps
+from progsync.workouts.model import Session
+from progsync.workouts.plan import compile_plan
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "tests" / "fixtures" / "activities"
+FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.UTC)
+#: The runner lives at UTC+1 (Central Europe in winter); FIT times are UTC.
+TZ = dt.timedelta(hours=1)
+GARMIN = 1
+FORERUNNER_965 = 4315
+LAP_TRIGGERS = {"manual": 0, "time": 1, "distance": 2, "session_end": 7}
+
+
+@dataclass(frozen=True)
+class RunLap:
+    """One lap as run: its workout step (None: no workout), timer seconds, pace, heart rate."""
+
+    step: int | None
+    seconds: float
+    pace: float
+    hr: int
+    trigger: str = "time"
+    paused: float = 0.0  # timer stopped this long inside the lap
+
+
+def activity_fit(
+    start_local: dt.datetime,
+    laps: list[RunLap],
+    session: Session | None,
+    sport: str = "run",
+) -> bytes:
+    """A FIT activity file: file_id, the workout (when `session`), events, laps, session."""
+    start = (start_local - TZ).replace(tzinfo=dt.UTC)
+    encoder = Encoder()
+    serial = zlib.crc32(start.isoformat().encode()) & 0x7FFFFFFF
+    encoder.write_mesg(
+        {
+            "mesg_num": 0,
+            "type": 4,  # activity
+            "manufacturer": GARMIN,
+            "product": FORERUNNER_965,
+            "serial_number": serial,
+            "time_created": start,
+        }
+    )
+    if session is not None:
+        steps = workout_steps(session.steps)
+        encoder.write_mesg(
+            {
+                "mesg_num": 26,
+                "wkt_name": session.name,
+                "sport": SPORTS[session.sport],
+                "num_valid_steps": len(steps),
+            }
+        )
+        for step in steps:
+            encoder.write_mesg(step)
+    encoder.write_mesg({"mesg_num": 21, "timestamp": start, "event": 0, "event_type": 0})
+    clock = start
+    total_timer = total_distance = 0.0
+    beats = 0.0
+    for index, lap in enumerate(laps):
+        metres = lap.seconds * 1000 / lap.pace
+        elapsed = lap.seconds + lap.paused
+        end = clock + dt.timedelta(seconds=elapsed)
+        if lap.paused:
+            pause_at = clock + dt.timedelta(seconds=lap.seconds / 2)
+            encoder.write_mesg({"mesg_num": 21, "timestamp": pause_at, "event": 0, "event_type": 4})
+            resume = pause_at + dt.timedelta(seconds=lap.paused)
+            encoder.write_mesg({"mesg_num": 21, "timestamp": resume, "event": 0, "event_type": 0})
+        encoder.write_mesg(
+            {
+                "mesg_num": 20,
+                "timestamp": end,
+                "distance": round(total_distance + metres, 2),
+                "heart_rate": lap.hr,
+                "enhanced_speed": round(1000 / lap.pace, 3),
+            }
+        )
+        lap_mesg: dict[str, Any] = {
+            "mesg_num": 19,
+            "message_index": index,
+            "timestamp": end,
+            "start_time": clock,
+            "event": 9,  # lap
+            "event_type": 1,  # stop
+            "total_elapsed_time": round(elapsed, 3),
+            "total_timer_time": round(lap.seconds, 3),
+            "total_distance": round(metres, 2),
+            "enhanced_avg_speed": round(1000 / lap.pace, 3),
+            "avg_heart_rate": lap.hr,
+            "max_heart_rate": lap.hr + 6,
+            "lap_trigger": LAP_TRIGGERS[lap.trigger],
+            "sport": SPORTS[sport],
+        }
+        if lap.step is not None:
+            lap_mesg["wkt_step_index"] = lap.step
+        encoder.write_mesg(lap_mesg)
+        clock = end
+        total_timer += lap.seconds
+        total_distance += metres
+        beats += lap.hr * lap.seconds
+    encoder.write_mesg({"mesg_num": 21, "timestamp": clock, "event": 0, "event_type": 4})
+    encoder.write_mesg(
+        {
+            "mesg_num": 18,
+            "message_index": 0,
+            "timestamp": clock,
+            "start_time": start,
+            "event": 8,  # session
+            "event_type": 1,
+            "sport": SPORTS[sport],
+            "sub_sport": 0,
+            "total_elapsed_time": round((clock - start).total_seconds(), 3),
+            "total_timer_time": round(total_timer, 3),
+            "total_distance": round(total_distance, 2),
+            "avg_heart_rate": round(beats / total_timer),
+            "num_laps": len(laps),
+            "first_lap_index": 0,
+        }
+    )
+    local = clock + TZ
+    encoder.write_mesg(
+        {
+            "mesg_num": 34,
+            "timestamp": clock,
+            "total_timer_time": round(total_timer, 3),
+            "num_sessions": 1,
+            "type": 0,
+            "event": 26,  # activity
+            "event_type": 1,
+            "local_timestamp": int((local - FIT_EPOCH).total_seconds()),
+        }
+    )
+    return bytes(encoder.close())
+
+
+def _sessions() -> dict[str, Session]:
+    path = ROOT / "examples" / "week.toml"
+    plan = compile_plan(path.read_text(encoding="utf-8"), "examples/week.toml").plan
+    return {s.date.strftime("%a").lower(): s for s in plan.sessions}
+
+
+def _at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 11, day, hour, minute)
+
+
+def by_feel_km(seconds: float, paces: list[float], hr: int) -> list[RunLap]:
+    """Auto-laps of 1 km, no workout: a run by feel at the given paces, cycled."""
+    laps: list[RunLap] = []
+    left = seconds
+    k = 0
+    while left > 0:
+        pace = paces[k % len(paces)]
+        lap_s = min(pace, left)
+        laps.append(RunLap(None, lap_s, pace, hr + (k % 3), "distance"))
+        left -= lap_s
+        k += 1
+    return laps
+
+
+def scenarios() -> dict[str, bytes]:
+    """Every fixture file by its path under tests/fixtures/activities/."""
+    s = _sessions()
+    files: dict[str, bytes] = {}
+    # Mon: the easy hour run by feel, no workout on the watch, in the easy range throughout
+    files["week/2026-11-23-easy-by-feel.fit"] = activity_fit(
+        _at(23, 7), by_feel_km(3600, [322.0, 318.0, 325.0, 315.0], 138), None
+    )
+    # Tue: the progression on pace, every stage in its range
+    files["week/2026-11-24-progression-on-pace.fit"] = activity_fit(
+        _at(24, 18),
+        [
+            RunLap(0, 900, 320, 136),
+            RunLap(1, 600, 270, 150),
+            RunLap(2, 600, 260, 156),
+            RunLap(3, 600, 250, 162),
+            RunLap(4, 600, 241, 168),
+            RunLap(5, 600, 325, 145),
+        ],
+        s["tue"],
+    )
+    # Wed: the recovery run was not run; a ride was, instead
+    files["week/2026-11-25-ride.fit"] = activity_fit(
+        _at(25, 17), [RunLap(None, 2400, 120, 125, "session_end")], None, sport="bike"
+    )
+    # Thu: 5 x 1 km too fast, and an extra lap press in the warm-up
+    thu = [RunLap(0, 420, 322, 132, "manual"), RunLap(0, 480, 318, 136)]
+    for _ in range(5):
+        thu += [RunLap(1, 205, 205, 176, "distance"), RunLap(2, 120, 350, 150)]
+    thu.append(RunLap(4, 600, 322, 142))
+    files["week/2026-11-26-intervals-too-fast.fit"] = activity_fit(_at(26, 18), thu, s["thu"])
+    # Fri: the watch stopped (saved) after the first stride and a bit of its jog
+    files["week/2026-11-27-strides-stopped.fit"] = activity_fit(
+        _at(27, 7),
+        [
+            RunLap(0, 2700, 318, 139, paused=95),
+            RunLap(1, 20, 210, 150),
+            RunLap(2, 25, 350, 142, "session_end"),
+        ],
+        s["fri"],
+    )
+    # Sun's long run with the fast finish, run on Saturday instead
+    files["week/2026-11-28-long-run-moved.fit"] = activity_fit(
+        _at(28, 9),
+        [
+            RunLap(0, 3780, 322, 140),
+            RunLap(1, 540, 298, 150),
+            RunLap(2, 540, 277, 156),
+            RunLap(3, 540, 256, 163),
+        ],
+        s["sun"],
+    )
+    # Tue again: the progression with stage 2 skipped (lap pressed at once), an impatient
+    # warm-up, and an all-out finish
+    files["stage-skipped/2026-11-24-progression-skipped.fit"] = activity_fit(
+        _at(24, 18),
+        [
+            RunLap(0, 900, 295, 146),
+            RunLap(1, 600, 268, 154),
+            RunLap(2, 4, 262, 155, "manual"),
+            RunLap(3, 600, 250, 165),
+            RunLap(4, 600, 226, 182),
+            RunLap(5, 600, 330, 150),
+        ],
+        s["tue"],
+    )
+    return files
+
+
+def main() -> None:
+    for name, data in scenarios().items():
+        path = OUT / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        print(f"wrote {path.relative_to(ROOT)} ({len(data)} bytes)")
+
+
+if __name__ == "__main__":
+    main()
