@@ -571,7 +571,12 @@ def _seconds(value: str, option: str) -> float:
     try:
         return parse_duration(value)
     except StepSyntaxError as exc:
-        raise click.BadParameter(f"'{value}': {exc.message}", param_hint=option) from None
+        hint = exc.hint or ""
+        if value.strip().lower().endswith("m") and value.strip()[:-1].strip().isdigit():
+            hint = f"m is metres; for minutes write {value.strip()[:-1].strip()}min"
+        raise click.BadParameter(
+            f"'{value}': {exc.message}" + (f" ({hint})" if hint else ""), param_hint=option
+        ) from None
 
 
 def _share(value: str, option: str) -> float:

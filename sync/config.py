@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from progsync.workouts.errors import InputError, Issue, Location, did_you_mean
-from progsync.workouts.source import SourceMap
+from progsync.workouts.source import SourceMap, read_source, toml_issue
 
 APP = "progsync"
 CONFIG_KEYS = ("athlete", "push", "intervals", "garmin", "folder", "checks")
@@ -99,20 +99,12 @@ def load_config(path: str | Path | None = None) -> Config:
                 ]
             )
         return Config()
-    text = target.read_text(encoding="utf-8")
+    text = read_source(target, "config file")
     src = SourceMap(text, str(target))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        import re
-
-        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        where = (
-            src.at(int(match.group(1)), int(match.group(2)), 1) if match else Location(str(target))
-        )
-        raise InputError(
-            [Issue(f"TOML syntax: {exc}", where, "check quotes, commas and brackets on that line")]
-        ) from None
+        raise InputError([toml_issue(exc, src)]) from None
     issues: list[Issue] = []
     for key, value in data.items():
         if key not in CONFIG_KEYS:

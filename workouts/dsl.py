@@ -353,9 +353,15 @@ def parse_target(text: str, units: Units, profile: Profile) -> Target:
     if re.fullmatch(r"\d{1,2}[.,']\d{2}(/km|/mi)?", low):
         hint = "write paces with a colon: " + re.sub(r"[.,']", ":", low, count=1)
     elif re.fullmatch(r"\d{3,4}", low):
-        hint = (
-            f"a bare number is ambiguous: write {low}w for power or {low[:-2]}:{low[-2:]} for pace"
-        )
+        minutes, seconds = int(low[:-2]), int(low[-2:])
+        if seconds < 60:
+            hint = f"a bare number is ambiguous: write {low}w for power or {minutes}:{seconds:02d} for pace"
+        else:
+            total = int(low)
+            hint = (
+                f"a bare number is ambiguous: write {low}w for power, or a pace as "
+                f"minutes:seconds ({total} seconds is {total // 60}:{total % 60:02d})"
+            )
     elif "–" in raw or "—" in raw:
         hint = "use a plain hyphen '-' between the two ends of a range"
     raise StepSyntaxError(f"unknown target '{raw}'", hint=hint, end=len(raw))
