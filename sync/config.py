@@ -83,8 +83,12 @@ class Config:
         return self.path is not None
 
 
-def load_config(path: str | Path | None = None) -> Config:
-    """Read and check the config file; a missing default file gives the defaults."""
+def load_config(path: str | Path | None = None, *, sync: bool = True) -> Config:
+    """Read and check the config file; a missing default file gives the defaults.
+
+    `sync=False` (the `check` path) skips the typed check of the destination sections, which
+    `check` never reads and which needs pydantic (see settings.py).
+    """
     explicit = path is not None or "PROGSYNC_CONFIG" in os.environ
     target = Path(path) if path is not None else default_config_path()
     if not target.exists():
@@ -130,6 +134,10 @@ def load_config(path: str | Path | None = None) -> Config:
                     )
     if isinstance(data.get("checks"), Mapping):
         issues.extend(_check_settings(data["checks"], src))
+    if sync and any(isinstance(data.get(key), Mapping) for key in SECTION_KEYS):
+        from .settings import check_sections
+
+        issues.extend(check_sections(data, src))
     if issues:
         raise InputError(issues)
     return Config(

@@ -28,8 +28,14 @@ def _config(path: str | None) -> tuple[Check, Config | None]:
     try:
         config = load_config(path)
     except ProgsyncError as exc:
+        issues = getattr(exc, "issues", ())
+        detail = exc.message
+        if issues:  # every problem at once, each with its file:line
+            detail = "; ".join(
+                f"{i.location.prefix()}: {i.message}" if i.location else i.message for i in issues
+            )
         return Check(
-            "config", "fail", exc.message, exc.hint or "fix the file as the message says"
+            "config", "fail", detail, exc.hint or "fix the file as the message says"
         ), None
     if config.path is None:
         return (

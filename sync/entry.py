@@ -76,7 +76,7 @@ def run_check(args: CheckArgs) -> int:
     from .config import load_config
 
     report = check_plans(
-        args.files, load_config(args.config_path), strict=args.strict, history=args.history
+        args.files, load_config(args.config_path, sync=False), strict=args.strict, history=args.history
     )
     if args.as_json:
         import json

@@ -94,3 +94,46 @@ def test_a_duration_in_metres_says_so() -> None:
     assert result.returncode == 2
     assert "'60m' is not a duration" in result.stderr
     assert "m is metres; for minutes write 60min" in result.stderr
+
+
+BAD_CONFIG = '[push]\nto = 42\ndelete_past = "no"\n[intervals]\nchunk_size = "fifty"\n[garmin]\nverify = "yes"\n[folder]\nformat = ["fit", "gpx"]\n'
+
+
+def test_config_values_are_checked_by_type_all_at_once(tmp_path: Path) -> None:
+    config = _plan(tmp_path, "config.toml", BAD_CONFIG.encode())
+    result = run_cli("--config", config, "status")
+    assert result.returncode == 2
+    for piece in [
+        f"{config}:2:1: error: [push] to = 42: should be a valid string",
+        f"{config}:3:1: error: [push] delete_past = 'no': should be a valid boolean",
+        "hint: write true or false, without quotes",
+        f"{config}:5:1: error: [intervals] chunk_size = 'fifty'",
+        f"{config}:7:1: error: [garmin] verify = 'yes'",
+        f"{config}:9:1: error: [folder] format = ['fit', 'gpx']",
+        "5 errors; nothing was written.",
+    ]:
+        assert piece in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_delete_past_no_never_deletes_past_sessions(tmp_path: Path) -> None:
+    config = _plan(tmp_path, "config.toml", b'[push]\ndelete_past = "no"\n')
+    plan = _plan(tmp_path, "p.toml", f'[plan]\nname = "P"\n{BODY}'.encode())
+    result = run_cli("--config", config, "push", plan, "--to", f"folder:{tmp_path / 'out'}")
+    assert result.returncode == 2 and "delete_past = 'no'" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_doctor_reports_every_config_problem(tmp_path: Path) -> None:
+    config = _plan(tmp_path, "config.toml", BAD_CONFIG.encode())
+    result = run_cli("--config", config, "doctor")
+    assert result.returncode != 0
+    line = next(x for x in result.stdout.splitlines() if x.startswith("[XX] config"))
+    for key in ("to = 42", "delete_past", "chunk_size", "verify", "format"):
+        assert key in line, line
+
+
+def test_check_ignores_destination_types_and_stays_light(tmp_path: Path) -> None:
+    config = _plan(tmp_path, "config.toml", b'[push]\ndelete_past = "no"\n')
+    plan = _plan(tmp_path, "p.toml", f'[plan]\nname = "P"\n{BODY}'.encode())
+    assert run_cli("--config", config, "check", plan).returncode == 0
