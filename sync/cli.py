@@ -729,7 +729,12 @@ def new_block(
         raise InputError(
             [Issue(f"{output} exists", hint="choose another file, or add --force to replace it")]
         )
-    path.write_text(text, encoding="utf-8")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        from .export import write_error
+
+        raise write_error(path, exc) from None
     click.echo(f"wrote {output}: {weeks} weeks, {weeks * runs} sessions")
     return _report_generated(ctx, text, output, data)
 

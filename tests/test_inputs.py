@@ -137,3 +137,22 @@ def test_check_ignores_destination_types_and_stays_light(tmp_path: Path) -> None
     config = _plan(tmp_path, "config.toml", b'[push]\ndelete_past = "no"\n')
     plan = _plan(tmp_path, "p.toml", f'[plan]\nname = "P"\n{BODY}'.encode())
     assert run_cli("--config", config, "check", plan).returncode == 0
+
+
+def test_export_into_an_unwritable_folder_is_one_user_error(tmp_path: Path) -> None:
+    # A file where a folder should be fails for root too (a chmod'ed folder would not).
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    plan = _plan(tmp_path, "p.toml", f'[plan]\nname = "P"\n{BODY}'.encode())
+    result = run_cli("export", plan, "-o", str(blocker / "out"))
+    assert result.returncode == 2
+    assert f"cannot write to {blocker / 'out'}" in result.stderr and "hint: choose a folder" in result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_new_block_output_that_cannot_be_written_is_a_user_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run_cli("new", "block", "--start", "2026-11-23", "--race", "10k 41:30", "-o", str(blocker / "plan.toml"))
+    assert result.returncode == 2
+    assert "cannot write to" in result.stderr and "internal error" not in result.stderr
