@@ -156,3 +156,14 @@ def test_new_block_output_that_cannot_be_written_is_a_user_error(tmp_path: Path)
     result = run_cli("new", "block", "--start", "2026-11-23", "--race", "10k 41:30", "-o", str(blocker / "plan.toml"))
     assert result.returncode == 2
     assert "cannot write to" in result.stderr and "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("units", "tolerance", "per_km"),
+    [("km", "5s", 5.0), ("mi", "5s", 5 / 1.609344), ("mi", "5s/mi", 5 / 1.609344), ("mi", "5s/km", 5.0), ("km", "8s/mi", 8 / 1.609344)],
+)
+def test_pace_tolerance_is_per_plan_unit_as_documented(units: str, tolerance: str, per_km: float) -> None:
+    from progsync.workouts.profile import build_profile
+
+    profile = build_profile({"pace_tolerance": tolerance}, units)  # type: ignore[arg-type]
+    assert profile.pace_tolerance == pytest.approx(per_km)
