@@ -167,3 +167,40 @@ def test_pace_tolerance_is_per_plan_unit_as_documented(units: str, tolerance: st
 
     profile = build_profile({"pace_tolerance": tolerance}, units)  # type: ignore[arg-type]
     assert profile.pace_tolerance == pytest.approx(per_km)
+
+
+def _warnings(step: str) -> list[str]:
+    from progsync.workouts.plan import compile_plan
+
+    from .conftest import ATHLETE
+
+    compiled = compile_plan(f'[plan]\nname = "P"\n\n[[session]]\ndate = 2026-11-24\nsteps = ["{step}"]\n', "p.toml", ATHLETE)
+    return [w.message for w in compiled.warnings]
+
+
+@pytest.mark.parametrize(("step", "piece"), [("10min @150-50bpm", "starts below 90 bpm"), ("10min @190-200bpm", "above max_hr = 188"), ("1min @1000w", "above 600w")])
+def test_implausible_targets_warn(step: str, piece: str) -> None:
+    assert any(piece in w for w in _warnings(step)), _warnings(step)
+
+
+def test_a_plausible_step_does_not_warn() -> None:
+    assert _warnings("10min @150-160bpm") == []
+
+
+def test_hr_end_above_250_is_an_error() -> None:
+    from progsync.workouts.errors import InputError
+    from progsync.workouts.plan import compile_plan
+
+    with pytest.raises(InputError) as caught:
+        compile_plan('[plan]\nname = "P"\n\n[[session]]\ndate = 2026-11-24\nsteps = ["run hr>250"]\n', "p.toml")
+    assert "'hr>250' is not a plausible heart rate" in caught.value.render()
+
+
+def test_a_34_hour_session_warns() -> None:
+    from progsync.workouts.plan import compile_plan
+
+    from .conftest import ATHLETE
+
+    text = '[plan]\nname = "P"\n\n[[session]]\ndate = 2026-11-24\nsteps = [{ repeat = 20, steps = [{ repeat = 10, steps = ["10min"] }] }]\n'
+    warnings = [w.message for w in compile_plan(text, "p.toml", ATHLETE).warnings]
+    assert any("lasts about 33 hours" in w for w in warnings), warnings

@@ -410,6 +410,13 @@ class _Compiler:
             sid = None
 
         duration, distance = estimate(blocks, self.profile)
+        if duration > 6 * 3600:
+            self.warn(
+                f"the session lasts about {duration / 3600:.0f} hours",
+                header,
+                "check the repeat counts and amounts",
+                context=label,
+            )
         out: list[dict[str, Any]] = []
         for week, date in dates:
             session_id = None
