@@ -633,7 +633,12 @@ def _seconds(value: str, option: str) -> float:
     try:
         return parse_duration(value)
     except StepSyntaxError as exc:
-        raise click.BadParameter(f"'{value}': {exc.message}", param_hint=option) from None
+        hint = exc.hint or ""
+        if value.strip().lower().endswith("m") and value.strip()[:-1].strip().isdigit():
+            hint = f"m is metres; for minutes write {value.strip()[:-1].strip()}min"
+        raise click.BadParameter(
+            f"'{value}': {exc.message}" + (f" ({hint})" if hint else ""), param_hint=option
+        ) from None
 
 
 def _share(value: str, option: str) -> float:
@@ -786,7 +791,12 @@ def new_block(
         raise InputError(
             [Issue(f"{output} exists", hint="choose another file, or add --force to replace it")]
         )
-    path.write_text(text, encoding="utf-8")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        from .export import write_error
+
+        raise write_error(path, exc) from None
     click.echo(f"wrote {output}: {weeks} weeks, {weeks * runs} sessions")
     return _report_generated(ctx, text, output, data)
 

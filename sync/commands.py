@@ -130,21 +130,19 @@ def athlete_profile(
     import tomllib
 
     from progsync.workouts.profile import ProfileError, build_profile, merge_profile_data
-    from progsync.workouts.source import SourceMap
+    from progsync.workouts.source import SourceMap, read_source, toml_issue
 
     plan_athlete: dict[str, Any] = {}
     plan_units = units
     src: SourceMap | None = None
     if plan_file:
         path = Path(plan_file)
+        text = read_source(path)
+        src = SourceMap(text, plan_file)
         try:
-            text = path.read_text(encoding="utf-8")
             data = tomllib.loads(text)
-            src = SourceMap(text, plan_file)
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise InputError(
-                [Issue(f"cannot read plan: {exc}", Location(plan_file), "run progsync check on it")]
-            ) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError([toml_issue(exc, src)]) from None
         plan_athlete = dict(data.get("athlete") or {})
         plan_units = str((data.get("plan") or {}).get("units", units))
     layers = [config.athlete, plan_athlete]

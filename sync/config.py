@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from progsync.workouts.errors import InputError, Issue, Location, did_you_mean
-from progsync.workouts.source import SourceMap
+from progsync.workouts.source import SourceMap, read_source, toml_issue
 
 APP = "progsync"
 CONFIG_KEYS = ("athlete", "athletes", "push", "intervals", "garmin", "folder", "checks")
@@ -88,7 +88,11 @@ class Config:
 
 
 def load_config(path: str | Path | None = None) -> Config:
-    """Read and check the config file; a missing default file gives the defaults."""
+    """Read and check the config file; a missing default file gives the defaults.
+
+    Every value is checked by type in every command (`_value_problem`), without pydantic, whose
+    import would triple the start-up of `check`.
+    """
     explicit = path is not None or "PROGSYNC_CONFIG" in os.environ
     target = Path(path) if path is not None else default_config_path()
     if not target.exists():
@@ -103,20 +107,12 @@ def load_config(path: str | Path | None = None) -> Config:
                 ]
             )
         return Config()
-    text = target.read_text(encoding="utf-8")
+    text = read_source(target, "config file")
     src = SourceMap(text, str(target))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        import re
-
-        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        where = (
-            src.at(int(match.group(1)), int(match.group(2)), 1) if match else Location(str(target))
-        )
-        raise InputError(
-            [Issue(f"TOML syntax: {exc}", where, "check quotes, commas and brackets on that line")]
-        ) from None
+        raise InputError([toml_issue(exc, src)]) from None
     issues: list[Issue] = []
     for key, value in data.items():
         if key not in CONFIG_KEYS:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from progsync.workouts.encode import Format, encode
+from progsync.workouts.errors import InputError, Issue, Location
 
 from .loading import Loaded
 
@@ -27,11 +28,28 @@ def export_sessions(loaded: Loaded, formats: list[Format], out_dir: Path) -> Exp
             output = encode(session, fmt, max_hr=max_hr)
             outputs.append(output)
             result.warnings.extend(w for w in output.warnings if w not in result.warnings)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for output in outputs:
-        path = out_dir / output.filename
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(output.data)
-        tmp.replace(path)
-        result.written.append(path)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for output in outputs:
+            path = out_dir / output.filename
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_bytes(output.data)
+            tmp.replace(path)
+            result.written.append(path)
+    except OSError as exc:
+        raise write_error(out_dir, exc) from None
     return result
+
+
+def write_error(where: Path, exc: OSError) -> InputError:
+    """A folder or file that cannot be written (read-only, full, a file in the way) as one line."""
+    reason = exc.strerror or str(exc)
+    return InputError(
+        [
+            Issue(
+                f"cannot write to {where}: {reason}",
+                Location(str(exc.filename or where)),
+                "choose a folder you can write to (-o PATH), or check its permissions and free space",
+            )
+        ]
+    )

@@ -9,6 +9,7 @@ from pathlib import Path
 from progsync.workouts.errors import InputError, Issue, Location
 from progsync.workouts.model import Session
 from progsync.workouts.plan import Compiled, compile_plan
+from progsync.workouts.source import read_source
 
 from .config import Config
 
@@ -40,7 +41,15 @@ def expand_paths(patterns: tuple[str, ...] | list[str]) -> list[Path]:
             issues.append(Issue(f"no plan file matches '{pattern}'", Location(pattern)))
         for match in matches:
             path = Path(match)
-            if not path.is_file():
+            if path.is_dir():
+                issues.append(
+                    Issue(
+                        f"plan file '{match}' is a folder, not a file",
+                        Location(match),
+                        f"name the .toml files in it, e.g. '{path / '*.toml'}'",
+                    )
+                )
+            elif not path.is_file():
                 issues.append(
                     Issue(
                         f"plan file '{match}' does not exist",
@@ -109,9 +118,9 @@ def _compile_all(
         if exclude and path in exclude:
             continue
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            issues.append(Issue(f"cannot read plan: {exc}", Location(str(path))))
+            text = read_source(path)
+        except InputError as exc:
+            issues.extend(exc.issues)
             continue
         try:
             result = compile_plan(text, str(path), config.athlete)

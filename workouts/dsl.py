@@ -155,6 +155,7 @@ def parse_step(text: str, units: Units, profile: Profile) -> tuple[Step, list[St
                 one = parse_target(part, units, profile)
                 if isinstance(one, PaceTarget):
                     _check_pace(one, warnings)
+                _check_against_profile(one, profile, warnings)
             except StepSyntaxError as exc:
                 raise StepSyntaxError(
                     exc.message,
@@ -191,6 +192,13 @@ def _parse_amount(
         return End(kind="calories", value=int(kcal.group(1)))
     hr = _HR_END.fullmatch(lowered)
     if hr:
+        if not 40 <= int(hr.group(2)) <= 230:
+            raise StepSyntaxError(
+                f"'{text}' is not a plausible heart rate",
+                hint="e.g. hr<130 or hr>165 (bpm)",
+                start=start,
+                end=end,
+            )
         return End(kind="hr_below" if hr.group(1) == "<" else "hr_above", value=int(hr.group(2)))
     try:
         if is_duration(lowered) or re.fullmatch(r"\d+:\d{2}(:\d{2})?", lowered):
@@ -353,9 +361,15 @@ def parse_target(text: str, units: Units, profile: Profile) -> Target:
     if re.fullmatch(r"\d{1,2}[.,']\d{2}(/km|/mi)?", low):
         hint = "write paces with a colon: " + re.sub(r"[.,']", ":", low, count=1)
     elif re.fullmatch(r"\d{3,4}", low):
-        hint = (
-            f"a bare number is ambiguous: write {low}w for power or {low[:-2]}:{low[-2:]} for pace"
-        )
+        minutes, seconds = int(low[:-2]), int(low[-2:])
+        if seconds < 60:
+            hint = f"a bare number is ambiguous: write {low}w for power or {minutes}:{seconds:02d} for pace"
+        else:
+            total = int(low)
+            hint = (
+                f"a bare number is ambiguous: write {low}w for power, or a pace as "
+                f"minutes:seconds ({total} seconds is {total // 60}:{total % 60:02d})"
+            )
     elif "–" in raw or "—" in raw:
         hint = "use a plain hyphen '-' between the two ends of a range"
     raise StepSyntaxError(f"unknown target '{raw}'", hint=hint, end=len(raw))
@@ -385,3 +399,28 @@ def _check_pace(target: PaceTarget, warnings: list[StepWarning]) -> None:
         warnings.append(
             StepWarning(f"pace '{target.label}' is slower than 15:00/km", "is that a walk?")
         )
+
+
+def _check_against_profile(target: Target, profile: Profile, warnings: list[StepWarning]) -> None:
+    """Values a watch accepts but the athlete cannot run: above max_hr, far above FTP."""
+    if isinstance(target, HeartRateTarget) and profile.max_hr and target.high > profile.max_hr:
+        warnings.append(
+            StepWarning(
+                f"'{target.label}' goes above max_hr = {profile.max_hr}",
+                "check the numbers (a typo such as 150-50bpm?) or max_hr under [athlete]",
+            )
+        )
+    if isinstance(target, HeartRateTarget) and target.low < 90:
+        warnings.append(
+            StepWarning(f"'{target.label}' starts below 90 bpm", "check the numbers: 140-150bpm?")
+        )
+    if isinstance(target, PowerTarget):
+        limit = 2 * profile.ftp if profile.ftp else 600
+        if target.high > limit:
+            warnings.append(
+                StepWarning(
+                    f"'{target.label}' is above {limit}w"
+                    + (f" (twice ftp = {profile.ftp})" if profile.ftp else ""),
+                    "check the number; set ftp under [athlete] for power targets",
+                )
+            )

@@ -18,7 +18,7 @@ from .errors import Diagnostics, Issue, Location, StepSyntaxError, did_you_mean
 from .model import Block, PaceTarget, Plan, ProgressionInfo, Repeat, Session, Sport, flatten
 from .profile import Profile, ProfileError, build_profile, merge_profile_data
 from .progression import ProgressionProblem, expand_progression
-from .source import SourceMap, Span
+from .source import SourceMap, Span, toml_issue
 from .units import Units
 
 TOP_KEYS = ("plan", "athlete", "session", "workout", "checks")
@@ -216,18 +216,7 @@ class _Compiler:
         return value
 
     def _toml_issue(self, exc: tomllib.TOMLDecodeError) -> Issue:
-        message = str(exc)
-        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        text = re.sub(r"\s*\(at line.*\)$", "", message)
-        hint = "check quotes, commas and brackets on that line"
-        if "Invalid value" in text:
-            hint = 'text values need quotes: day = "tue", steps = ["10min @easy"]'
-        elif "Cannot overwrite" in text or "Cannot declare" in text:
-            hint = "a key is written twice; for several sessions use [[session]] (double brackets)"
-        if match:
-            line, column = int(match.group(1)), int(match.group(2))
-            return Issue(f"TOML syntax: {text}", self.src.at(line, column, 1), hint)
-        return Issue(f"TOML syntax: {text}", Location(self.filename), hint)
+        return toml_issue(exc, self.src)
 
     def _date(self, value: Any, where: Location) -> dt.date | None:
         if isinstance(value, dt.datetime):
@@ -421,6 +410,13 @@ class _Compiler:
             sid = None
 
         duration, distance = estimate(blocks, self.profile)
+        if duration > 6 * 3600:
+            self.warn(
+                f"the session lasts about {duration / 3600:.0f} hours",
+                header,
+                "check the repeat counts and amounts",
+                context=label,
+            )
         out: list[dict[str, Any]] = []
         for week, date in dates:
             session_id = None

@@ -174,25 +174,37 @@ def build_profile(data: Mapping[str, Any], units: Units = "km") -> Profile:
                     did_you_mean(key, PROFILE_KEYS) or f"known keys: {', '.join(PROFILE_KEYS)}",
                 )
             )
+    units_value = data.get("units", units)
+    if units_value not in ("km", "mi"):
+        problems.append(ProfileProblem("units", f"units = {units_value!r}", 'use "km" or "mi"'))
+        units_value = units
     tolerance = DEFAULT_PACE_TOLERANCE_S
     if "pace_tolerance" in data:
+        # Seconds per km in km plans and per mile in mile plans, as docs/dsl.md says; "5s/km" or
+        # "5s/mi" name the unit. Kept internally in seconds per km, like every pace.
         raw = data["pace_tolerance"]
         try:
-            tolerance = float(raw) if isinstance(raw, int | float) else parse_duration(str(raw))
-            if not 0 <= tolerance <= 60:
+            per = str(units_value)
+            text = str(raw).strip().lower()
+            for suffix in ("/km", "/mi"):
+                if text.endswith(suffix):
+                    per, text = suffix[1:], text[: -len(suffix)]
+            value = (
+                float(raw)
+                if isinstance(raw, int | float) and not isinstance(raw, bool)
+                else parse_duration(text)
+            )
+            if not 0 <= value <= 60:
                 raise StepSyntaxError("out of range")
+            tolerance = value * 1000.0 / (1609.344 if per == "mi" else 1000.0)
         except StepSyntaxError:
             problems.append(
                 ProfileProblem(
                     "pace_tolerance",
                     f"pace_tolerance = {raw!r} is not a tolerance",
-                    'write seconds per km, e.g. "5s"',
+                    'write seconds per km (per mile in mile plans), e.g. "5s", "5s/km" or "5s/mi"',
                 )
             )
-    units_value = data.get("units", units)
-    if units_value not in ("km", "mi"):
-        problems.append(ProfileProblem("units", f"units = {units_value!r}", 'use "km" or "mi"'))
-        units_value = units
 
     paces: dict[str, PaceRange] = {}
     raw_paces = data.get("paces", {})

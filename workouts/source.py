@@ -1,15 +1,18 @@
 """Finding where a value was written in a TOML file, so errors can point at it.
 
 `tomllib` returns values without positions; this map scans the text for table headers, keys and
-string literals, which is enough to put a caret under the offending text.
+string literals, which is enough to put a caret under the offending text. Reading and decoding
+the files themselves (BOM, non-UTF-8 bytes, folders) and explaining TOML syntax errors live here
+too, so plans and the config report them alike.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
-from .errors import Location
+from .errors import InputError, Issue, Location
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
 
@@ -98,3 +101,119 @@ class SourceMap:
         if own is not None:
             return self.key(own, key) if key else self.at(own.start)
         return self.key(self.table(section) or self.whole(), key or rule)
+
+
+_DATE_LIKE = re.compile(r"(?<![\w.:-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d])")
+
+
+def decode_source(data: bytes, filename: str) -> str:
+    """The text of a TOML file: UTF-8, with a leading byte-order mark (as some Windows editors
+    write) accepted. Anything else is an InputError naming the line, column and byte."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        shown = data[line_start : data.find(b"\n", exc.start) if b"\n" in data[exc.start :] else None]
+        text = shown.decode("utf-8", errors="replace").rstrip("\r")
+        column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        byte = data[exc.start]
+        raise InputError(
+            [
+                Issue(
+                    f"the file is not UTF-8: byte 0x{byte:02x} at byte position {exc.start}",
+                    Location(filename, line, column, text, 1),
+                    "save the file as UTF-8 (most editors: Save As / Encoding → UTF-8); "
+                    "it looks like Latin-1 or Windows-1252"
+                    if 0x80 <= byte <= 0xFF
+                    else "save the file as UTF-8",
+                )
+            ]
+        ) from None
+
+
+def read_source(path: str | Path, what: str = "plan file") -> str:
+    """Read a TOML file the user named; a missing file, a folder or an unreadable file is an
+    InputError with a hint (never an OSError)."""
+    file = Path(path)
+    shown = str(path)
+    if file.is_dir():
+        raise InputError(
+            [
+                Issue(
+                    f"{what} '{shown}' is a folder, not a file",
+                    Location(shown),
+                    f"name the .toml files in it, e.g. '{file / '*.toml'}'",
+                )
+            ]
+        )
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise InputError(
+            [
+                Issue(
+                    f"{what} '{shown}' does not exist",
+                    Location(shown),
+                    "check the path; plans are .toml files",
+                )
+            ]
+        ) from None
+    except OSError as exc:
+        raise InputError(
+            [
+                Issue(
+                    f"cannot read {what} '{shown}': {exc.strerror or exc}",
+                    Location(shown),
+                    "check the file's permissions",
+                )
+            ]
+        ) from None
+    return decode_source(data, shown)
+
+
+def toml_issue(exc: Exception, src: SourceMap) -> Issue:
+    """A `tomllib.TOMLDecodeError` as an Issue at its line, with a hint that fits the mistake.
+
+    tomllib reports an impossible date (month 13, Feb 30) as a statement or datetime error; the
+    date on that line is named instead, since "check quotes and brackets" would mislead.
+    """
+    message = str(exc)
+    match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    text = re.sub(r"\s*\(at line.*\)$", "", message)
+    hint = "check quotes, commas and brackets on that line"
+    if "Invalid value" in text:
+        hint = 'text values need quotes: day = "tue", steps = ["10min @easy"]'
+    elif "Cannot overwrite" in text or "Cannot declare" in text:
+        hint = "a key is written twice; for several sessions use [[session]] (double brackets)"
+    if not match:
+        return Issue(f"TOML syntax: {text}", Location(src.filename), hint)
+    line, column = int(match.group(1)), int(match.group(2))
+    source = src.lines[line - 1] if 0 < line <= len(src.lines) else ""
+    code = source.split("#", 1)[0]
+    for date in _DATE_LIKE.finditer(code):
+        year, month, day = (int(g) for g in date.groups())
+        problem = _date_problem(year, month, day, date.group(0))
+        if problem:
+            return Issue(
+                f"'{date.group(0)}' is not a date: {problem}",
+                src.at(line, date.start() + 1, len(date.group(0))),
+                "write dates as YYYY-MM-DD, e.g. 2026-11-24 (no quotes needed)",
+            )
+    return Issue(f"TOML syntax: {text}", src.at(line, column, 1), hint)
+
+
+def _date_problem(year: int, month: int, day: int, written: str) -> str | None:
+    import calendar
+    import datetime as dt
+
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        return f"{calendar.month_name[month]} {year} has {last} days"
+    if len(written) != 10:
+        return f"month and day need two digits ({dt.date(year, month, day).isoformat()})"
+    return None

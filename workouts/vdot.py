@@ -91,10 +91,19 @@ def parse_race(text: str) -> tuple[float, float]:
     distance = RACE_DISTANCES_M[match.group(1)]
     pace = seconds / (distance / 1000)
     if not 150 <= pace <= 720:
-        raise RaceError(
-            f"race = {text!r} means {int(pace) // 60}:{int(pace) % 60:02d}/km",
-            "check the time: races between 2:30/km and 12:00/km are understood",
-        )
+        hint = "check the time: races between 2:30/km and 12:00/km are understood"
+        clock = re.fullmatch(r"(\d{1,2}):(\d{2})", match.group(2))
+        if (
+            clock
+            and 150
+            <= (int(clock.group(1)) * 3600 + int(clock.group(2)) * 60) / (distance / 1000)
+            <= 720
+        ):
+            hint = (
+                f"{match.group(2)} reads as minutes:seconds; for hours write "
+                f'"{match.group(1)} {match.group(2)}:00"'
+            )
+        raise RaceError(f"race = {text!r} means {int(pace) // 60}:{int(pace) % 60:02d}/km", hint)
     return distance, seconds
 
 

@@ -1,0 +1,85 @@
+"""Checking the shape of a service's 200 replies before the engine trusts them.
+
+A proxy's HTML page, an empty body or JSON of another shape (a dict where a list was expected,
+events without an id or a date) is the service's problem, not a bug in progsync: it becomes an
+`OddReply` naming the service and what was wrong (exit 5, like an unreachable destination),
+never "internal error". pydantic models at this edge; the destinations call one function each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from progsync.workouts.errors import ProgsyncError
+
+
+class OddReply(ProgsyncError):
+    """A destination answered 200 with something that is not what its API documents."""
+
+    exit_code = 5
+
+
+class IntervalsEvent(BaseModel):
+    """The fields of an Intervals.icu event (GET /athlete/{id}/events) the engine reads."""
+
+    model_config = ConfigDict(extra="allow")
+    id: int | str
+    start_date_local: dt.date | dt.datetime | str
+
+
+class GarminWorkout(BaseModel):
+    """The fields of a Garmin Connect workout list item the engine reads."""
+
+    model_config = ConfigDict(extra="allow")
+    workoutId: int | str
+
+
+_EVENTS = TypeAdapter(list[IntervalsEvent])
+_WORKOUTS = TypeAdapter(list[GarminWorkout])
+
+
+def intervals_events(data: Any, what: str = "listing events") -> list[dict[str, Any]]:
+    """The events of a list reply, or OddReply saying what was wrong with it."""
+    return _checked(data, _EVENTS, "Intervals.icu", what, "start_date_local")
+
+
+def garmin_workouts(data: Any, what: str = "listing workouts") -> list[dict[str, Any]]:
+    """The workouts of a list reply, or OddReply saying what was wrong with it."""
+    return _checked(data, _WORKOUTS, "Garmin Connect", what, None)
+
+
+def _checked(
+    data: Any, adapter: TypeAdapter[Any], service: str, what: str, date_key: str | None
+) -> list[dict[str, Any]]:
+    hint = "the service or a proxy in between sent an unexpected page; try again later"
+    if data is None or data == "":
+        raise OddReply(f"{service} sent an empty reply while {what} (a list was expected)", hint)
+    if isinstance(data, str):
+        shown = "an HTML page" if data.lstrip().startswith("<") else "text"
+        raise OddReply(f"{service} sent {shown} while {what}, not JSON", hint)
+    if not isinstance(data, list):
+        raise OddReply(
+            f"{service} sent a {type(data).__name__} while {what}, where a list was expected", hint
+        )
+    try:
+        adapter.validate_python(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise OddReply(
+            f"{service} sent an unexpected item while {what}: item {where}: {first['msg']}", hint
+        ) from None
+    if date_key is not None:
+        for index, item in enumerate(data):
+            try:
+                dt.date.fromisoformat(str(item[date_key])[:10])
+            except ValueError:
+                raise OddReply(
+                    f"{service} sent an unexpected item while {what}: item {index} has "
+                    f"{date_key} = {item[date_key]!r}, not a date",
+                    hint,
+                ) from None
+    return list(data)
