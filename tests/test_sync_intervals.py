@@ -364,3 +364,13 @@ def test_plan_shows_the_diff_without_writing(fake: FakeIntervals, tmp_path: Path
     text = run_cli("push", str(plan), "--to", "intervals", "--dry-run")
     assert "create" in text.stdout and "Tempo" in text.stdout
     assert fake.writes() == []
+
+
+@pytest.mark.parametrize("reply", [{"events": []}, [{"name": "no id"}], [{"id": 1, "start_date_local": "soon"}]])
+def test_an_odd_listing_is_a_clear_error_and_changes_nothing(fake: FakeIntervals, tmp_path: Path, reply: object) -> None:
+    plan = write_plan(tmp_path)
+    fake.faults.append(Fault("GET", "/events", reply=reply))
+    outcome = push(plan)
+    assert outcome.exit_code == 5 and fake.writes() == []
+    ((_, error),) = outcome.errors
+    assert "Intervals.icu sent" in error.message

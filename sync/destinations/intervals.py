@@ -251,8 +251,10 @@ class IntervalsDestination:
         return Desired(session, event, fingerprint(kept_fields(event)), warnings)
 
     def list_remote(self, start: dt.date, end: dt.date) -> dict[str, Remote]:
+        from ..replies import intervals_events
+
         out: dict[str, Remote] = {}
-        for event in self.client.list_events(start, end):
+        for event in intervals_events(self.client.list_events(start, end)):
             external = event.get("external_id") or ""
             if not external.startswith(MARKER):
                 continue
