@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from progsync.workouts.fit import encode_fit
+from progsync.workouts.fit import encode_fit, workout_name
+from progsync.workouts.garmin_json import describe_session
 from progsync.workouts.model import (
     End,
     HeartRateTarget,
@@ -20,6 +21,7 @@ from progsync.workouts.model import (
     Repeat,
     Session,
     Step,
+    iter_steps,
 )
 from progsync.workouts.plan import compile_plan
 
@@ -41,7 +43,8 @@ def test_every_example_session_decodes_and_matches(session: Session) -> None:
     (file_id,) = messages["file_id_mesgs"]
     assert file_id["type"] == "workout"
     (workout,) = messages["workout_mesgs"]
-    assert workout["wkt_name"] == session.name
+    assert workout["wkt_name"] == workout_name(session)
+    assert session.name.startswith(workout["wkt_name"])
     assert workout["sport"] == "running"
     assert workout["num_valid_steps"] == len(messages["workout_step_mesgs"])
     assert decoded_messages(messages) == expected_messages(session.steps)
@@ -146,6 +149,35 @@ def test_round_trip_random_sessions(body: list, name: str) -> None:
     )
     messages = decode(encode_fit(session))
     assert decoded_messages(messages) == expected_messages(session.steps)
-    from progsync.workouts.fit import _text
+    assert messages["workout_mesgs"][0].get("wkt_name") == workout_name(session)
 
-    assert messages["workout_mesgs"][0].get("wkt_name") == _text(name)
+
+def _strings(messages: dict) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+    out = []
+    for kind, fields in (("workout_mesgs", ("wkt_name", "wkt_description")),
+                         ("workout_step_mesgs", ("wkt_step_name", "notes"))):
+        for message in messages.get(kind, []):
+            out.extend((field, str(message[field])) for field in fields if message.get(field))
+    return out
+
+
+def test_no_fit_string_is_cut_mid_word() -> None:
+    """FIT strings have fixed sizes (16/16/50 bytes in Garmin's C SDK): cut between words only."""
+    long_note = "keep the shoulders loose and the cadence quick, then build to marathon effort and hold it"
+    long = compile_text(
+        '[[session]]\nday = "sun"\nname = "Sunday long run with a progressive fast finish"\n'
+        f'notes = "{long_note}. Finish strong, not all-out. Drink every twenty minutes."\n'
+        f'steps = ["warmup 15min @easy -- {long_note}", "40min @marathon -- {long_note}"]\n'
+    ).plan.sessions
+    sessions = [*example_sessions(), *long]
+    for session in sessions:
+        words = set((session.name + " " + (session.notes or "") + " " + " ".join(
+            (s.note or "") + " " + (s.name or "") for s in iter_steps(session.steps)
+        )).replace(",", " ").replace(".", " ").replace("·", " ").split())
+        words |= set(describe_session(session).replace(",", " ").replace(".", " ").replace(":", " ").split())
+        words |= {"Run", "Running", "Warm", "up", "Warmup", "Cool", "down", "Cooldown", "Recover", "Rest"}
+        for field, text in _strings(decode(encode_fit(session))):
+            last = text.replace(",", " ").replace(".", " ").replace("·", " ").split()[-1]
+            assert last in words or not last.isalpha(), (session.name, field, text)
+    (messages,) = [decode(encode_fit(s)) for s in long]
+    assert "Sunday long run".startswith(messages["workout_mesgs"][0]["wkt_name"])

@@ -7,6 +7,11 @@ the message index of the loop's first step and whose target value is the count.
 
 Output is deterministic: `time_created` is the session's own date (and time, if it has one),
 and the serial number is derived from the session's identity.
+
+FIT strings have fixed sizes on the device (see `STRING_BYTES`), so text is shortened at word
+boundaries, never mid-word, with a priority: the name first, then what the target needs in
+words (RPE), then the cue. A step name that does not fit whole is repeated in full in the
+step's notes, after the target, so nothing the runner needs during the step is lost.
 """
 
 from __future__ import annotations
@@ -35,7 +40,15 @@ MESG_FILE_ID = 0
 MESG_WORKOUT = 26
 MESG_WORKOUT_STEP = 27
 FIT_MANUFACTURER_DEVELOPMENT = 255
+#: Usable bytes of each FIT string field (the array size minus its NUL terminator). The sizes
+#: are the ones Garmin's C SDK allocates (garmin/fit-c-sdk `fit_example.h`:
+#: FIT_WORKOUT_MESG_WKT_NAME_COUNT 16, FIT_WORKOUT_STEP_MESG_WKT_STEP_NAME_COUNT 16,
+#: FIT_WORKOUT_STEP_MESG_NOTES_COUNT 50); `wkt_description` has no size there, and 100 bytes
+#: is progsync's own choice.
+STRING_BYTES = {"wkt_name": 15, "wkt_step_name": 15, "notes": 49, "wkt_description": 100}
 MAX_STRING_BYTES = 100
+_TRAILING = " \t,;:·-–—+&/(["
+_SENTENCE_END = ".!?;"
 
 DURATION_TYPES = {
     "time": 0,
@@ -62,12 +75,85 @@ SPORTS = {
 
 
 def _text(value: str | None) -> str | None:
-    """A FIT string: no control characters (a NUL ends a FIT string), at most 100 UTF-8 bytes."""
+    """A FIT string: no control characters (a NUL ends a FIT string), at most 100 UTF-8 bytes,
+    cut at a word boundary."""
+    return shorten(value, MAX_STRING_BYTES)
+
+
+def _clean(value: str) -> str:
+    return " ".join("".join(c if c.isprintable() else " " for c in value).split())
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def shorten(value: str | None, limit: int) -> str | None:
+    """`value` in at most `limit` UTF-8 bytes, cut only between words (None if no word fits).
+
+    A cut prefers the end of a sentence when that keeps at least half the room, so a long
+    description loses its last sentence rather than ending "…Finish st". Separators left
+    dangling at the cut (`,`, `·`, `+`, `-`) are dropped."""
     if not value:
         return None
-    cleaned = "".join(c if c.isprintable() else " " for c in value).strip()
-    data = cleaned.encode("utf-8")[:MAX_STRING_BYTES]
-    return data.decode("utf-8", "ignore").strip() or None
+    text = _clean(value)
+    if _size(text) <= limit:
+        return text or None
+    best: str | None = None
+    sentence: str | None = None
+    for index, char in enumerate(text):
+        if char != " ":
+            continue
+        candidate = text[:index].rstrip(_TRAILING)
+        if not candidate or _size(candidate) > limit:
+            if _size(text[:index]) > limit:
+                break
+            continue
+        best = candidate
+        if candidate[-1] in _SENTENCE_END:
+            sentence = candidate
+    if sentence is not None and _size(sentence) * 2 >= limit:
+        return sentence
+    return best
+
+
+def step_strings(step: Step) -> tuple[str, str | None]:
+    """(wkt_step_name, notes) of a step, each within its FIT size.
+
+    The name gets its own field; what the notes hold comes in priority order — the target in
+    words (RPE, which no FIT target carries), the full name when it had to be shortened, then
+    the cue — each part whole if it fits, the last one shortened at a word boundary."""
+    full = _clean(step.name or _default_name(step))
+    name = shorten(full, STRING_BYTES["wkt_step_name"])
+    parts: list[str] = []
+    if isinstance(step.target, RpeTarget):
+        parts.append(f"RPE {step.target.value:g}")
+    if name != full:
+        parts.append(full)
+    if name is None:
+        name = _default_name(step)
+    if step.note:
+        parts.append(_clean(step.note))
+    return name, join_within(parts, STRING_BYTES["notes"])
+
+
+def join_within(parts: list[str], limit: int, separator: str = " · ") -> str | None:
+    """Parts joined by `separator` in order, within `limit` bytes; the first part that does not
+    fit whole is shortened at a word boundary and ends the text."""
+    out = ""
+    for part in parts:
+        if not part:
+            continue
+        glue = separator if out else ""
+        joined = out + glue + part
+        if _size(joined) <= limit:
+            out = joined
+            continue
+        rest = shorten(part, limit - _size(out + glue))
+        if rest:
+            out += glue + rest
+        break
+    return out or None
 
 
 def _duration(step: Step) -> tuple[int, int | None]:
@@ -106,15 +192,6 @@ def _target(target: Target | None) -> tuple[int, int | None, int | None, int | N
     raise EncodeError(f"no FIT target for {target!r}")  # pragma: no cover
 
 
-def _notes(step: Step) -> str | None:
-    parts = []
-    if isinstance(step.target, RpeTarget):
-        parts.append(f"RPE {step.target.value:g}")
-    if step.note:
-        parts.append(step.note)
-    return _text(" · ".join(parts))
-
-
 def workout_steps(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
     """The flat list of `workout_step` messages (raw values) for a block tree."""
     out: list[dict[str, Any]] = []
@@ -138,10 +215,11 @@ def workout_steps(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
                 continue
             duration_type, duration_value = _duration(block)
             target_type, target_value, low, high = _target(block.target)
+            step_name, notes = step_strings(block)
             message: dict[str, Any] = {
                 "mesg_num": MESG_WORKOUT_STEP,
                 "message_index": len(out),
-                "wkt_step_name": _text(block.name or _default_name(block)),
+                "wkt_step_name": step_name,
                 "duration_type": duration_type,
                 "duration_value": duration_value,
                 "target_type": target_type,
@@ -149,7 +227,7 @@ def workout_steps(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
                 "custom_target_value_low": low,
                 "custom_target_value_high": high,
                 "intensity": INTENSITY[block.kind],
-                "notes": _notes(block),
+                "notes": notes,
             }
             if block.secondary is not None:
                 s_type, s_value, s_low, s_high = _target(block.secondary)
@@ -177,6 +255,13 @@ def _default_name(step: Step) -> str:
     }[step.kind]
 
 
+def workout_name(session: Session) -> str:
+    """The session's name within `wkt_name` (its sport's name if not even one word fits)."""
+    return shorten(session.name, STRING_BYTES["wkt_name"]) or {"run": "Run"}.get(
+        session.sport, session.sport.capitalize()
+    )
+
+
 def encode_fit(session: Session) -> bytes:
     """The FIT workout file of one session, as bytes."""
     from garmin_fit_sdk import Encoder
@@ -198,12 +283,12 @@ def encode_fit(session: Session) -> bytes:
     )
     workout: dict[str, Any] = {
         "mesg_num": MESG_WORKOUT,
-        "wkt_name": _text(session.name),
+        "wkt_name": workout_name(session),
         "sport": SPORTS.get(session.sport, 0),
         "sub_sport": 0,
         "num_valid_steps": len(steps),
     }
-    description = _text(describe_session(session))
+    description = shorten(describe_session(session), STRING_BYTES["wkt_description"])
     if description:
         workout["wkt_description"] = description
     encoder.write_mesg(workout)
