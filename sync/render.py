@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from progsync.workouts.effort import shown_seconds
 from progsync.workouts.model import (
     Block,
     HeartRateTarget,
@@ -97,21 +98,10 @@ def _level(step: Step, profile: Profile) -> int:
     return 3 if step.kind in ("run",) else 2
 
 
-def _seconds(step: Step, profile: Profile) -> float:
-    if step.end.kind == "time":
-        return step.end.value or 0
-    if step.end.kind == "distance":
-        pace = step.target.centre if isinstance(step.target, PaceTarget) else None
-        if pace is None:
-            pace = profile.paces["easy"].centre if "easy" in profile.paces else 360.0
-        return (step.end.value or 0) / 1000 * pace
-    return 60.0
-
-
 def intensity_profile(session: Session, profile: Profile, width: int = 60) -> str:
     """A one-line bar chart of effort over time, so a progression visibly climbs."""
     steps = flatten(session.steps)
-    spans = [(_seconds(s, profile), _level(s, profile)) for s in steps]
+    spans = [(shown_seconds(s, profile), _level(s, profile)) for s in steps]
     total = sum(t for t, _ in spans) or 1.0
     chars: list[str] = []
     for column in range(width):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from .effort import step_seconds
 from .errors import Issue, Location
 from .model import (
     HeartRateTarget,
@@ -27,7 +28,6 @@ from .model import (
     Step,
     flatten,
 )
-from .plan import FALLBACK_PACE
 from .profile import Profile, canonical_pace_name
 from .rules import Settings, parse_settings
 from .units import Units, format_clock, format_distance, format_duration, format_pace, parse_pace
@@ -93,22 +93,6 @@ class Facts:
     @property
     def is_run(self) -> bool:
         return self.session.sport == "run"
-
-
-def step_seconds(step: Step, profile: Profile) -> float:
-    """How long a step takes; steps ended by lap, heart rate or calories count as 0."""
-    value = step.end.value or 0.0
-    if step.end.kind == "time":
-        return value
-    if step.end.kind == "distance":
-        pace = step.target.centre if isinstance(step.target, PaceTarget) else _easy_pace(profile)
-        return value / 1000 * pace
-    return 0.0
-
-
-def _easy_pace(profile: Profile) -> float:
-    easy = profile.paces.get("easy")
-    return easy.centre if easy else FALLBACK_PACE
 
 
 def is_easy(step: Step, profile: Profile) -> bool | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from .dsl import parse_step
+from .effort import easy_pace, step_seconds
 from .errors import Diagnostics, Issue, Location, StepSyntaxError, did_you_mean
 from .model import Block, PaceTarget, Plan, ProgressionInfo, Repeat, Session, Sport, flatten
 from .profile import Profile, ProfileError, build_profile, merge_profile_data
@@ -66,7 +67,6 @@ SPORTS: dict[str, Sport] = {
 }
 MAX_REPEAT = 99
 #: Pace used to estimate distance or time of steps without a pace target, when no easy pace is known.
-FALLBACK_PACE = 360.0
 
 
 @dataclass(frozen=True)
@@ -637,21 +637,17 @@ class _Compiler:
 
 
 def estimate(blocks: tuple[Block, ...], profile: Profile) -> tuple[float, float]:
-    default_pace = FALLBACK_PACE
-    if "easy" in profile.paces:
-        default_pace = profile.paces["easy"].centre
+    """Expected seconds and metres of a session (lengths from `effort.step_seconds`)."""
+    default_pace = easy_pace(profile)
     seconds = metres = 0.0
     for step in flatten(blocks):
-        pace = step.target.centre if isinstance(step.target, PaceTarget) else default_pace
-        if step.kind == "rest":
-            pace = 0.0
-        value = step.end.value or 0.0
-        if step.end.kind == "time":
-            seconds += value
-            metres += value / pace * 1000 if pace else 0.0
-        elif step.end.kind == "distance":
-            metres += value
-            seconds += value / 1000 * (pace or default_pace)
+        step_s = step_seconds(step, profile)
+        seconds += step_s
+        if step.end.kind == "distance":
+            metres += step.end.value or 0.0
+        elif step.end.kind == "time" and step.kind != "rest":
+            pace = step.target.centre if isinstance(step.target, PaceTarget) else default_pace
+            metres += step_s / pace * 1000
     return round(seconds), round(metres)
 
 
