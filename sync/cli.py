@@ -167,6 +167,50 @@ def export(
     return 0
 
 
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False),
+    help="HTML file to write (default: the first plan's name with .html, here).",
+)
+@click.option("--title", help="Heading of the page (default: the plan's name).")
+@click.option("--open", "open_it", is_flag=True, help="Open the page in a browser afterwards.")
+@_athlete_option
+@click.pass_context
+def report(
+    ctx: click.Context,
+    files: tuple[str, ...],
+    output: str | None,
+    title: str | None,
+    open_it: bool,
+    athletes: tuple[str, ...],
+) -> int:
+    """Write FILES as one self-contained HTML page: calendar, profiles, totals, warnings."""
+    from pathlib import Path
+
+    from .loading import load_plans
+    from .report import write_report
+
+    members = _members(ctx, athletes)
+    for member, config in members:
+        loaded = load_plans(files, config)
+        path = Path(output) if output else Path(f"{Path(files[0]).stem}.html")
+        if member and len(members) > 1:
+            path = path.with_name(f"{path.stem}-{member}{path.suffix or '.html'}")
+        _print_issues(loaded.warnings)
+        heading = title or (f"{member}: {loaded.plans[0].plan.name}" if member else None)
+        written = write_report(loaded, path, heading)
+        click.echo(f"wrote {written}")
+        if open_it:
+            import webbrowser
+
+            webbrowser.open(written.resolve().as_uri())
+    return 0
+
+
 def _date(value: str | None) -> Any:
     if value is None:
         return None
