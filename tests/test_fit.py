@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from progsync.workouts.encode import describe_session
 from progsync.workouts.fit import encode_fit, workout_name
-from progsync.workouts.garmin_json import describe_session
 from progsync.workouts.model import (
     End,
     HeartRateTarget,
@@ -38,7 +38,7 @@ def example_sessions() -> list[Session]:
 
 @pytest.mark.parametrize("session", example_sessions(), ids=lambda s: s.slug)
 def test_every_example_session_decodes_and_matches(session: Session) -> None:
-    data = encode_fit(session)
+    data = encode_fit(session).data
     messages = decode(data)
     (file_id,) = messages["file_id_mesgs"]
     assert file_id["type"] == "workout"
@@ -52,18 +52,18 @@ def test_every_example_session_decodes_and_matches(session: Session) -> None:
 
 def test_output_is_deterministic_and_dated_by_the_session() -> None:
     session = example_sessions()[1]
-    assert encode_fit(session) == encode_fit(session)
-    created = decode(encode_fit(session))["file_id_mesgs"][0]["time_created"]
+    assert encode_fit(session).data == encode_fit(session).data
+    created = decode(encode_fit(session).data)["file_id_mesgs"][0]["time_created"]
     assert created == dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
 
 
 def test_names_and_notes_reach_the_file() -> None:
     sessions = example_sessions()
     strides = next(s for s in sessions if "strides" in s.name)
-    steps = decode(encode_fit(strides))["workout_step_mesgs"]
+    steps = decode(encode_fit(strides).data)["workout_step_mesgs"]
     assert any(m.get("notes") == "smooth and tall" for m in steps)
     long_run = next(s for s in sessions if s.progression)
-    names = [m.get("wkt_step_name") for m in decode(encode_fit(long_run))["workout_step_mesgs"]]
+    names = [m.get("wkt_step_name") for m in decode(encode_fit(long_run).data)["workout_step_mesgs"]]
     assert names == ["Easy start", "Stage 1/3", "Stage 2/3", "Stage 3/3"]
 
 
@@ -82,7 +82,7 @@ def test_session_written_like_the_repeat_sample_encodes_to_the_same_steps() -> N
         steps = ["warmup 1min @z2", { repeat = 3, steps = ["500m @pz5", "500m @pz3"] }, "cooldown hr<125 @pz1"]
         """
     )
-    ours = decode(encode_fit(compiled.plan.sessions[0]))["workout_step_mesgs"]
+    ours = decode(encode_fit(compiled.plan.sessions[0]).data)["workout_step_mesgs"]
     theirs = decode((SAMPLES / "WorkoutRepeatSteps.fit").read_bytes())["workout_step_mesgs"]
     keys = ("message_index", "duration_type", "duration_value", "target_type", "target_value", "intensity")
     assert [tuple(m.get(k) for k in keys) for m in ours] == [tuple(m.get(k) for k in keys) for m in theirs]
@@ -96,7 +96,7 @@ def test_custom_targets_use_fit_offsets() -> None:
         steps = ["1min @50-60%max", "500m @300-310w", "10min @4:00-4:10", "50kcal @140-150bpm"]
         """
     )
-    steps = decode(encode_fit(compiled.plan.sessions[0]))["workout_step_mesgs"]
+    steps = decode(encode_fit(compiled.plan.sessions[0]).data)["workout_step_mesgs"]
     assert (steps[0]["custom_target_value_low"], steps[0]["custom_target_value_high"]) == (94 + 100, 113 + 100)
     assert (steps[1]["custom_target_value_low"], steps[1]["custom_target_value_high"]) == (1300, 1310)
     assert (steps[2]["custom_target_value_low"], steps[2]["custom_target_value_high"]) == (4000, 4167)
@@ -147,7 +147,7 @@ def test_round_trip_random_sessions(body: list, name: str) -> None:
         estimated_duration_s=0,
         estimated_distance_m=0,
     )
-    messages = decode(encode_fit(session))
+    messages = decode(encode_fit(session).data)
     assert decoded_messages(messages) == expected_messages(session.steps)
     assert messages["workout_mesgs"][0].get("wkt_name") == workout_name(session)
 
@@ -176,8 +176,8 @@ def test_no_fit_string_is_cut_mid_word() -> None:
         )).replace(",", " ").replace(".", " ").replace("·", " ").split())
         words |= set(describe_session(session).replace(",", " ").replace(".", " ").replace(":", " ").split())
         words |= {"Run", "Running", "Warm", "up", "Warmup", "Cool", "down", "Cooldown", "Recover", "Rest"}
-        for field, text in _strings(decode(encode_fit(session))):
+        for field, text in _strings(decode(encode_fit(session).data)):
             last = text.replace(",", " ").replace(".", " ").replace("·", " ").split()[-1]
             assert last in words or not last.isalpha(), (session.name, field, text)
-    (messages,) = [decode(encode_fit(s)) for s in long]
+    (messages,) = [decode(encode_fit(s).data) for s in long]
     assert "Sunday long run".startswith(messages["workout_mesgs"][0]["wkt_name"])

@@ -62,10 +62,10 @@ def test_three_formats_agree(session: Session) -> None:
         ({"time": "time", "distance": "distance", "lap": "lap.button"}[s.end.kind], s.end.value)
         for s in flatten(session.steps)
     ]
-    garmin = encode_workout(session).payload["workoutSegments"][0]["workoutSteps"]
+    garmin = encode_workout(session).data["workoutSegments"][0]["workoutSteps"]
     assert garmin_flat(garmin) == expected
-    assert fit_flat(decode(encode_fit(session))["workout_step_mesgs"]) == expected
-    text = encode_intervals_text(session).text
+    assert fit_flat(decode(encode_fit(session).data)["workout_step_mesgs"]) == expected
+    text = encode_intervals_text(session).data
     repeats = [line for line in text.splitlines() if line.endswith("x") and line[:-1].isdigit()]
     step_lines = [line for line in text.splitlines() if line.startswith("- ")]
     executed = 0

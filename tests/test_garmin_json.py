@@ -73,7 +73,7 @@ def numbering(steps: list[dict[str, Any]]) -> list[Any]:
 
 
 def ours() -> dict[str, Any]:
-    return encode_workout(compile_text(MEGA_RUN).plan.sessions[0]).payload
+    return encode_workout(compile_text(MEGA_RUN).plan.sessions[0]).data
 
 
 def test_equivalent_to_the_recorded_input() -> None:
@@ -116,7 +116,7 @@ def test_shaped_like_the_stored_output_where_they_overlap() -> None:
 
 def test_pace_faster_bound_first_in_metres_per_second() -> None:
     session = compile_text('[[session]]\nday = "tue"\nsteps = ["10min @4:00-4:10"]\n').plan.sessions[0]
-    step = encode_workout(session).payload["workoutSegments"][0]["workoutSteps"][0]
+    step = encode_workout(session).data["workoutSegments"][0]["workoutSteps"][0]
     assert step["targetType"]["workoutTargetTypeId"] == 6
     assert step["targetValueOne"] == pytest.approx(1000 / 240, abs=1e-5)
     assert step["targetValueTwo"] == pytest.approx(1000 / 250, abs=1e-5)
@@ -136,7 +136,7 @@ def test_pace_faster_bound_first_in_metres_per_second() -> None:
 )
 def test_target_ids(text: str, target_id: int, one: float | None, two: float | None, zone: int | None) -> None:
     session = compile_text(f'[[session]]\nday = "tue"\nsteps = ["{text}"]\n').plan.sessions[0]
-    step = encode_workout(session).payload["workoutSegments"][0]["workoutSteps"][0]
+    step = encode_workout(session).data["workoutSegments"][0]["workoutSteps"][0]
     assert step["targetType"]["workoutTargetTypeId"] == target_id
     assert (step["targetValueOne"], step["targetValueTwo"], step["zoneNumber"]) == (one, two, zone)
 
@@ -144,7 +144,7 @@ def test_target_ids(text: str, target_id: int, one: float | None, two: float | N
 def test_rpe_and_notes_go_to_the_step_description_with_a_warning() -> None:
     session = compile_text('[[session]]\nday = "tue"\nsteps = ["10min @rpe 7 -- steady"]\n').plan.sessions[0]
     encoded = encode_workout(session)
-    step = encoded.payload["workoutSegments"][0]["workoutSteps"][0]
+    step = encoded.data["workoutSegments"][0]["workoutSteps"][0]
     assert step["description"] == "RPE 7 · steady"
     assert any("RPE" in w and "'Run'" in w for w in encoded.warnings)
 
@@ -153,7 +153,7 @@ def test_description_tells_a_human() -> None:
     session = compile_text(
         '[[session]]\nday = "sun"\nprogression = { duration = "60min", to = "marathon", stages = 3 }\n'
     ).plan.sessions[0]
-    payload = encode_workout(session).payload
+    payload = encode_workout(session).data
     assert payload["description"].startswith("Progression run (about 1:00:00")
     assert "building to marathon" in payload["description"]
     assert payload["estimatedDurationInSecs"] == 3600
@@ -164,7 +164,7 @@ def test_step_limit_folds_repeats_then_refuses() -> None:
     session = compile_text(f'[[session]]\nday = "tue"\nsteps = [{many}]\n').plan.sessions[0]
     assert count_steps(session.steps) == 60
     encoded = encode_workout(session)
-    (group,) = encoded.payload["workoutSegments"][0]["workoutSteps"]
+    (group,) = encoded.data["workoutSegments"][0]["workoutSteps"]
     assert group["numberOfIterations"] == 30
     assert any("50-step limit" in w for w in encoded.warnings)
 

@@ -44,17 +44,17 @@ GOLDEN = [
 
 @pytest.mark.parametrize(("steps", "expected"), GOLDEN)
 def test_golden(steps: str, expected: str) -> None:
-    assert text_of(steps).text == expected
+    assert text_of(steps).data == expected
 
 
 def test_miles() -> None:
     result = text_of('"2 @7:00", "800m @6:00"', units="mi")
-    assert result.text == "- 2mi 7:08-6:52/mi Pace\n- 800mtr 6:08-5:52/mi Pace\n"
+    assert result.data == "- 2mi 7:08-6:52/mi Pace\n- 800mtr 6:08-5:52/mi Pace\n"
 
 
 def test_repeat_block_has_blank_lines_around_it() -> None:
     result = text_of('"warmup 15min @easy", { repeat = 5, steps = ["1km @5k", "2min jog"] }, "cooldown 10min @easy"')
-    assert result.text == textwrap.dedent(
+    assert result.data == textwrap.dedent(
         """\
         Warmup
         - 15m 5:30-5:10/km Pace
@@ -72,7 +72,7 @@ def test_repeat_block_has_blank_lines_around_it() -> None:
 
 def test_nested_repeat_is_unrolled_with_a_warning() -> None:
     result = text_of('{ repeat = 2, steps = [{ repeat = 3, steps = ["400m @5k", "200m jog"] }, "rest 3min"] }')
-    assert result.text == textwrap.dedent(
+    assert result.data == textwrap.dedent(
         """\
         3x
         - 400mtr 3:45-3:35/km Pace
@@ -92,16 +92,16 @@ def test_nested_repeat_is_unrolled_with_a_warning() -> None:
 
 def test_bpm_becomes_percent_of_max_or_a_cue() -> None:
     with_max = text_of('"20min @140-150bpm"', max_hr=200)
-    assert with_max.text == "- 20m 70-75% HR\n"
+    assert with_max.data == "- 20m 70-75% HR\n"
     assert any("70-75% of max HR 200" in w for w in with_max.warnings)
     without = text_of('"20min @140-150bpm"', max_hr=None)
-    assert without.text == "- HR 140 to 150 20m\n", "a cue only: no bare % that would mean power"
+    assert without.data == "- HR 140 to 150 20m\n", "a cue only: no bare % that would mean power"
     assert any("no max_hr" in w for w in without.warnings)
 
 
 def test_unsupported_end_conditions_degrade_to_lap_with_warning() -> None:
     result = text_of('"cooldown hr<120"')
-    assert result.text == "Cooldown\n- until HR below 120 10m Press lap\n"
+    assert result.data == "Cooldown\n- until HR below 120 10m Press lap\n"
     assert any("heart rate" in w for w in result.warnings)
 
 
@@ -109,14 +109,14 @@ def test_progression_stage_labels_cannot_be_misread() -> None:
     session = compile_text(
         '[[session]]\nday = "sun"\nprogression = { duration = "60min", to = "marathon", stages = 2 }\n'
     ).plan.sessions[0]
-    text = encode_intervals_text(session).text
+    text = encode_intervals_text(session).data
     assert "- Stage 1 of 2 15m" in text
     assert "- Stage 2 of 2 finish strong, not all out 15m 4:20-4:10/km Pace" in text
 
 
 def test_notes_lead_and_cannot_become_a_repeat_header() -> None:
     result = text_of('"10min @easy"', notes="Hill session 3x")
-    assert result.text.splitlines()[0] == "Hill session"
+    assert result.data.splitlines()[0] == "Hill session"
 
 
 @pytest.mark.parametrize(
@@ -140,9 +140,9 @@ def test_cues_and_notes_stay_text(note: str) -> None:
     """Intervals.icu reads zone codes, `press lap`, `ramp`, `Nx` and durations anywhere in a step line
     (forum.intervals.icu thread 4725 reply 29; thread 1163): a note must not add a target or a step."""
     result = text_of(f'"10min @easy -- {note}", "lap -- {note}"', notes=note)
-    lines = result.text.splitlines()
+    lines = result.data.splitlines()
     steps = [line for line in lines if STEP_LINE.match(line)]
-    assert len(steps) == 2, result.text
+    assert len(steps) == 2, result.data
     assert not lines[0].startswith("-") and not lines[0].strip().endswith("x")
     assert [line for line in lines if re.fullmatch(r"\d+x", line.strip())] == []
     for line in steps:
@@ -153,7 +153,7 @@ def test_cues_and_notes_stay_text(note: str) -> None:
 
 
 def test_lap_rest_gets_a_short_placeholder() -> None:
-    assert text_of('"rest lap"').text == "- Rest 2m Press lap\n"
+    assert text_of('"rest lap"').data == "- Rest 2m Press lap\n"
 
 
 @pytest.mark.parametrize("steps", ['"20min @140-150bpm"', '"20min @z2"', '"20min @70-75%max"'])

@@ -52,7 +52,7 @@ def garmin(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGarmin]:
 def test_every_example_step_with_a_note_carries_it_in_its_description() -> None:
     noted = 0
     for session in example_sessions():
-        sent = executable(encode_workout(session).payload["workoutSegments"][0]["workoutSteps"])
+        sent = executable(encode_workout(session).data["workoutSegments"][0]["workoutSteps"])
         steps = iter_steps(session.steps)
         assert len(sent) == len(steps)
         for step, payload in zip(steps, sent, strict=True):

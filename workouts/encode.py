@@ -1,16 +1,57 @@
-"""One entry point to every encoder: a session and a format name → bytes and warnings."""
+"""What every encoder shares, and one entry point to all of them.
+
+Each format has one adapter module (`fit`, `garmin_json`, `intervals_text`) with one function of
+the same shape, `SessionEncoder`: a session in, an `Encoded` out (the format's data and the
+warnings about what it could not carry). What the adapters share lives here, not in one of
+them: `EncodeError` for a session a format cannot carry at all, and `describe_session`, the
+summary both Garmin formats put in their description.
+
+`encode(session, fmt)` picks the adapter by format name, importing it only then (the FIT SDK
+stays off the `check` path), and gives bytes and a file name for folders and exports.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
+from .errors import ProgsyncError
 from .model import Session
+from .units import format_clock, format_distance
 
 Format = Literal["fit", "garmin-json", "intervals"]
 FORMATS: tuple[Format, ...] = ("fit", "garmin-json", "intervals")
 EXTENSIONS: dict[Format, str] = {"fit": "fit", "garmin-json": "json", "intervals": "txt"}
+#: format -> (module in this package, its encoder function)
+ENCODERS: dict[Format, tuple[str, str]] = {
+    "fit": ("fit", "encode_fit"),
+    "garmin-json": ("garmin_json", "encode_workout"),
+    "intervals": ("intervals_text", "encode_intervals_text"),
+}
+
+T = TypeVar("T")
+
+
+class EncodeError(ProgsyncError):
+    """A session that a format cannot carry, even degraded: an input problem (exit code 2)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Encoded(Generic[T]):
+    """One session in one format: the data (bytes, a JSON payload or text) and the warnings."""
+
+    data: T
+    warnings: tuple[str, ...] = ()
+
+
+class SessionEncoder(Protocol[T]):
+    """The shape of every format's encoder function."""
+
+    def __call__(self, session: Session, *, max_hr: int | None = None) -> Encoded[T]: ...
 
 
 @dataclass(frozen=True)
@@ -22,20 +63,44 @@ class Output:
     warnings: tuple[str, ...]
 
 
+def describe_session(session: Session) -> str:
+    """A human summary: what the session is, how long, and its main set."""
+    units = session.units
+    lines = []
+    length = f"about {format_clock(session.estimated_duration_s)}"
+    if session.estimated_distance_m:
+        length += f", {format_distance(session.estimated_distance_m, units)}"
+    if session.progression:
+        p = session.progression
+        lines.append(
+            f"Progression run ({length}): {round(p.easy_share * 100)}% at {p.start}, then "
+            f"{p.stages} stage{'s' if p.stages > 1 else ''} building to {p.to}. "
+            "Finish strong, never all-out."
+        )
+    else:
+        lines.append(f"{session.name} ({length}).")
+    if session.notes:
+        lines.append(session.notes)
+    return " ".join(lines)
+
+
+def encoder(fmt: Format) -> SessionEncoder[Any]:
+    """The encoder function of a format (its module is imported here, on first use)."""
+    module, name = ENCODERS[fmt]
+    function: SessionEncoder[Any] = getattr(importlib.import_module(f"{__package__}.{module}"), name)
+    return function
+
+
+def as_bytes(data: bytes | str | dict[str, Any]) -> bytes:
+    """Encoded data as file content: bytes as they are, text as UTF-8, JSON indented."""
+    if isinstance(data, bytes):
+        return data
+    if isinstance(data, str):
+        return data.encode("utf-8")
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
 def encode(session: Session, fmt: Format, max_hr: int | None = None) -> Output:
     """Encode a session; deterministic: the same session gives the same bytes."""
-    name = f"{session.file_stem}.{EXTENSIONS[fmt]}"
-    if fmt == "fit":
-        from .fit import encode_fit
-
-        return Output(name, encode_fit(session), ())
-    if fmt == "garmin-json":
-        from .garmin_json import encode_workout
-
-        encoded = encode_workout(session)
-        text = json.dumps(encoded.payload, indent=2, ensure_ascii=False) + "\n"
-        return Output(name, text.encode("utf-8"), encoded.warnings)
-    from .intervals_text import encode_intervals_text
-
-    result = encode_intervals_text(session, max_hr=max_hr)
-    return Output(name, result.text.encode("utf-8"), result.warnings)
+    result = encoder(fmt)(session, max_hr=max_hr)
+    return Output(f"{session.file_stem}.{EXTENSIONS[fmt]}", as_bytes(result.data), result.warnings)

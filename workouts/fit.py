@@ -20,7 +20,7 @@ import datetime as dt
 import zlib
 from typing import Any
 
-from .garmin_json import EncodeError, describe_session
+from .encode import Encoded, EncodeError, describe_session
 from .model import (
     Block,
     HeartRateTarget,
@@ -262,8 +262,8 @@ def workout_name(session: Session) -> str:
     )
 
 
-def encode_fit(session: Session) -> bytes:
-    """The FIT workout file of one session, as bytes."""
+def encode_fit(session: Session, *, max_hr: int | None = None) -> Encoded[bytes]:
+    """The FIT workout file of one session, as bytes (FIT has no warnings to give)."""
     from garmin_fit_sdk import Encoder
 
     steps = workout_steps(session.steps)
@@ -294,4 +294,4 @@ def encode_fit(session: Session) -> bytes:
     encoder.write_mesg(workout)
     for step in steps:
         encoder.write_mesg(step)
-    return bytes(encoder.close())
+    return Encoded(bytes(encoder.close()))

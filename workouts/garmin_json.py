@@ -10,10 +10,9 @@ one (see docs/destinations.md). Pace targets are m/s, faster bound first; heart-
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
-from .errors import ProgsyncError
+from .encode import Encoded, EncodeError, describe_session
 from .model import (
     Block,
     HeartRateTarget,
@@ -29,7 +28,6 @@ from .model import (
     Target,
     iter_steps,
 )
-from .units import format_clock, format_distance
 
 SPORTS: dict[str, tuple[int, str]] = {
     "run": (1, "running"),
@@ -70,18 +68,6 @@ TARGET_TYPES: dict[str, tuple[int, str]] = {
 #: Garmin Connect refuses or truncates workouts with more steps than this.
 MAX_STEPS = 50
 MAX_NAME = 256
-
-
-class EncodeError(ProgsyncError):
-    """A session that a format cannot carry, even degraded: an input problem (exit code 2)."""
-
-    exit_code = 2
-
-
-@dataclass(frozen=True)
-class Encoded:
-    payload: dict[str, Any]
-    warnings: tuple[str, ...] = ()
 
 
 def _ref(ids: tuple[int, str], id_key: str, key_key: str) -> dict[str, Any]:
@@ -264,28 +250,7 @@ def compress(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
     return tuple(items)
 
 
-def describe_session(session: Session) -> str:
-    """A human summary: what the session is, how long, and its main set."""
-    units = session.units
-    lines = []
-    length = f"about {format_clock(session.estimated_duration_s)}"
-    if session.estimated_distance_m:
-        length += f", {format_distance(session.estimated_distance_m, units)}"
-    if session.progression:
-        p = session.progression
-        lines.append(
-            f"Progression run ({length}): {round(p.easy_share * 100)}% at {p.start}, then "
-            f"{p.stages} stage{'s' if p.stages > 1 else ''} building to {p.to}. "
-            "Finish strong, never all-out."
-        )
-    else:
-        lines.append(f"{session.name} ({length}).")
-    if session.notes:
-        lines.append(session.notes)
-    return " ".join(lines)
-
-
-def encode_workout(session: Session) -> Encoded:
+def encode_workout(session: Session, *, max_hr: int | None = None) -> Encoded[dict[str, Any]]:
     """The workout JSON for one session (the Garmin destination appends its marker)."""
     warnings: list[str] = []
     blocks = session.steps
@@ -326,4 +291,4 @@ def encode_workout(session: Session) -> Encoded:
             }
         ],
     }
-    return Encoded(payload=payload, warnings=tuple(dict.fromkeys(warnings)))
+    return Encoded(payload, tuple(dict.fromkeys(warnings)))

@@ -18,8 +18,8 @@ Two rules of Intervals.icu's parser shape the text (forum.intervals.icu threads 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from .encode import Encoded
 from .model import (
     Block,
     HeartRateTarget,
@@ -51,12 +51,6 @@ _KEYWORDS = (
 #: step at all ("- 9m Z2 press lap", thread 1163); the watch ends the step on the lap press.
 LAP_PLACEHOLDER_S = {"rest": 120.0, "recover": 120.0}
 LAP_PLACEHOLDER_DEFAULT_S = 600.0
-
-
-@dataclass(frozen=True)
-class TextEncoded:
-    text: str
-    warnings: tuple[str, ...] = ()
 
 
 def clean_label(text: str) -> str:
@@ -245,7 +239,7 @@ class _Writer:
         return sections
 
 
-def encode_intervals_text(session: Session, max_hr: int | None = None) -> TextEncoded:
+def encode_intervals_text(session: Session, *, max_hr: int | None = None) -> Encoded[str]:
     """The workout text of one session. `max_hr` lets bpm ranges become % of max HR."""
     writer = _Writer(session, max_hr)
     sections = writer.blocks(session.steps)
@@ -257,4 +251,4 @@ def encode_intervals_text(session: Session, max_hr: int | None = None) -> TextEn
         if index:
             lines.append("")
         lines.extend(section)
-    return TextEncoded(text="\n".join(lines).rstrip() + "\n", warnings=tuple(writer.warnings))
+    return Encoded("\n".join(lines).rstrip() + "\n", tuple(writer.warnings))

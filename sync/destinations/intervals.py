@@ -184,7 +184,7 @@ def event_for(
         "type": SPORT_TYPES.get(session.sport, "Workout"),
         "start_date_local": dt.datetime.combine(session.date, start).isoformat(timespec="seconds"),
         "name": session.name,
-        "description": text.text,
+        "description": text.data,
         "external_id": MARKER + session.identity,
         "moving_time": int(session.estimated_duration_s),
         "distance": float(session.estimated_distance_m),

@@ -169,7 +169,7 @@ class GarminDestination:
 
     def prepare(self, session: Session) -> Desired:
         encoded = encode_workout(session)
-        payload = encoded.payload
+        payload = encoded.data
         digest = fingerprint(payload)
         payload["description"] = _with_marker(
             payload.get("description"),
