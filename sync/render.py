@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from progsync.workouts.effort import shown_seconds
 from progsync.workouts.model import (
     Block,
+    CadenceTarget,
     HeartRateTarget,
     HeartRateZoneTarget,
     PaceTarget,
@@ -64,6 +65,8 @@ def describe_target(target: Target, units: Units) -> str:
         return f"power zone {target.zone}"
     if isinstance(target, RpeTarget):
         return f"RPE {target.value:g}"
+    if isinstance(target, CadenceTarget):
+        return f"{target.low}-{target.high} spm"
     return "open"
 
 

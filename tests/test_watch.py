@@ -92,3 +92,62 @@ def test_step_notes_are_stored_by_garmin_and_read_back(garmin: FakeGarmin, tmp_p
     assert notes["smooth and tall"] == "smooth and tall"
     assert notes["relaxed, conversational"] == "Easy start · relaxed, conversational"
     assert notes["finish strong, not all-out"] == "Stage 3/3 · finish strong, not all-out"
+
+
+# -- 5. cadence targets --------------------------------------------------------------------------
+CADENCE = """
+[[session]]
+date = 2026-12-01
+name = "Cadence drills"
+steps = ["10min @easy", "3min @180spm", "5min @4:30 & 175-185spm", "2min @170-180rpm"]
+"""
+
+
+def _cadence_session() -> Session:
+    from .conftest import compile_text
+
+    return compile_text(CADENCE).plan.sessions[0]
+
+
+def test_cadence_targets_round_trip_through_the_fit_sdk_decoder() -> None:
+    from progsync.workouts.fit import encode_fit
+
+    from .fitcheck import decode
+
+    steps = decode(encode_fit(_cadence_session()).data)["workout_step_mesgs"]
+    assert steps[1]["target_type"] == "cadence"
+    assert (steps[1]["custom_target_cadence_low"], steps[1]["custom_target_cadence_high"]) == (177, 183)
+    assert steps[2]["target_type"] == "speed"
+    assert steps[2]["secondary_target_type"] == "cadence"
+    assert (steps[2]["secondary_custom_target_cadence_low"], steps[2]["secondary_custom_target_cadence_high"]) == (175, 185)
+    assert (steps[3]["custom_target_cadence_low"], steps[3]["custom_target_cadence_high"]) == (170, 180)
+
+
+def test_cadence_targets_in_garmin_json() -> None:
+    sent = executable(encode_workout(_cadence_session()).data["workoutSegments"][0]["workoutSteps"])
+    assert sent[1]["targetType"]["workoutTargetTypeKey"] == "cadence"
+    assert (sent[1]["targetValueOne"], sent[1]["targetValueTwo"]) == (177.0, 183.0)
+    assert sent[2]["targetType"]["workoutTargetTypeKey"] == "pace.zone"
+    assert sent[2]["secondaryTargetType"]["workoutTargetTypeKey"] == "cadence"
+    assert (sent[2]["secondaryTargetValueOne"], sent[2]["secondaryTargetValueTwo"]) == (175.0, 185.0)
+
+
+def test_cadence_of_a_run_is_a_cue_on_intervals_icu_with_a_warning() -> None:
+    from progsync.workouts.intervals_text import encode_intervals_text
+
+    encoded = encode_intervals_text(_cadence_session())
+    lines = encoded.data.splitlines()
+    assert lines[1] == "- Cadence 177 to 183 spm 3m"  # a cue first, as for bpm without max HR
+    assert any("cadence targets are for cycling" in w for w in encoded.warnings)
+
+
+@pytest.mark.parametrize("bad", ["@400spm", "@10spm"])
+def test_implausible_cadence_is_a_located_error(bad: str) -> None:
+    from progsync.workouts.errors import InputError
+
+    from .conftest import compile_text
+
+    with pytest.raises(InputError) as caught:
+        compile_text(f'[[session]]\ndate = 2026-12-01\nname = "X"\nsteps = ["3min {bad}"]\n')
+    (issue,) = caught.value.issues
+    assert "cadence" in issue.message and issue.location is not None and issue.location.line

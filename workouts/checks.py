@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .effort import step_seconds
 from .errors import Issue, Location
 from .model import (
+    CadenceTarget,
     HeartRateTarget,
     HeartRateZoneTarget,
     PaceTarget,
@@ -110,6 +111,8 @@ def is_easy(step: Step, profile: Profile) -> bool | None:
         return None if zone2 is None else target.high <= zone2[1]
     if isinstance(target, PowerTarget):
         return None if not profile.ftp else target.high <= 0.75 * profile.ftp
+    if isinstance(target, CadenceTarget):
+        return None  # a cadence says how, not how hard
     if isinstance(target, RpeTarget):
         return target.value <= 4
     return True

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .errors import StepSyntaxError, did_you_mean
 from .model import (
+    CadenceTarget,
     End,
     HeartRateTarget,
     HeartRateZoneTarget,
@@ -50,6 +51,7 @@ _PERCENT_HR = re.compile(r"(\d{2,3})\s*(?:-\s*(\d{2,3}))?\s*%\s*(max|lthr|maxhr)
 _POWER = re.compile(r"(\d{2,4})\s*(?:-\s*(\d{2,4}))?\s*w")
 _NAMED = re.compile(r"([a-z0-9]+)\s*(?:([+-])\s*(\d+(?:\.\d+)?)\s*s?)?")
 _RPE = re.compile(r"rpe\s*(\d+(?:\.\d)?)(?:\s*-\s*(\d+(?:\.\d)?))?")
+_CADENCE = re.compile(r"(\d{2,3})\s*(?:-\s*(\d{2,3}))?\s*(spm|rpm)")
 _ZONE = re.compile(r"(p)?z([1-9])")
 _SPEED = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-\s*(\d+(?:\.\d+)?))?\s*(m/s|mps|km/h|kph|kmh|mph)")
 _SPEED_FACTOR = {
@@ -279,6 +281,16 @@ def parse_target(text: str, units: Units, profile: Profile) -> Target:
             raise StepSyntaxError(f"RPE {value:g} is off the scale", hint="RPE runs from 1 to 10")
         return RpeTarget(value=value, label=raw)
 
+    if match := _CADENCE.fullmatch(low):
+        a = int(match.group(1))
+        b = int(match.group(2)) if match.group(2) else None
+        lo, hi = (min(a, b), max(a, b)) if b is not None else (a - 3, a + 3)
+        if not 30 <= lo <= 250 or hi > 250:
+            raise StepSyntaxError(
+                f"'{raw}' is not a plausible cadence", hint="e.g. 180spm or 175-185spm"
+            )
+        return CadenceTarget(low=lo, high=hi, label=raw)
+
     if match := _BPM.fullmatch(low):
         a = int(match.group(1))
         b = int(match.group(2)) if match.group(2) else None
@@ -344,7 +356,7 @@ def parse_target(text: str, units: Units, profile: Profile) -> Target:
                 f"unknown {what} '{raw}'",
                 hint=did_you_mean(name, [*PACE_NAMES, *PACE_ALIASES, "open", "z1", "z2"])
                 or "targets: a pace (4:30, 4:20-4:30, 6:50/mi), a named pace (easy, marathon, "
-                "threshold...), z1..z5, 140-150bpm, 75-80%max, 250w, rpe 6 or open",
+                "threshold...), z1..z5, 140-150bpm, 75-80%max, 250w, 180spm, rpe 6 or open",
                 end=len(raw),
             )
         target = _named_pace(name, raw, profile)
@@ -356,7 +368,7 @@ def parse_target(text: str, units: Units, profile: Profile) -> Target:
 
     hint = (
         "targets: a pace (4:30, 4:20-4:30, 6:50/mi), a named pace (easy, marathon-10s), "
-        "z1..z5, 140-150bpm, 75-80%max, 250w, rpe 6 or open"
+        "z1..z5, 140-150bpm, 75-80%max, 250w, 180spm, rpe 6 or open"
     )
     if re.fullmatch(r"\d{1,2}[.,']\d{2}(/km|/mi)?", low):
         hint = "write paces with a colon: " + re.sub(r"[.,']", ":", low, count=1)

@@ -23,6 +23,7 @@ from typing import Any
 from .encode import Encoded, EncodeError, describe_session
 from .model import (
     Block,
+    CadenceTarget,
     HeartRateTarget,
     HeartRateZoneTarget,
     OpenTarget,
@@ -189,6 +190,10 @@ def _target(target: Target | None) -> tuple[int, int | None, int | None, int | N
         return TARGET_TYPES["power"], 0, target.low + 1000, target.high + 1000
     if isinstance(target, PowerZoneTarget):
         return TARGET_TYPES["power"], target.zone, None, None
+    if isinstance(target, CadenceTarget):
+        # the custom_target_cadence_low/high subfields (Profile.xlsx); written as the plan
+        # says them, in steps per minute, the unit Garmin Connect uses for running cadence
+        return TARGET_TYPES["cadence"], 0, target.low, target.high
     raise EncodeError(f"no FIT target for {target!r}")  # pragma: no cover
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from .encode import Encoded, EncodeError, describe_session
 from .model import (
     Block,
+    CadenceTarget,
     HeartRateTarget,
     HeartRateZoneTarget,
     OpenTarget,
@@ -110,6 +111,10 @@ def _target_fields(target: Target | None, prefix: str) -> dict[str, Any]:
     elif isinstance(target, PowerZoneTarget):
         kind = "power"
         values = (None, None, target.zone)
+    elif isinstance(target, CadenceTarget):
+        # steps per minute in One/Two, as Garmin Connect's own editor stores them
+        kind = "cadence"
+        values = (float(target.low), float(target.high), None)
     else:  # pragma: no cover - every target kind is handled above
         raise EncodeError(f"unknown target {target!r}")
     return {

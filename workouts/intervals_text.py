@@ -22,6 +22,7 @@ import re
 from .encode import Encoded
 from .model import (
     Block,
+    CadenceTarget,
     HeartRateTarget,
     HeartRateZoneTarget,
     OpenTarget,
@@ -166,6 +167,14 @@ class _Writer:
             return f"Z{target.zone}", ""
         if isinstance(target, RpeTarget):
             return "", f"RPE {target.value:g}"
+        if isinstance(target, CadenceTarget):
+            if self.session.sport == "bike":
+                return f"{target.low}-{target.high}rpm", ""
+            self.warn(
+                "Intervals.icu's cadence targets are for cycling (rpm); "
+                f"{target.low}-{target.high} spm is a cue only"
+            )
+            return "", f"Cadence {target.low} to {target.high} spm"
         raise AssertionError(target)  # pragma: no cover
 
     def step(self, step: Step) -> str:

@@ -108,6 +108,16 @@ class RpeTarget:
     label: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CadenceTarget:
+    """A cadence range in steps per minute (revolutions per minute for cycling)."""
+
+    kind: Literal["cadence"] = "cadence"
+    low: int
+    high: int
+    label: str
+
+
 Target = (
     OpenTarget
     | PaceTarget
@@ -116,6 +126,7 @@ Target = (
     | PowerTarget
     | PowerZoneTarget
     | RpeTarget
+    | CadenceTarget
 )
 
 
