@@ -151,3 +151,105 @@ def test_implausible_cadence_is_a_located_error(bad: str) -> None:
         compile_text(f'[[session]]\ndate = 2026-12-01\nname = "X"\nsteps = ["3min {bad}"]\n')
     (issue,) = caught.value.issues
     assert "cadence" in issue.message and issue.location is not None and issue.location.line
+
+
+# -- 4. treadmill and indoor runs ----------------------------------------------------------------
+TREADMILL_KM = """
+[[session]]
+date = 2026-12-01
+name = "Treadmill intervals"
+indoor = true
+steps = ["2km @easy", { repeat = 3, steps = ["1km @5k", "2min @recovery"] }, "10min @easy"]
+"""
+
+TREADMILL_MI = """
+[plan]
+name = "Miles"
+start = 2026-11-23
+units = "mi"
+indoor = true
+
+[athlete]
+paces = { easy = "8:30-9:00", marathon = "7:00" }
+
+[[session]]
+date = 2026-12-01
+name = "Treadmill tempo"
+steps = ["1mi @easy", "3mi @marathon"]
+
+[[session]]
+date = 2026-12-03
+name = "Outside"
+indoor = false
+steps = ["3mi @easy"]
+"""
+
+
+def _treadmill_km() -> Session:
+    from .conftest import compile_text
+
+    return compile_text(TREADMILL_KM).plan.sessions[0]
+
+
+def test_indoor_distance_steps_become_time_at_their_pace_in_every_format() -> None:
+    from progsync.workouts.fit import encode_fit
+    from progsync.workouts.intervals_text import encode_intervals_text
+
+    from .fitcheck import decode
+
+    session = _treadmill_km()
+    assert session.indoor
+    # easy 5:10-5:30 -> 5:20/km, 5k 3:40/km: 2 km = 640 s, 1 km = 220 s
+    steps = iter_steps(session.steps)
+    assert [(s.end.kind, s.end.value) for s in steps] == [
+        ("time", 640.0), ("time", 220.0), ("time", 120.0), ("time", 600.0)]
+    assert steps[1].target.kind == "pace" and steps[1].note == "1km on the treadmill"
+
+    sent = executable(encode_workout(session).data["workoutSegments"][0]["workoutSteps"])
+    assert [(s["endCondition"]["conditionTypeKey"], s["endConditionValue"]) for s in sent][:2] == [
+        ("time", 640.0), ("time", 220.0)]
+    assert sent[1]["targetType"]["workoutTargetTypeKey"] == "pace.zone"
+    assert "Treadmill" in encode_workout(session).data["description"]
+
+    messages = decode(encode_fit(session).data)
+    assert messages["workout_mesgs"][0]["sub_sport"] == "treadmill"
+    fit_steps = messages["workout_step_mesgs"]
+    assert (fit_steps[0]["duration_type"], fit_steps[0]["duration_time"]) == ("time", 640.0)
+    assert (fit_steps[1]["duration_type"], fit_steps[1]["duration_time"]) == ("time", 220.0)
+    assert fit_steps[1]["target_type"] == "speed"
+
+    text = encode_intervals_text(session).data
+    # the distance cannot be in an Intervals.icu cue (it would read as the step's length)
+    assert text.splitlines()[0] == "- on the treadmill 10m40s 5:30-5:10/km Pace"
+    assert " 3m40s 3:45-3:35/km Pace" in text and "1km" not in text
+
+
+def test_indoor_in_miles_from_the_plan_table_and_a_session_can_opt_out() -> None:
+    plan = compile_plan(TREADMILL_MI, "miles.toml", {}).plan
+    tempo, outside = plan.sessions
+    assert tempo.indoor and not outside.indoor
+    # easy 8:30-9:00/mi -> 8:45/mi = 525 s; marathon 7:00/mi = 420 s a mile
+    assert [(s.end.kind, round(s.end.value or 0)) for s in iter_steps(tempo.steps)] == [
+        ("time", 525), ("time", 1260)]
+    assert iter_steps(tempo.steps)[1].note == "3mi on the treadmill"
+    assert [s.end.kind for s in iter_steps(outside.steps)] == ["distance"]
+
+
+def test_indoor_events_say_so_on_intervals_icu() -> None:
+    from progsync.sync.destinations.intervals import event_for, kept_fields
+
+    event, _ = event_for(_treadmill_km())
+    assert event["indoor"] is True and kept_fields(event)["indoor"] is True
+    outdoor, _ = event_for(example_sessions()[0])
+    assert "indoor" not in outdoor and "indoor" not in kept_fields(outdoor)
+
+
+def test_indoor_must_be_true_or_false() -> None:
+    from progsync.workouts.errors import InputError
+
+    from .conftest import compile_text
+
+    with pytest.raises(InputError) as caught:
+        compile_text('[[session]]\ndate = 2026-12-01\nname = "X"\nindoor = "yes"\nsteps = ["1km @easy"]\n')
+    (issue,) = caught.value.issues
+    assert "indoor = 'yes'" in issue.message and issue.location and issue.location.line == 9

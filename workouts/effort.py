@@ -19,18 +19,21 @@ marathon pace), Z4 threshold (around threshold pace), Z5 hard (5k and faster). P
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .model import (
+    Block,
     HeartRateTarget,
     HeartRateZoneTarget,
     PaceTarget,
     PowerTarget,
     PowerZoneTarget,
+    Repeat,
     RpeTarget,
     Step,
 )
 from .profile import Profile
+from .units import Units
 
 #: Pace (s/km) assumed for distance steps when the profile has no easy pace.
 FALLBACK_PACE = 360.0
@@ -55,6 +58,31 @@ def step_seconds(step: Step, profile: Profile) -> float:
         pace = step.target.centre if isinstance(step.target, PaceTarget) else easy_pace(profile)
         return value / 1000 * pace
     return 0.0
+
+
+def as_time(blocks: tuple[Block, ...], profile: Profile, units: Units = "km") -> tuple[Block, ...]:
+    """Distance steps as time at their pace, for a treadmill (its distance is unreliable).
+
+    A step's own pace target sets the time (the easy pace when it has none, as for the plan's
+    totals); targets stay, and the distance goes into the note ("1 km"), so the runner knows
+    what the time stands for. Times are whole seconds.
+    """
+    from .units import format_distance
+
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Repeat):
+            out.append(replace(block, steps=as_time(block.steps, profile, units)))
+        elif block.end.kind == "distance":
+            seconds = float(round(step_seconds(block, profile)))
+            distance = format_distance(block.end.value or 0, units)
+            note = f"{distance} on the treadmill" + (f" · {block.note}" if block.note else "")
+            out.append(
+                replace(block, end=replace(block.end, kind="time", value=seconds), note=note)
+            )
+        else:
+            out.append(block)
+    return tuple(out)
 
 
 def shown_seconds(step: Step, profile: Profile) -> float:

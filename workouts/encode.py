@@ -79,6 +79,8 @@ def describe_session(session: Session) -> str:
         )
     else:
         lines.append(f"{session.name} ({length}).")
+    if session.indoor:
+        lines.append("Treadmill: distances are times at their paces.")
     if session.notes:
         lines.append(session.notes)
     return " ".join(lines)

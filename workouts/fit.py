@@ -290,7 +290,8 @@ def encode_fit(session: Session, *, max_hr: int | None = None) -> Encoded[bytes]
         "mesg_num": MESG_WORKOUT,
         "wkt_name": workout_name(session),
         "sport": SPORTS.get(session.sport, 0),
-        "sub_sport": 0,
+        # sub_sport 1 = treadmill (FIT profile, types.sub_sport)
+        "sub_sport": 1 if session.indoor and session.sport == "run" else 0,
         "num_valid_steps": len(steps),
     }
     description = shorten(describe_session(session), STRING_BYTES["wkt_description"])

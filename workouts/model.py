@@ -188,6 +188,8 @@ class Session:
     estimated_distance_m: float
     source_file: str | None = None
     source_line: int | None = None
+    #: A treadmill or indoor run: distance steps were turned into time at their paces.
+    indoor: bool = False
     #: The squad member this session was compiled for (coach mode), else None.
     athlete: str | None = None
 

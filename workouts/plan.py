@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from .dsl import parse_step
-from .effort import easy_pace, step_seconds
+from .effort import as_time, easy_pace, step_seconds
 from .errors import Diagnostics, Issue, Location, StepSyntaxError, did_you_mean
 from .model import Block, PaceTarget, Plan, ProgressionInfo, Repeat, Session, Sport, flatten
 from .profile import Profile, ProfileError, build_profile, merge_profile_data
@@ -23,7 +23,7 @@ from .source import SourceMap, Span, toml_issue
 from .units import Units
 
 TOP_KEYS = ("plan", "athlete", "session", "workout", "checks")
-PLAN_KEYS = ("name", "id", "start", "units", "description")
+PLAN_KEYS = ("name", "id", "start", "units", "description", "indoor")
 SESSION_KEYS = (
     "day",
     "week",
@@ -37,8 +37,9 @@ SESSION_KEYS = (
     "notes",
     "id",
     "tags",
+    "indoor",
 )
-WORKOUT_KEYS = ("steps", "progression", "name", "notes", "sport", "tags")
+WORKOUT_KEYS = ("steps", "progression", "name", "notes", "sport", "tags", "indoor")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = {
     **{d: i for i, d in enumerate(DAYS)},
@@ -87,6 +88,7 @@ class _Compiler:
         self.src = SourceMap(text, filename)
         self.diag = Diagnostics()
         self.units: Units = "km"
+        self.indoor = False
         self.profile = Profile()
 
     # -- helpers -------------------------------------------------------------------------------
@@ -147,6 +149,7 @@ class _Compiler:
             )
             units = "km"
         self.units = cast(Units, units)
+        self.indoor = self._flag(plan_table, "indoor", plan_span, "[plan]", False)
         start = plan_table.get("start")
         if start is not None:
             start = self._date(start, self.src.key(plan_span, "start"))
@@ -385,6 +388,15 @@ class _Compiler:
             )
             return []
         time = self._time(raw.get("time"), span, label)
+        indoor = self._flag(
+            raw if "indoor" in raw else body,
+            "indoor",
+            span if "indoor" in raw else body_span,
+            label,
+            self.indoor,
+        )
+        if indoor and sport == "run":
+            blocks = as_time(blocks, self.profile, self.units)
         notes = raw.get("notes", body.get("notes"))
         tags = raw.get("tags", body.get("tags", []))
         if isinstance(tags, str):
@@ -433,6 +445,7 @@ class _Compiler:
                     "notes": str(notes) if notes is not None else None,
                     "id": session_id,
                     "tags": tuple(tags),
+                    "indoor": indoor,
                     "units": self.units,
                     "steps": blocks,
                     "progression": progression,
@@ -508,6 +521,21 @@ class _Compiler:
             offset = (weekday - week_start.weekday()) % 7
             out.append((week, week_start + dt.timedelta(days=offset)))
         return out
+
+    def _flag(
+        self, table: Mapping[str, Any], key: str, span: Span | None, label: str, default: bool
+    ) -> bool:
+        """A true/false key (`indoor = true`); anything else is a located error."""
+        value = table.get(key, default)
+        if isinstance(value, bool):
+            return value
+        self.error(
+            f"{key} = {value!r} is not true or false",
+            self.src.key(span, key),
+            f"write {key} = true (or leave it out)",
+            context=label,
+        )
+        return default
 
     def _time(self, value: Any, span: Span | None, label: str) -> dt.time | None:
         if value is None:

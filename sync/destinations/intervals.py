@@ -67,6 +67,8 @@ def kept_fields(event: dict[str, Any]) -> dict[str, Any]:
     """The compared fields of an event (sent or listed), in one normal form."""
     fields = {k: event.get(k) for k in FIELDS}
     fields["tags"] = list(event.get("tags") or [])
+    if event.get("indoor"):  # only when set, so outdoor events keep their old fingerprints
+        fields["indoor"] = True
     fields["start_date_local"] = str(event.get("start_date_local") or "")[:19]
     fields["description"] = "\n".join(
         line.rstrip() for line in str(event.get("description") or "").splitlines()
@@ -191,6 +193,8 @@ def event_for(
         "tags": list(session.tags),
         "target": _target(session),
     }
+    if session.indoor:
+        event["indoor"] = True  # Event.indoor (Intervals.icu OpenAPI spec)
     return event, text.warnings
 
 
