@@ -100,8 +100,11 @@ def check(
 @click.argument("file")
 @click.option("--session", "which", help="Only sessions whose name contains NAME, or on DATE.")
 @click.option("--json", "as_json", is_flag=True, help="Print the resolved model as JSON.")
+@click.option(
+    "--watch", "as_watch", is_flag=True, help="Show each session as the watch will guide it."
+)
 @click.pass_context
-def show(ctx: click.Context, file: str, which: str | None, as_json: bool) -> int:
+def show(ctx: click.Context, file: str, which: str | None, as_json: bool, as_watch: bool) -> int:
     """Show each session of FILE step by step, with resolved targets and an intensity profile."""
     from .commands import select_sessions
     from .loading import load_plans
@@ -114,6 +117,13 @@ def show(ctx: click.Context, file: str, which: str | None, as_json: bool) -> int
         from progsync.workouts.model import to_jsonable
 
         click.echo(json.dumps({"sessions": to_jsonable(sessions)}, indent=2))
+        return 0
+    if as_watch:
+        from .render import watch_screens
+
+        for session in sessions:
+            click.echo("\n".join(watch_screens(session)) + "\n")
+        _print_issues(loaded.warnings)
         return 0
     from rich.console import Console
 

@@ -234,3 +234,95 @@ def profile_lines(profile: Profile, units: Units) -> list[str]:
         lines.append(f"FTP        {profile.ftp} W")
     lines.append(f"tolerance  ± {profile.pace_tolerance:g} s around single paces")
     return lines
+
+
+# -- the watch preview (`progsync show --watch`) -----------------------------------------------
+WATCH_KINDS = {
+    "warmup": "Warm up",
+    "run": "Run",
+    "recover": "Recover",
+    "rest": "Rest",
+    "cooldown": "Cool down",
+}
+
+
+def watch_amount(step: Step, units: Units) -> str:
+    """The step's length as a watch counts it down: `10:00`, `1.00 km`, `0.25 mi`."""
+    end = step.end
+    if end.kind == "time":
+        return format_clock(end.value or 0)
+    if end.kind == "distance":
+        per_unit = 1000.0 if units == "km" else 1609.344
+        return f"{(end.value or 0) / per_unit:.2f} {units}"
+    return describe_amount(step, units)
+
+
+def watch_end(step: Step, units: Units) -> str:
+    """What ends the step, in the words a runner needs the evening before."""
+    end = step.end
+    if end.kind == "time":
+        return f"after {format_clock(end.value or 0)}"
+    if end.kind == "distance":
+        return f"at {watch_amount(step, units)}"
+    if end.kind == "lap":
+        return "when you press the lap button"
+    if end.kind == "hr_below":
+        return f"when heart rate falls below {end.value:g} bpm"
+    if end.kind == "hr_above":
+        return f"when heart rate rises above {end.value:g} bpm"
+    return f"after {end.value:g} kcal"
+
+
+def watch_target(target: Target | None, units: Units) -> str:
+    """The target as the watch shows it, in the runner's units."""
+    if target is None or target.kind == "open":
+        return "no target"
+    if isinstance(target, PaceTarget):
+        slow = format_pace(target.slow, units, suffix=False)
+        fast = format_pace(target.fast, units, suffix=False)
+        return f"{slow}-{fast} /{units}" if slow != fast else f"{slow} /{units}"
+    if isinstance(target, HeartRateZoneTarget):
+        bpm = f" ({target.low}-{target.high} bpm)" if target.low and target.high else ""
+        return f"heart rate zone {target.zone}{bpm}"
+    if isinstance(target, RpeTarget):
+        return f"no target (RPE {target.value:g} in the notes)"
+    return describe_target(target, units)
+
+
+def watch_screens(session: Session) -> list[str]:
+    """The session screen by screen, as the watch will guide it: one line per step, with its
+    name and notes as the watch's fields hold them (`fit.step_strings`), its length, target,
+    what ends it, and the repeat counter ("Rep 2 of 5")."""
+    from progsync.workouts.fit import step_strings, workout_name
+
+    units = session.units
+    head = f"{session.date:%a %d %b %Y}  {session.name}  (about {format_clock(session.estimated_duration_s)})"
+    lines = [head]
+    if workout_name(session) != session.name:
+        lines.append(f'  (a FIT file on the watch names it "{workout_name(session)}")')
+    counter = [0]
+
+    def walk(blocks: tuple[Block, ...], reps: tuple[str, ...]) -> None:
+        for block in blocks:
+            if isinstance(block, Repeat):
+                for i in range(1, block.count + 1):
+                    walk(block.steps, (*reps, f"Rep {i} of {block.count}"))
+                continue
+            counter[0] += 1
+            name, notes = step_strings(block)
+            kind = WATCH_KINDS[block.kind]
+            label = name if name.lower() == kind.lower() else f"{kind}: {name}"
+            rep = f"{' · '.join(reps)}  " if reps else ""
+            lines.append(
+                f"  {counter[0]:>2}. {rep}{label}  {watch_amount(block, units)}  "
+                f"{watch_target(block.target, units)}"
+            )
+            if block.secondary is not None:
+                lines.append(f"      also: {watch_target(block.secondary, units)}")
+            if notes:
+                lines.append(f"      notes: {notes}")
+            if block.end.kind not in ("time", "distance"):
+                lines.append(f"      ends {watch_end(block, units)}")
+
+    walk(session.steps, ())
+    return lines

@@ -253,3 +253,44 @@ def test_indoor_must_be_true_or_false() -> None:
         compile_text('[[session]]\ndate = 2026-12-01\nname = "X"\nindoor = "yes"\nsteps = ["1km @easy"]\n')
     (issue,) = caught.value.issues
     assert "indoor = 'yes'" in issue.message and issue.location and issue.location.line == 9
+
+
+# -- 3. the watch preview ------------------------------------------------------------------------
+def test_show_watch_prints_the_run_screen_by_screen() -> None:
+    from .conftest import run_cli
+
+    result = run_cli("show", str(WEEK), "--watch")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Tue 24 Nov 2026  Run2PB progression  (about 1:05:00)" in out
+    assert "   2. Run  10:00  4:35-4:25 /km" in out
+    assert "   4. Rep 2 of 5  Run  1.00 km  3:45-3:35 /km" in out
+    assert "  11. Rep 5 of 5  Recover  2:00  6:00-5:40 /km" in out
+    assert "      notes: conversational, flat route" in out
+    # what a FIT file's 16-byte name field keeps of a long name
+    assert '(a FIT file on the watch names it "Long run, fast")' in out
+
+
+def test_show_watch_says_what_ends_an_open_step_and_how_zones_read(tmp_path: Path) -> None:
+    from .conftest import plan_text, run_cli
+
+    plan = tmp_path / "hills.toml"
+    plan.write_text(plan_text('''
+        [athlete]
+        max_hr = 188
+        lthr = 171
+
+        [[session]]
+        date = 2026-12-01
+        name = "Hills"
+        steps = ["warmup 10min @z2", { repeat = 2, steps = ["60s @rpe 8 -- drive the arms", "jog lap"] }, "cooldown hr<120", "5min @4:30 & 180spm"]
+    '''))
+    result = run_cli("show", str(plan), "--watch")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "   1. Warm up  10:00  heart rate zone 2 (" in out and " bpm)" in out
+    assert "   2. Rep 1 of 2  Run  1:00  no target (RPE 8 in the notes)" in out
+    assert "      notes: RPE 8 · drive the arms" in out
+    assert "      ends when you press the lap button" in out
+    assert "      ends when heart rate falls below 120 bpm" in out
+    assert "      also: 177-183 spm" in out
