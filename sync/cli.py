@@ -523,14 +523,27 @@ def whoami(ctx: click.Context, to: tuple[str, ...]) -> int:
 @_to_option
 @click.option("--at", default="03:30", show_default=True, help="Time of day to run.")
 @click.option("--install", "do_install", is_flag=True, help="Write the systemd user units.")
+@click.option(
+    "--window",
+    help="Each night push only the next N days (default for Garmin: 28d; `all` for everything).",
+)
 @click.pass_context
 def cron(
-    ctx: click.Context, files: tuple[str, ...], to: tuple[str, ...], at: str, do_install: bool
+    ctx: click.Context,
+    files: tuple[str, ...],
+    to: tuple[str, ...],
+    at: str,
+    do_install: bool,
+    window: str | None,
 ) -> int:
     """Print crontab and systemd lines for a nightly push of FILES (or install the units)."""
     from .cron import build, install
+    from .service import parse_window, resolve_targets
 
-    setup = build(list(files), list(to), at, ctx.obj.get("config_path"))
+    if window not in (None, "all"):
+        parse_window(window)
+    garmin = any(t.kind == "garmin" for t in resolve_targets(to, _config(ctx)))
+    setup = build(list(files), list(to), at, ctx.obj.get("config_path"), window, garmin)
     if do_install:
         for line in install(setup):
             click.echo(line)

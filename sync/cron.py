@@ -12,6 +12,9 @@ from pathlib import Path
 from progsync.workouts.errors import InputError, Issue, ProgsyncError
 
 UNIT = "progsync"
+#: What a nightly push to Garmin schedules ahead by default: Garmin watches load only about 30
+#: scheduled workouts (jpickup/GarminTools #26), so a whole block would overflow the watch.
+GARMIN_WINDOW = "28d"
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,18 @@ def executable() -> list[str]:
     return [str(Path(sys.executable).resolve()), "-m", "progsync.sync"]
 
 
-def build(plans: list[str], to: list[str], at: str, config: str | None) -> CronSetup:
+def build(
+    plans: list[str],
+    to: list[str],
+    at: str,
+    config: str | None,
+    window: str | None = None,
+    garmin: bool = False,
+) -> CronSetup:
+    """The command, crontab line and systemd units of a nightly push.
+
+    `window` limits each push to the days ahead (`--window`); with a Garmin target and no
+    `window` it is `GARMIN_WINDOW`, and `window = "all"` pushes the whole plan."""
     try:
         hour, minute = (int(x) for x in at.split(":"))
         if not (0 <= hour < 24 and 0 <= minute < 60):
@@ -49,10 +63,20 @@ def build(plans: list[str], to: list[str], at: str, config: str | None) -> CronS
     command += ["push", "--quiet", *paths]
     for dest in to:
         command += ["--to", dest]
+    if window is None and garmin:
+        window = GARMIN_WINDOW
+    why = ""
+    if window and window != "all":
+        command += ["--window", window]
+        if garmin:
+            why = (
+                f"# --window {window}: Garmin watches hold only about 30 scheduled workouts, so "
+                "each night schedules the next weeks\n"
+            )
     line = " ".join(shlex.quote(c) for c in command)
     crontab = (
         "# progsync: nightly push (prints nothing unless something failed, so cron mails only failures)\n"
-        f"{minute} {hour} * * * {line}\n"
+        f"{why}{minute} {hour} * * * {line}\n"
     )
     service = (
         "[Unit]\n"

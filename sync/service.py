@@ -28,6 +28,9 @@ DESTINATION_KINDS = ("intervals", "garmin", "folder")
 LOG = logging.getLogger("progsync.sync")
 
 
+#: Scheduled workouts a Garmin watch loads ahead (jpickup/GarminTools #26: "only about 30").
+GARMIN_WATCH_LIMIT = 30
+
 def today() -> dt.date:
     """The athlete's calendar day (`PROGSYNC_TODAY=YYYY-MM-DD` pins it, for tests and replays)."""
     pinned = os.environ.get("PROGSYNC_TODAY")
@@ -220,6 +223,16 @@ def run_push(
                         f"{before} session(s) before {target_scope.start} left alone "
                         "(use --from DATE to include them)"
                     )
+                if target.kind == "garmin":
+                    ahead = sum(
+                        1 for s in sessions if s.date >= day and (last is None or s.date <= last)
+                    )
+                    if ahead > GARMIN_WATCH_LIMIT:
+                        report.warnings.append(
+                            f"{ahead} workouts are scheduled from today on; Garmin watches load "
+                            f"only about {GARMIN_WATCH_LIMIT} (GarminTools #26), so the last ones "
+                            "may not reach the watch: push with --window 28d (progsync cron does)"
+                        )
                 after = sum(1 for s in sessions if last is not None and s.date > last)
                 if after:
                     report.notes.append(f"{after} session(s) after {last} left for a later push")

@@ -294,3 +294,38 @@ def test_show_watch_says_what_ends_an_open_step_and_how_zones_read(tmp_path: Pat
     assert "      ends when you press the lap button" in out
     assert "      ends when heart rate falls below 120 bpm" in out
     assert "      also: 177-183 spm" in out
+
+
+# -- 6. the watch's limits -----------------------------------------------------------------------
+def test_a_push_scheduling_more_than_a_watch_holds_warns(
+    garmin: FakeGarmin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROGSYNC_TODAY", "2027-01-04")
+    config = Config()
+    loaded = load_plans([str(EXAMPLES / "block.toml")], config)
+    whole = run_push(loaded, ["garmin"], config, dry_run=True)
+    (report,) = whole.reports
+    assert any("80 workouts are scheduled" in w and "--window 28d" in w for w in report.warnings)
+    windowed = run_push(loaded, ["garmin"], config, dry_run=True, window="28d")
+    assert not any("workouts are scheduled" in w for w in windowed.reports[0].warnings)
+    assert garmin.writes() == []  # a plan only reads
+
+
+def test_cron_for_garmin_pushes_a_window_by_default(tmp_path: Path) -> None:
+    from .conftest import run_cli
+
+    plan = tmp_path / "week.toml"
+    shutil.copy(WEEK, plan)
+    garmin = run_cli("cron", str(plan), "--to", "garmin")
+    assert garmin.returncode == 0, garmin.stderr
+    (line,) = [x for x in garmin.stdout.splitlines() if x.startswith("30 3 * * *")]
+    assert line.endswith("--to garmin --window 28d")
+    assert "Garmin watches hold only about 30 scheduled workouts" in garmin.stdout
+    whole = run_cli("cron", str(plan), "--to", "garmin", "--window", "all")
+    assert "--window" not in whole.stdout.split("# or a systemd")[0]
+    intervals = run_cli("cron", str(plan), "--to", "intervals")
+    assert "--window" not in intervals.stdout
+    mine = run_cli("cron", str(plan), "--to", "intervals", "--window", "14d")
+    assert "--to intervals --window 14d" in mine.stdout
+    bad = run_cli("cron", str(plan), "--to", "garmin", "--window", "soon")
+    assert bad.returncode == 2 and "window 'soon'" in bad.stderr
