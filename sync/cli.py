@@ -103,13 +103,30 @@ def check(
 @click.option(
     "--watch", "as_watch", is_flag=True, help="Show each session as the watch will guide it."
 )
+@_athlete_option
 @click.pass_context
-def show(ctx: click.Context, file: str, which: str | None, as_json: bool, as_watch: bool) -> int:
+def show(
+    ctx: click.Context,
+    file: str,
+    which: str | None,
+    as_json: bool,
+    as_watch: bool,
+    athletes: tuple[str, ...],
+) -> int:
     """Show each session of FILE step by step, with resolved targets and an intensity profile."""
+    members = _members(ctx, athletes, (file,))
+    for member, config in members:
+        if member is not None and not as_json:
+            click.secho(f"== {member} ==", bold=True)
+        _show_one(file, config, which, as_json, as_watch)
+    return 0
+
+
+def _show_one(file: str, config: Any, which: str | None, as_json: bool, as_watch: bool) -> None:
     from .commands import select_sessions
     from .loading import load_plans
 
-    loaded = load_plans([file], _config(ctx))
+    loaded = load_plans([file], config)
     sessions = select_sessions(loaded.sessions, which)
     if as_json:
         import json
@@ -117,14 +134,14 @@ def show(ctx: click.Context, file: str, which: str | None, as_json: bool, as_wat
         from progsync.workouts.model import to_jsonable
 
         click.echo(json.dumps({"sessions": to_jsonable(sessions)}, indent=2))
-        return 0
+        return
     if as_watch:
         from .render import watch_screens
 
         for session in sessions:
             click.echo("\n".join(watch_screens(session)) + "\n")
         _print_issues(loaded.warnings)
-        return 0
+        return
     from rich.console import Console
 
     from .render import session_table
@@ -135,7 +152,6 @@ def show(ctx: click.Context, file: str, which: str | None, as_json: bool, as_wat
         console.print(session_table(session, profile))
         console.print()
     _print_issues(loaded.warnings)
-    return 0
 
 
 @cli.command()
@@ -204,7 +220,7 @@ def report(
     from .loading import load_plans
     from .report import write_report
 
-    members = _members(ctx, athletes)
+    members = _members(ctx, athletes, files)
     for member, config in members:
         loaded = load_plans(files, config)
         path = Path(output) if output else Path(f"{Path(files[0]).stem}.html")
@@ -241,14 +257,17 @@ _to_option = click.option(
 )
 
 
-def _members(ctx: click.Context, names: tuple[str, ...]) -> list[tuple[str | None, Any]]:
-    """(athlete, config) pairs: one per selected athlete, or (None, the config) without any."""
+def _members(
+    ctx: click.Context, names: tuple[str, ...], files: tuple[str, ...] = ()
+) -> list[tuple[str | None, Any]]:
+    """(athlete, config) pairs: one per selected athlete (`--athlete`, else the plan's
+    `[plan] athletes`), or (None, the config) without any (see `squad.members`)."""
     config = _config(ctx)
-    if not names:
+    if not names and not files:
         return [(None, config)]
-    from .squad import member_config, select
+    from .squad import members
 
-    return [(a.name, member_config(config, a)) for a in select(config, names)]
+    return members(config, names, files)
 
 
 def _sync_options(func: Any) -> Any:
@@ -316,7 +335,7 @@ def _run_sync(
     from .service import PushOutcome, run_push
 
     setup_logging()
-    members = _members(ctx, athletes)
+    members = _members(ctx, athletes, files)
     view = PushView(as_json=as_json, quiet=quiet, dry_run=dry_run)
     combined = PushOutcome()
     for member, config in members:
@@ -408,6 +427,7 @@ def status(
 @click.option("--dry-run", is_flag=True, help="Show what would be removed.")
 @click.option("--yes", is_flag=True, help="Do not ask (needed without a terminal and dates).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@_athlete_option
 @click.pass_context
 def clear(
     ctx: click.Context,
@@ -417,15 +437,25 @@ def clear(
     dry_run: bool,
     yes: bool,
     as_json: bool,
+    athletes: tuple[str, ...],
 ) -> int:
     """Remove progsync's own items in a date range (never anything it did not create)."""
     from .logs import setup_logging
     from .output import PushView
-    from .service import run_clear
+    from .service import PushOutcome, run_clear
 
     setup_logging()
-    config = _config(ctx)
+    members = _members(ctx, athletes)
     first, last = _date(start), _date(until)
+
+    def clear_all(begin: Any, end: Any, dry: bool) -> PushOutcome:
+        combined = PushOutcome()
+        for _, config in members:
+            outcome = run_clear(to, config, begin, end, dry_run=dry)
+            combined.reports.extend(outcome.reports)
+            combined.errors.extend(outcome.errors)
+        return combined
+
     if first is None and last is None and not dry_run and not yes:
         if not _stdin_is_terminal():
             from progsync.workouts.errors import InputError
@@ -440,7 +470,7 @@ def clear(
                     )
                 ]
             )
-        preview = run_clear(to, config, None, None, dry_run=True)
+        preview = clear_all(None, None, True)
         doomed = [a for r in preview.reports for a in r.actions if a.op == "delete"]
         if doomed and not preview.errors:
             where = ", ".join(r.label for r in preview.reports if r.actions)
@@ -454,7 +484,7 @@ def clear(
             PushView(as_json=as_json, quiet=False, dry_run=True).finish(preview)
             return 0
     view = PushView(as_json=as_json, quiet=False, dry_run=dry_run)
-    outcome = run_clear(to, config, first, last, dry_run=dry_run)
+    outcome = clear_all(first, last, dry_run)
     view.finish(outcome)
     return outcome.exit_code
 

@@ -73,6 +73,15 @@ def echo(text: str, color: str | None = None, err: bool = False) -> None:
     stream.write(text + "\n")
 
 
+def _peek(pattern: str) -> str:
+    """The text of a plan file, or "" (a cheap look for `[plan] athletes` before compiling)."""
+    try:
+        with open(pattern, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return ""
+
+
 def run_check(args: CheckArgs) -> int:
     """`progsync check`: every error, warning and coaching finding of the plans; exit 0 or 2.
 
@@ -84,10 +93,10 @@ def run_check(args: CheckArgs) -> int:
 
     config = load_config(args.config_path)
     members: list[tuple[str | None, Config]] = [(None, config)]
-    if args.athletes:
-        from .squad import member_config, select
+    if args.athletes or any("athletes" in _peek(f) for f in args.files):
+        from .squad import members as squad_members
 
-        members = [(a.name, member_config(config, a)) for a in select(config, args.athletes)]
+        members = squad_members(config, args.athletes, args.files)
     code = 0
     documents = []
     for member, member_cfg in members:
@@ -107,7 +116,8 @@ def run_check(args: CheckArgs) -> int:
     if args.as_json:
         import json
 
-        echo(json.dumps(documents[0] if not args.athletes else {"athletes": documents}, indent=2))
+        coach = members[0][0] is not None
+        echo(json.dumps({"athletes": documents} if coach else documents[0], indent=2))
     return code
 
 

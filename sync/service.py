@@ -394,6 +394,8 @@ def run_clear(
         for target in targets:
             try:
                 destination = build_destination(target, config, None, ledger)
+                if config.member:
+                    destination.label = f"{config.member}: {destination.label}"
                 with destination_lock(state_dir(), destination.key) if not dry_run else _nolock():
                     entries = ledger.entries(destination.key)
                     high = until or max(
@@ -405,11 +407,15 @@ def run_clear(
                         else None
                     )
                     plans = frozenset(plan_of(i) for i in [*entries, *(remote or {})])
+                    if config.member:  # one athlete's clear never touches another's items
+                        plans = frozenset(p for p in plans if p.startswith(f"{config.member}@"))
                     scope = Scope(plans=plans, start=first, end=until, delete_past=True, today=day)
                     actions = reconcile([], entries, remote, scope)
                     report = PushReport(destination.key, destination.label, actions, dry_run)
                     outcome.reports.append(apply_actions(destination, report, ledger, on_event))
             except ProgsyncError as exc:
                 LOG.error("%s: %s", target.spec, exc.message)
-                outcome.errors.append((target.spec, exc))
+                outcome.errors.append(
+                    (f"{config.member}: {target.spec}" if config.member else target.spec, exc)
+                )
     return outcome

@@ -154,3 +154,43 @@ def member_config(config: Config, athlete: Athlete) -> Config:
         push=push,
         member=athlete.name,
     )
+
+
+def plan_squad(files: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The squad the plan files name in `[plan] athletes` (all of them, in order), if any.
+
+    Only that one key is read here, to choose the athletes before compiling for each of them;
+    a file that does not parse names nobody, and compiling it reports the error in full.
+    """
+    import tomllib
+    from pathlib import Path
+
+    from .loading import expand_paths
+
+    try:
+        paths = expand_paths(files)
+    except InputError:
+        return ()
+    names: list[str] = []
+    for path in paths:
+        try:
+            plan = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("plan") or {}
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        value = plan.get("athletes") if isinstance(plan, dict) else None
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list):
+            names.extend(str(v) for v in value if isinstance(v, str))
+    return tuple(dict.fromkeys(names))
+
+
+def members(
+    config: Config, names: tuple[str, ...] | list[str], files: tuple[str, ...] | list[str] = ()
+) -> list[tuple[str | None, Config]]:
+    """(athlete, config) pairs for a command: the `--athlete` names, else the plan's own
+    `[plan] athletes`, else one pair (None, the config) outside coach mode."""
+    chosen = tuple(names) or plan_squad(files)
+    if not chosen:
+        return [(None, config)]
+    return [(a.name, member_config(config, a)) for a in select(config, chosen)]

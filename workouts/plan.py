@@ -23,7 +23,7 @@ from .source import SourceMap, Span, toml_issue
 from .units import Units
 
 TOP_KEYS = ("plan", "athlete", "session", "workout", "checks")
-PLAN_KEYS = ("name", "id", "start", "units", "description", "indoor")
+PLAN_KEYS = ("name", "id", "start", "units", "description", "indoor", "athletes")
 SESSION_KEYS = (
     "day",
     "week",
@@ -150,6 +150,16 @@ class _Compiler:
             units = "km"
         self.units = cast(Units, units)
         self.indoor = self._flag(plan_table, "indoor", plan_span, "[plan]", False)
+        squad = plan_table.get("athletes")
+        if squad is not None and not (
+            squad == "all"
+            or (isinstance(squad, list) and squad and all(isinstance(a, str) for a in squad))
+        ):
+            self.error(
+                f"athletes = {squad!r} is not a list of athlete names",
+                self.src.key(plan_span, "athletes"),
+                'name the roster\'s athletes: athletes = ["anna", "ben"] (or "all")',
+            )
         start = plan_table.get("start")
         if start is not None:
             start = self._date(start, self.src.key(plan_span, "start"))
