@@ -1,4 +1,5 @@
-"""`progsync export`: write one file per session and format into a folder."""
+"""`progsync export`: write one file per session and format into a folder, or (`--format ics`)
+one calendar file holding every session."""
 
 from __future__ import annotations
 
@@ -39,6 +40,48 @@ def export_sessions(loaded: Loaded, formats: list[Format], out_dir: Path) -> Exp
     except OSError as exc:
         raise write_error(out_dir, exc) from None
     return result
+
+
+def calendar_path(loaded: Loaded, out: Path) -> Path:
+    """`-o plan.ics` is the file itself; any other `-o` is a folder that gets `<plan>.ics`."""
+    if out.suffix.lower() == ".ics":
+        return out
+    from progsync.workouts.model import slugify
+
+    keys = {c.plan.key for c in loaded.plans}
+    name = slugify(keys.pop()) if len(keys) == 1 else "plan"
+    return out / f"{name or 'plan'}.ics"
+
+
+def export_calendar(loaded: Loaded, path: Path) -> Path:
+    """Write every session as one VCALENDAR at `path`, with one VEVENT per session.
+
+    When `path` already holds a calendar (an earlier export), an unchanged event keeps its
+    SEQUENCE and DTSTAMP and a changed one gets SEQUENCE + 1, so an app that imports the file
+    again updates its events. A file there that is not a calendar is left alone (an error).
+    """
+    import datetime as dt
+
+    from progsync.workouts.ics import calendar_of, parse_calendar
+
+    previous = None
+    if path.is_file():
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise write_error(path, exc) from None
+        previous = parse_calendar(data, str(path))
+    names = sorted({c.plan.name for c in loaded.plans})
+    now = dt.datetime.now(dt.UTC)
+    data = calendar_of(loaded.sessions, " + ".join(names) or "progsync", now, previous)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as exc:
+        raise write_error(path, exc) from None
+    return path
 
 
 def write_error(where: Path, exc: OSError) -> InputError:
