@@ -6,11 +6,23 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar, Event
 
 from progsync.sync.config import Config
 from progsync.sync.loading import load_plans
 from progsync.workouts.describe import describe_session, describe_steps
+from progsync.workouts.ics import (
+    EventContent,
+    content_of,
+    event_content,
+    new_calendar,
+    parse_calendar,
+    progsync_events,
+    render,
+    to_event,
+)
 
 from .conftest import EXAMPLES, compile_text, run_cli
 
@@ -309,3 +321,23 @@ def test_the_config_can_name_a_calendar_file(tmp_path: Path, isolated_user: Path
     result = run_cli("push", str(write(tmp_path, WEEK_TEXT)))
     assert result.returncode == 0, result.stderr
     assert len(events(ics)) == 6
+
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=_TEXT, notes=_TEXT, tags=st.lists(st.text("ab, ;\\:", min_size=1, max_size=6), max_size=3), timed=st.booleans())
+def test_every_event_reads_back_as_written(name: str, notes: str, tags: list[str], timed: bool) -> None:
+    """Any name, notes (CR, U+2028, commas, backslashes) or tags read back equal, so an unchanged
+    session never looks changed (which would raise its SEQUENCE on every push)."""
+    import dataclasses
+
+    session = compile_text('[[session]]\nday = "tue"\nsteps = ["50min @easy"]\n').plan.sessions[0]
+    session = dataclasses.replace(session, name=name, notes=notes, tags=tuple(tags), time=dt.time(7, 30) if timed else None)
+    content = event_content(session)
+    calendar = new_calendar("test")
+    calendar.add_component(to_event(content, 3, dt.datetime(2026, 12, 1, tzinfo=dt.UTC)))
+    back = progsync_events(parse_calendar(render(calendar), "t.ics"))[session.identity]
+    assert content_of(back[0]) == content
+    assert isinstance(content, EventContent) and int(back[0]["SEQUENCE"]) == 3

@@ -96,12 +96,22 @@ def event_content(session: Session) -> EventContent:
         end = session.date + dt.timedelta(days=1)
     return EventContent(
         identity=session.identity,
-        summary=session.name,
-        description=describe_session(session),
+        summary=_one_newline(session.name),
+        description=_one_newline(describe_session(session)),
         start=start,
         end=end,
         categories=tuple(session.tags),
     )
+
+
+def _one_newline(text: str) -> str:
+    """Text as it reads back from the file, so an unchanged event never looks changed.
+
+    Line breaks become LF (iCalendar text has one kind, `\\n`, so a CR would not read back),
+    and a backslash before a capital N too: icalendar 7.3 writes a literal `\\N` unescaped,
+    and every reader then takes it for a line break.
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\\N", "\n")
 
 
 def to_event(content: EventContent, sequence: int, stamp: dt.datetime) -> Event:
@@ -239,7 +249,10 @@ def _decode(data: bytes, source: str) -> str:
 def _logical_lines(text: str) -> list[tuple[int, str]]:
     """Unfolded content lines with the number of the physical line each starts on."""
     out: list[tuple[int, str]] = []
-    for number, line in enumerate(text.splitlines(), 1):
+    # Only CR LF (or a bare LF) ends a line (RFC 5545 §3.1): str.splitlines would also split on
+    # U+0085 or U+2028 inside a value.
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
         if line[:1] in (" ", "\t") and out:
             out[-1] = (out[-1][0], out[-1][1] + line[1:])
         elif line.strip():
