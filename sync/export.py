@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from progsync.workouts.encode import Format, encode
 from progsync.workouts.errors import InputError, Issue, Location
 
 from .loading import Loaded
+
+if TYPE_CHECKING:
+    from icalendar import Calendar
 
 
 @dataclass
@@ -71,6 +75,7 @@ def export_calendar(loaded: Loaded, path: Path) -> Path:
         except OSError as exc:
             raise write_error(path, exc) from None
         previous = parse_calendar(data, str(path))
+        _refuse_others(previous, loaded, path)
     names = sorted({c.plan.name for c in loaded.plans})
     now = dt.datetime.now(dt.UTC)
     data = calendar_of(loaded.sessions, " + ".join(names) or "progsync", now, previous)
@@ -82,6 +87,32 @@ def export_calendar(loaded: Loaded, path: Path) -> Path:
     except OSError as exc:
         raise write_error(path, exc) from None
     return path
+
+
+def _refuse_others(previous: Calendar, loaded: Loaded, path: Path) -> None:
+    """An export rewrites the whole file: never over events that are not this plan's."""
+    from progsync.workouts.ics import identity_of
+
+    ours = {s.identity.split("/", 1)[0] for s in loaded.sessions} | {
+        c.plan.key for c in loaded.plans
+    }
+    others = [
+        c
+        for c in previous.walk("VEVENT")
+        if (identity := identity_of(c)) is None or identity.split("/", 1)[0] not in ours
+    ]
+    if others:
+        raise InputError(
+            [
+                Issue(
+                    f"{path} holds {len(others)} event(s) that are not this plan's, and an "
+                    "export rewrites the whole file; nothing was written",
+                    Location(str(path)),
+                    f"keep them with `progsync push ... --to ics:{path}` (it changes only this "
+                    "plan's events), or export to another file",
+                )
+            ]
+        )
 
 
 def write_error(where: Path, exc: OSError) -> InputError:

@@ -139,6 +139,16 @@ def test_export_never_overwrites_a_file_that_is_not_a_calendar(tmp_path: Path) -
     assert out.read_text() == "my notes\nnot a calendar\n"
 
 
+def test_export_never_drops_events_that_are_not_this_plans(tmp_path: Path) -> None:
+    out = tmp_path / "family.ics"
+    text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//me//EN\r\n" + FOREIGN + "END:VCALENDAR\r\n"
+    out.write_bytes(text.encode())
+    result = run_cli("export", str(EXAMPLES / "week.toml"), "--format", "ics", "-o", str(out))
+    assert result.returncode == 2
+    assert "1 event(s) that are not this plan's" in result.stderr and f"--to ics:{out}" in result.stderr
+    assert out.read_bytes() == text.encode()
+
+
 # --- the ics:PATH destination ------------------------------------------------------------------
 
 

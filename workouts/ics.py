@@ -24,7 +24,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Component, Event
 
 from .describe import describe_session
 from .errors import ProgsyncError
@@ -131,7 +131,7 @@ def to_event(content: EventContent, sequence: int, stamp: dt.datetime) -> Event:
     return event
 
 
-def identity_of(event: Event) -> str | None:
+def identity_of(event: Component) -> str | None:
     """The identity of an event progsync wrote, or None for anyone else's event."""
     value = event.get(MARKER)
     return str(value) if value is not None else None
