@@ -351,3 +351,14 @@ def test_every_event_reads_back_as_written(name: str, notes: str, tags: list[str
     back = progsync_events(parse_calendar(render(calendar), "t.ics"))[session.identity]
     assert content_of(back[0]) == content
     assert isinstance(content, EventContent) and int(back[0]["SEQUENCE"]) == 3
+
+
+def test_clear_removes_progsyncs_events_in_the_range_and_nothing_else(tmp_path: Path) -> None:
+    ics = tmp_path / "plan.ics"
+    assert push(write(tmp_path, WEEK_TEXT), ics)[0] == 0
+    ics.write_bytes(ics.read_bytes().replace(b"END:VCALENDAR", FOREIGN.encode() + b"END:VCALENDAR"))
+    result = run_cli("clear", "--to", f"ics:{ics}", "--from", "2026-11-24", "--until", "2026-11-26")
+    assert result.returncode == 0, result.stderr
+    assert "3 delete" in result.stdout
+    assert sorted(str(e["SUMMARY"]) for e in events(ics).values()) == [
+        "Dentist, bring card", "Easy run", "Easy run + strides", "Long run, fast finish"]
