@@ -159,37 +159,47 @@ def _show_one(file: str, config: Any, which: str | None, as_json: bool, as_watch
 @click.option(
     "--format",
     "formats",
-    type=click.Choice(["fit", "garmin-json", "intervals"]),
+    type=click.Choice(["fit", "garmin-json", "intervals", "ics"]),
     multiple=True,
     default=["fit"],
     show_default=True,
-    help="Output format; repeat for several.",
+    help="Output format; repeat for several. ics: one calendar file of every session.",
 )
 @click.option(
     "-o",
     "--output",
     "out_dir",
     default=".",
-    type=click.Path(file_okay=False),
-    help="Folder to write into.",
+    type=click.Path(),
+    help="Folder to write into (with --format ics, a FILE.ics is the calendar file itself).",
 )
 @click.pass_context
 def export(
     ctx: click.Context, files: tuple[str, ...], formats: tuple[str, ...], out_dir: str
 ) -> int:
-    """Write each session of FILES as YYYY-MM-DD_<slug>.<ext> files."""
+    """Write each session of FILES as YYYY-MM-DD_<slug>.<ext> files (ics: one calendar file)."""
     from pathlib import Path
 
-    from .export import export_sessions
+    from .export import calendar_path, export_calendar, export_sessions
     from .loading import load_plans
 
     loaded = load_plans(files, _config(ctx))
     _print_issues(loaded.warnings)
-    result = export_sessions(loaded, list(formats), Path(out_dir))  # type: ignore[arg-type]
-    for warning in result.warnings:
-        click.secho(f"warning: {warning}", fg="yellow", err=True)
-    for path in result.written:
-        click.echo(f"wrote {path}")
+    out = Path(out_dir)
+    per_session = [f for f in formats if f != "ics"]
+    if "ics" in formats and per_session and out.suffix.lower() == ".ics":
+        raise click.BadParameter(
+            "-o names one .ics file, but other formats need a folder", param_hint="'-o'"
+        )
+    if per_session:
+        result = export_sessions(loaded, per_session, out)  # type: ignore[arg-type]
+        for warning in result.warnings:
+            click.secho(f"warning: {warning}", fg="yellow", err=True)
+        for path in result.written:
+            click.echo(f"wrote {path}")
+    if "ics" in formats:
+        written = export_calendar(loaded, calendar_path(loaded, out))
+        click.echo(f"wrote {written}: {len(loaded.sessions)} events")
     return 0
 
 
@@ -253,7 +263,7 @@ _to_option = click.option(
     "to",
     multiple=True,
     metavar="DEST",
-    help="intervals, garmin or folder:PATH (repeatable; default: [push] to, else the outbox folder).",
+    help="intervals, garmin, folder:PATH or ics:FILE (repeatable; default: [push] to, else the outbox folder).",
 )
 
 

@@ -158,7 +158,7 @@ def load_config(path: str | Path | None = None) -> Config:
     return Config(path=target, **tables)
 
 
-DESTINATIONS = ("intervals", "garmin", "folder")
+DESTINATIONS = ("intervals", "garmin", "folder", "ics")
 FORMATS = ("fit", "garmin-json", "intervals")
 
 
@@ -190,7 +190,7 @@ def _value_problem(section: str, key: str, value: Any) -> tuple[str, str] | None
             if kind not in DESTINATIONS:
                 return f"'{item}' is not a destination", did_you_mean(
                     kind, DESTINATIONS
-                ) or "destinations: intervals, garmin, folder:PATH"
+                ) or "destinations: intervals, garmin, folder:PATH, ics:FILE"
     elif key == "window":
         if not (isinstance(value, int) and not isinstance(value, bool) and value >= 0) and not (
             isinstance(value, str) and re.fullmatch(r"\s*\d+\s*[dw]?\s*", value.lower())

@@ -24,7 +24,7 @@ from .engine import Action, Destination, PushReport, Scope, apply_actions, plan_
 from .ledger import Ledger, destination_lock
 from .loading import Loaded
 
-DESTINATION_KINDS = ("intervals", "garmin", "folder")
+DESTINATION_KINDS = ("intervals", "garmin", "folder", "ics")
 LOG = logging.getLogger("progsync.sync")
 
 
@@ -75,13 +75,24 @@ def resolve_targets(to: tuple[str, ...] | list[str], config: Config) -> list[Tar
                     Issue(
                         f"unknown destination '{spec}'",
                         hint=did_you_mean(kind, DESTINATION_KINDS)
-                        or "destinations: intervals, garmin, folder:PATH",
+                        or "destinations: intervals, garmin, folder:PATH, ics:FILE",
                     )
                 ]
             )
         if kind == "folder":
             path = Path(rest) if rest else Path(str(config.folder.get("path") or outbox()))
             out.append(Target(f"folder:{path}", "folder", path))
+        elif kind == "ics":
+            if not rest:
+                raise InputError(
+                    [
+                        Issue(
+                            f"destination '{spec}' names no calendar file",
+                            hint="e.g. --to ics:~/calendar/plan.ics",
+                        )
+                    ]
+                )
+            out.append(Target(f"ics:{rest}", "ics", Path(rest)))
         else:
             out.append(Target(kind, kind))
     return out

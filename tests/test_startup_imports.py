@@ -10,7 +10,7 @@ import pytest
 
 from .conftest import EXAMPLES, ROOT
 
-HEAVY = {"requests", "urllib3", "garminconnect", "curl_cffi", "garmin_fit_sdk", "keyring", "rich", "pydantic", "sqlite3", "platformdirs", "logging"}
+HEAVY = {"requests", "urllib3", "garminconnect", "curl_cffi", "garmin_fit_sdk", "keyring", "rich", "pydantic", "sqlite3", "platformdirs", "logging", "icalendar"}
 
 PROBE = """
 import json, sys

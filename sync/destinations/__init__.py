@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..ledger import Ledger
 
 #: target kind -> module in this package
-MODULES = {"folder": "folder", "intervals": "intervals", "garmin": "garmin"}
+MODULES = {"folder": "folder", "intervals": "intervals", "garmin": "garmin", "ics": "ics"}
 
 
 @dataclass(frozen=True)
