@@ -173,33 +173,45 @@ def _show_one(file: str, config: Any, which: str | None, as_json: bool, as_watch
     type=click.Path(),
     help="Folder to write into (with --format ics, a FILE.ics is the calendar file itself).",
 )
+@_athlete_option
 @click.pass_context
 def export(
-    ctx: click.Context, files: tuple[str, ...], formats: tuple[str, ...], out_dir: str
+    ctx: click.Context,
+    files: tuple[str, ...],
+    formats: tuple[str, ...],
+    out_dir: str,
+    athletes: tuple[str, ...],
 ) -> int:
-    """Write each session of FILES as YYYY-MM-DD_<slug>.<ext> files (ics: one calendar file)."""
+    """Write each session of FILES as YYYY-MM-DD_<slug>.<ext> files (ics: one calendar file).
+
+    In coach mode each athlete's files go to a folder of their own under -o (`out/anna/`), or
+    to `plan-anna.ics` when -o names one .ics file."""
     from pathlib import Path
 
     from .export import calendar_path, export_calendar, export_sessions
     from .loading import load_plans
 
-    loaded = load_plans(files, _config(ctx))
-    _print_issues(loaded.warnings)
-    out = Path(out_dir)
-    per_session = [f for f in formats if f != "ics"]
-    if "ics" in formats and per_session and out.suffix.lower() == ".ics":
-        raise click.BadParameter(
-            "-o names one .ics file, but other formats need a folder", param_hint="'-o'"
-        )
-    if per_session:
-        result = export_sessions(loaded, per_session, out)  # type: ignore[arg-type]
-        for warning in result.warnings:
-            click.secho(f"warning: {warning}", fg="yellow", err=True)
-        for path in result.written:
-            click.echo(f"wrote {path}")
-    if "ics" in formats:
-        written = export_calendar(loaded, calendar_path(loaded, out))
-        click.echo(f"wrote {written}: {len(loaded.sessions)} events")
+    for member, config in _members(ctx, athletes, files):
+        loaded = load_plans(files, config)
+        _print_issues(loaded.warnings)
+        out = Path(out_dir)
+        if member is not None:
+            is_file = out.suffix.lower() == ".ics"
+            out = out.with_name(f"{out.stem}-{member}{out.suffix}") if is_file else out / member
+        per_session = [f for f in formats if f != "ics"]
+        if "ics" in formats and per_session and out.suffix.lower() == ".ics":
+            raise click.BadParameter(
+                "-o names one .ics file, but other formats need a folder", param_hint="'-o'"
+            )
+        if per_session:
+            result = export_sessions(loaded, per_session, out)  # type: ignore[arg-type]
+            for warning in result.warnings:
+                click.secho(f"warning: {warning}", fg="yellow", err=True)
+            for path in result.written:
+                click.echo(f"wrote {path}")
+        if "ics" in formats:
+            written = export_calendar(loaded, calendar_path(loaded, out))
+            click.echo(f"wrote {written}: {len(loaded.sessions)} events")
     return 0
 
 
@@ -567,6 +579,7 @@ def whoami(ctx: click.Context, to: tuple[str, ...]) -> int:
     "--window",
     help="Each night push only the next N days (default for Garmin: 28d; `all` for everything).",
 )
+@_athlete_option
 @click.pass_context
 def cron(
     ctx: click.Context,
@@ -575,6 +588,7 @@ def cron(
     at: str,
     do_install: bool,
     window: str | None,
+    athletes: tuple[str, ...],
 ) -> int:
     """Print crontab and systemd lines for a nightly push of FILES (or install the units)."""
     from .cron import build, install
@@ -582,8 +596,15 @@ def cron(
 
     if window not in (None, "all"):
         parse_window(window)
-    garmin = any(t.kind == "garmin" for t in resolve_targets(to, _config(ctx)))
-    setup = build(list(files), list(to), at, ctx.obj.get("config_path"), window, garmin)
+    members = _members(ctx, athletes) if athletes else []  # checks the names now, not at 3:30
+    garmin = any(
+        t.kind == "garmin"
+        for _, config in members or [(None, _config(ctx))]
+        for t in resolve_targets(to, config)
+    )
+    setup = build(
+        list(files), list(to), at, ctx.obj.get("config_path"), window, garmin, list(athletes)
+    )
     if do_install:
         for line in install(setup):
             click.echo(line)

@@ -43,6 +43,7 @@ def build(
     config: str | None,
     window: str | None = None,
     garmin: bool = False,
+    athletes: list[str] | None = None,
 ) -> CronSetup:
     """The command, crontab line and systemd units of a nightly push.
 
@@ -63,6 +64,8 @@ def build(
     command += ["push", "--quiet", *paths]
     for dest in to:
         command += ["--to", dest]
+    for athlete in athletes or []:
+        command += ["--athlete", athlete]
     if window is None and garmin:
         window = GARMIN_WINDOW
     why = ""

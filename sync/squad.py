@@ -178,8 +178,8 @@ def plan_squad(files: tuple[str, ...] | list[str]) -> tuple[str, ...]:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             continue
         value = plan.get("athletes") if isinstance(plan, dict) else None
-        if isinstance(value, str):
-            value = [value]
+        if value == "all":
+            value = ["all"]
         if isinstance(value, list):
             names.extend(str(v) for v in value if isinstance(v, str))
     return tuple(dict.fromkeys(names))

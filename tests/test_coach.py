@@ -178,3 +178,52 @@ def test_an_athlete_whose_profile_cannot_compile_the_plan_fails_alone(squad: Fak
     assert result.returncode == 2
     assert "cara:" in result.stderr and "marathon" in result.stderr and "Traceback" not in result.stderr
     assert len(squad.calendar("i201")) == 3 and len(squad.calendar("i202")) == 3
+
+
+# -- the squad on every command ------------------------------------------------------------------
+def test_a_plan_names_its_squad_and_push_uses_it(squad: FakeIntervals, tmp_path: Path) -> None:
+    plan = write(tmp_path, BLOCK.replace('start = 2026-11-23', 'start = 2026-11-23\nathletes = ["ben"]'))
+    code, doc = push(str(plan), "--to", "intervals")
+    assert code == 0, doc
+    assert len(squad.calendar("i202")) == 3 and squad.calendar("i201") == {}
+    assert len(squad.calendar("i100")) == 0, "the coach's own calendar is untouched"
+    checked = run_cli("check", str(plan), "--json")
+    assert [a["athlete"] for a in json.loads(checked.stdout)["athletes"]] == ["ben"]
+
+
+def test_a_bad_squad_key_is_a_located_error(squad: FakeIntervals, tmp_path: Path) -> None:
+    plan = write(tmp_path, BLOCK.replace('start = 2026-11-23', 'start = 2026-11-23\nathletes = "anna, ben"'))
+    result = run_cli("check", str(plan))
+    assert result.returncode == 2
+    assert "block.toml:5" in result.stderr and "not a list of athlete names" in result.stderr
+
+
+def test_show_and_export_per_athlete(squad: FakeIntervals, tmp_path: Path) -> None:
+    plan = write(tmp_path)
+    shown = run_cli("show", str(plan), "--athlete", "all", "--watch", "--session", "Tempo")
+    assert shown.returncode == 0, shown.stderr
+    anna, ben = shown.stdout.split("== ben ==")
+    assert "== anna ==" in anna and "20:00  4:00-3:50 /km" in anna
+    assert "20:00  4:55-4:45 /km" in ben
+    out = tmp_path / "out"
+    exported = run_cli("export", str(plan), "--athlete", "all", "--format", "fit", "-o", str(out))
+    assert exported.returncode == 0, exported.stderr
+    assert sorted(p.parent.name for p in out.rglob("*.fit")) == ["anna"] * 3 + ["ben"] * 3
+    ics = run_cli("export", str(plan), "--athlete", "ben", "--format", "ics", "-o", str(tmp_path / "squad.ics"))
+    assert ics.returncode == 0, ics.stderr
+    assert "ben@squad-block/tempo" in (tmp_path / "squad-ben.ics").read_text()
+
+
+def test_clear_for_one_athlete_leaves_the_others(squad: FakeIntervals, tmp_path: Path) -> None:
+    push(str(write(tmp_path)), "--to", "intervals", "--athlete", "all")
+    result = run_cli("clear", "--to", "intervals", "--athlete", "anna", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert squad.calendar("i201") == {} and len(squad.calendar("i202")) == 3
+
+
+def test_cron_line_carries_the_squad(squad: FakeIntervals, tmp_path: Path) -> None:
+    result = run_cli("cron", str(write(tmp_path)), "--to", "intervals", "--athlete", "all")
+    assert result.returncode == 0, result.stderr
+    assert "--to intervals --athlete all" in result.stdout
+    unknown = run_cli("cron", str(write(tmp_path)), "--athlete", "anne")
+    assert unknown.returncode == 2 and "no athlete 'anne'" in unknown.stderr
