@@ -250,7 +250,7 @@ def report(
             path = path.with_name(f"{path.stem}-{member}{path.suffix or '.html'}")
         _print_issues(loaded.warnings)
         heading = title or (f"{member}: {loaded.plans[0].plan.name}" if member else None)
-        written = write_report(loaded, path, heading)
+        written = write_report(loaded, path, heading, config.checks)
         click.echo(f"wrote {written}")
         if open_it:
             import webbrowser

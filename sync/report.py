@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from progsync.workouts.checks import race_distance, session_facts
 from progsync.workouts.effort import PaceScale, effort, shown_seconds
@@ -37,8 +37,6 @@ if TYPE_CHECKING:
 #: Width of a profile's SVG viewBox; the picture scales to the card.
 PROFILE_WIDTH = 240
 PROFILE_HEIGHT = 40
-#: A week whose volume is this far under the biggest week since the last down week is one.
-DOWN_WEEK_DROP = 0.10
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 WEEK_OF = re.compile(r"week of \w{3} (\d{4}-\d{2}-\d{2})")
 
@@ -224,12 +222,23 @@ def _warning(issue: Issue) -> Warning:
 
 
 def build_view(
-    loaded: Loaded, title: str | None = None, today: dt.date | None = None
+    loaded: Loaded,
+    title: str | None = None,
+    today: dt.date | None = None,
+    checks: Mapping[str, Any] | None = None,
 ) -> ReportView:
-    """The report's view model: weeks of cards, totals, chart bars, legend and warnings."""
+    """The report's view model: weeks of cards, totals, chart bars, legend and warnings.
+
+    `checks` is the config's `[checks]` table: down weeks are marked with the `down-week`
+    rule's own `min_drop` (the plan's `[checks]` over the config's), as `check` judges them."""
+    from progsync.workouts.checks import merge_tables
+    from progsync.workouts.rules import parse_settings
+
     sessions = loaded.sessions
     first_plan = loaded.plans[0]
     profile = first_plan.profile
+    settings = parse_settings(merge_tables(checks, first_plan.checks))
+    drop = settings.number("down-week", "min_drop")
     units = first_plan.plan.units
     profiles = {id(s): c.profile for c in loaded.plans for s in c.plan.sessions}
     starts = [c.plan.start for c in loaded.plans if c.plan.start is not None]
@@ -267,7 +276,7 @@ def build_view(
         cards_by_place.setdefault(place, []).append(card)
     for index, (done, total) in easy.items():
         weeks[index].easy_share = done / total if total else None
-    _mark_down_weeks(weeks)
+    _mark_down_weeks(weeks, drop)
 
     loose: list[Warning] = []
     for issue in loaded.warnings:
@@ -335,13 +344,13 @@ def _named(cards: list[Card], issue: Issue) -> list[Card]:
     return chosen or cards[:1]
 
 
-def _mark_down_weeks(weeks: list[WeekView]) -> None:
-    """Down weeks: clearly under the biggest week since the last down week (as the checks see)."""
+def _mark_down_weeks(weeks: list[WeekView], drop: float) -> None:
+    """Down weeks: at least `drop` under the biggest week since the last down week (by time)."""
     peak = 0.0
     for week in weeks:
         if week.seconds <= 0:
             continue
-        if peak and week.seconds <= peak * (1 - DOWN_WEEK_DROP):
+        if peak and week.seconds <= peak * (1 - drop):
             week.down = True
             peak = week.seconds
             continue
@@ -374,7 +383,12 @@ def _chart(weeks: list[WeekView], units: Units) -> list[ChartBar]:
     return bars
 
 
-def render_report(loaded: Loaded, title: str | None = None, today: dt.date | None = None) -> str:
+def render_report(
+    loaded: Loaded,
+    title: str | None = None,
+    today: dt.date | None = None,
+    checks: Mapping[str, Any] | None = None,
+) -> str:
     """The report of `loaded` as one HTML document (see the module docstring)."""
     import jinja2
 
@@ -385,7 +399,7 @@ def render_report(loaded: Loaded, title: str | None = None, today: dt.date | Non
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    view = build_view(loaded, title, today)
+    view = build_view(loaded, title, today, checks)
     env.filters["percent"] = lambda share: "—" if share is None else f"{share:.0%}"
     env.filters["clock"] = format_clock
     env.filters["distance"] = lambda metres: distance_text(metres, view.units)
@@ -393,11 +407,13 @@ def render_report(loaded: Loaded, title: str | None = None, today: dt.date | Non
     return env.get_template("report.html.j2").render(view=view)
 
 
-def write_report(loaded: Loaded, path: Path, title: str | None = None) -> Path:
+def write_report(
+    loaded: Loaded, path: Path, title: str | None = None, checks: Mapping[str, Any] | None = None
+) -> Path:
     """Write the report to `path` (atomically: a half-written page never replaces a good one)."""
     import os
 
-    html = render_report(loaded, title)
+    html = render_report(loaded, title, checks=checks)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(html, encoding="utf-8")

@@ -309,3 +309,10 @@ def test_print_layout_keeps_every_card(browser: Any, tmp_path: Path) -> None:
     assert visible == [True] * 6
     assert len(pdf["data"]) > 10_000
     assert re.fullmatch(r"[A-Za-z0-9+/=]+", pdf["data"][:200])
+
+
+def test_down_weeks_follow_the_down_week_rules_own_setting(tmp_path: Path) -> None:
+    plan = tmp_path / "block.toml"
+    plan.write_text(BLOCK.read_text(encoding="utf-8") + '\n[checks.down-week]\nmin_drop = "30%"\n')
+    view = _view(plan)  # the down weeks of the example drop 25% under the peak: no longer enough
+    assert [w.number for w in view.weeks if w.down] == []
