@@ -172,6 +172,53 @@ def test_a_34_hour_session_warns() -> None:
     assert any("lasts about 33 hours" in w for w in warnings), warnings
 
 
+
+def _compile(body: str, units: str = "km", athlete: object = None) -> list[str]:
+    from progsync.workouts.plan import compile_plan
+
+    from .conftest import ATHLETE
+
+    text = f'[plan]\nname = "P"\nstart = 2026-11-23\nunits = "{units}"\n\n[[session]]\nday = "tue"\n{body}\n'
+    compiled = compile_plan(text, "p.toml", ATHLETE if athlete is None else athlete)
+    return [f"{w.message} | {w.hint}" for w in compiled.warnings]
+
+
+def test_a_per_km_pace_in_a_miles_plan_warns_against_the_athletes_5k() -> None:
+    # A 20:00 5k is 4:00/km, 6:26/mi; @4:30 in a miles plan is 4:30/mi = 2:48/km.
+    athlete = {"race": "5k 20:00"}
+    warnings = _compile('steps = ["3mi @4:30"]', units="mi", athlete=athlete)
+    assert any("pace '4:30' (4:30/mi) is far faster than your 5k pace (6:26/mi)" in w for w in warnings), warnings
+    assert any("write @4:30/km" in w for w in warnings), warnings
+    # The same pace written per km, and a per-mile pace near the athlete's own, do not warn.
+    assert _compile('steps = ["3mi @4:30/km", "1mi @6:10"]', units="mi", athlete=athlete) == []
+
+
+def test_a_per_km_pace_in_a_miles_plan_warns_without_a_profile() -> None:
+    warnings = _compile('steps = ["3mi @4:30"]', units="mi", athlete={})
+    assert any("is far faster than 5:00/mi" in w for w in warnings), warnings
+    assert _compile('steps = ["3mi @7:30"]', units="mi", athlete={}) == []
+
+
+def test_a_pace_far_faster_than_5k_warns_in_a_km_plan_too() -> None:
+    # 2:55/km against a 3:40/km 5k pace: a typo for 3:55 or 4:55, not a training pace.
+    warnings = _compile('steps = ["1km @2:55"]')
+    assert any("far faster than your 5k pace (3:40/km)" in w and "check the number" in w for w in warnings), warnings
+    assert _compile('steps = ["1km @3:25"]') == []  # 200 m / mile-race speed is fine
+
+
+def test_a_week_listed_twice_is_an_error_not_a_doubled_session(tmp_path: Path) -> None:
+    plan = _plan(tmp_path, "p.toml", b'[plan]\nname = "P"\nstart = 2026-11-23\n\n[[session]]\nday = "tue"\nweek = [1, 2, 1]\nsteps = ["10min @4:30"]\n')
+    result = run_cli("check", plan)
+    assert result.returncode == 2, result.stderr
+    assert "p.toml:7:1: error: week = [1, 2, 1] lists week 1 more than once" in result.stderr
+    assert "list each week once" in result.stderr
+
+
+@pytest.mark.parametrize(("step", "warns"), [("warmup 60m", True), ("cooldown 15m", True), ("warmup 800m", False), ("run 60m @3:00", False)])
+def test_a_warmup_in_metres_that_reads_as_minutes_warns(step: str, warns: bool) -> None:
+    warnings = _compile(f'steps = ["{step}", "5km @4:30"]')
+    assert any("did you mean" in w and "min? (m is metres" in w for w in warnings) is warns, warnings
+
 BAD_CONFIG = """
 [push]
 to = 42

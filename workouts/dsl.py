@@ -26,7 +26,7 @@ from .model import (
     Target,
 )
 from .profile import PACE_ALIASES, PACE_NAMES, Profile, canonical_pace_name
-from .units import Units, is_duration, parse_distance, parse_duration, parse_pace
+from .units import Units, format_pace, is_duration, parse_distance, parse_duration, parse_pace
 
 KINDS: dict[str, StepKind] = {
     "warmup": "warmup",
@@ -157,6 +157,7 @@ def parse_step(text: str, units: Units, profile: Profile) -> tuple[Step, list[St
                 one = parse_target(part, units, profile)
                 if isinstance(one, PaceTarget):
                     _check_pace(one, warnings)
+                    _check_pace_against_profile(one, units, profile, warnings)
                 _check_against_profile(one, profile, warnings)
             except StepSyntaxError as exc:
                 raise StepSyntaxError(
@@ -180,6 +181,11 @@ def parse_step(text: str, units: Units, profile: Profile) -> tuple[Step, list[St
             warnings,
         )
     return Step(kind=kind, end=end, target=target, note=note, source=text.strip()), warnings
+
+
+#: A warm-up or cool-down shorter than this many metres, written in metres, is almost surely
+#: minutes written as `m` (`warmup 60m`): nobody warms up for 60 metres.
+SHORTEST_WARMUP_M = 400
 
 
 def _parse_amount(
@@ -219,8 +225,8 @@ def _parse_amount(
             if (
                 lowered.endswith("m")
                 and not lowered.endswith("km")
-                and metres < 50
                 and kind != "rest"
+                and metres < (SHORTEST_WARMUP_M if kind in ("warmup", "cooldown") else 50)
             ):
                 number = lowered[:-1]
                 warnings.append(
@@ -411,6 +417,44 @@ def _check_pace(target: PaceTarget, warnings: list[StepWarning]) -> None:
         warnings.append(
             StepWarning(f"pace '{target.label}' is slower than 15:00/km", "is that a walk?")
         )
+
+
+#: A pace target this much faster than the athlete's own 5k pace is not a training pace (mile
+#: race pace is about 0.92 of 5k pace, 200 m strides about 0.88); below it, a typo or a pace
+#: written for the other unit is far likelier.
+FASTEST_OF_5K = 0.85
+#: Without a 5k pace to compare with, a miles plan's pace faster than this (s/km; 5:00/mi) is
+#: most likely a per-km pace written into a miles plan.
+FASTEST_MILE_PLAN_PACE = 300 / 1.609344
+
+
+def _check_pace_against_profile(
+    target: PaceTarget, units: Units, profile: Profile, warnings: list[StepWarning]
+) -> None:
+    """A pace far faster than the athlete can run: a per-km pace in a miles plan, or a typo."""
+    five_k = profile.paces.get("5k")
+    limit = five_k.centre * FASTEST_OF_5K if five_k else None
+    if limit is None and units == "mi":
+        limit = FASTEST_MILE_PLAN_PACE
+    pace = (target.slow + target.fast) / 2
+    if limit is None or pace >= limit:
+        return
+    written = target.label.lower()
+    per_km_hint = units == "mi" and "/mi" not in written and "/km" not in written
+    against = (
+        f"your 5k pace ({format_pace(five_k.centre, units)})"
+        if five_k
+        else format_pace(FASTEST_MILE_PLAN_PACE, units)
+    )
+    number = target.label.split("/")[0]
+    warnings.append(
+        StepWarning(
+            f"pace '{target.label}' ({format_pace(pace, units)}) is far faster than {against}",
+            f"paces in a miles plan are per mile; for a per-km pace write @{number}/km"
+            if per_km_hint
+            else "check the number, or the paces under [athlete]",
+        )
+    )
 
 
 def _check_against_profile(target: Target, profile: Profile, warnings: list[StepWarning]) -> None:

@@ -524,6 +524,16 @@ class _Compiler:
                 context=label,
             )
             return []
+        twice = sorted({w for w in weeks if weeks.count(w) > 1})
+        if twice:
+            # `week = [1, 1]` would put the same session on the same day twice.
+            self.error(
+                f"week = {weeks_raw!r} lists week {', '.join(map(str, twice))} more than once",
+                self.src.key(span, "week"),
+                "list each week once; for two runs on one day write two sessions",
+                context=label,
+            )
+            return []
         weekday = DAY_NAMES[day_text]
         out = []
         for week in weeks:
