@@ -334,3 +334,89 @@ def test_the_guard_runs_before_the_folder_is_created(tmp_path: Path) -> None:
     doc = outcome.as_dict()
     assert "--max-delete 6" in json.dumps(doc)
     assert len(fit_names(folder)) == 6
+
+
+# -- the ledger is checked before anything is written to a service ----------------------------
+# A push records each remote write in the ledger right after it; a ledger that cannot take
+# that record would let the write happen and then lose it (on Garmin Connect, a workout that
+# the next run no longer knows it made). So the ledger must prove itself first.
+
+
+def _damage_a_page(path: Path) -> None:
+    with path.open("r+b") as handle:
+        handle.seek(2 * 4096)  # the third page: a b-tree page of the ledger's tables
+        handle.write(b"\xa5" * 4096)
+
+
+def _garbage(path: Path) -> None:
+    path.write_bytes(b"not a ledger\n" * 500)
+
+
+@pytest.mark.parametrize("damage", [_damage_a_page, _garbage], ids=["damaged-page", "garbage-file"])
+@pytest.mark.parametrize("dest", ["intervals", "garmin"])
+def test_a_damaged_ledger_stops_the_push_before_any_remote_write(
+    dest: str,
+    damage: object,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    request: pytest.FixtureRequest,
+) -> None:
+    from progsync.sync.service import ledger_path
+
+    server = request.getfixturevalue(dest)
+    plan = write_plan(tmp_path)
+    assert progsync(capsys, "push", "--quiet", str(plan), "--to", dest)[0] == 0
+    writes = len(server.writes())
+    write_plan(tmp_path, WEEK.replace('name = "Tempo"', 'name = "Tempo, longer"'))
+    assert callable(damage)
+    damage(ledger_path())
+    code, _out, err = progsync(capsys, "push", str(plan), "--to", dest)
+    assert code == 1, err
+    assert f"the ledger {ledger_path()} is damaged" in err and "nothing was pushed" in err
+    assert f"mv '{ledger_path()}' '{ledger_path()}.bad'" in err, "the same hint for a bad page and a garbage file"
+    assert "internal error" not in err and "Traceback" not in err
+    assert len(server.writes()) == writes, "nothing was sent to the service"
+
+
+def test_a_read_only_ledger_stops_the_push_before_any_remote_write(
+    intervals: FakeIntervals, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from progsync.sync.service import ledger_path
+
+    plan = write_plan(tmp_path)
+    assert progsync(capsys, "push", "--quiet", str(plan), "--to", "intervals")[0] == 0
+    writes = len(intervals.writes())
+    write_plan(tmp_path, WEEK.replace('name = "Tempo"', 'name = "Tempo, longer"'))
+    # The tests run as root here, where a chmod does not stop a write; so open the real file the
+    # way sqlite opens one on a read-only mount or without write permission (mode=ro). Where the
+    # tests do not run as root, the chmod'ed file is tried too.
+    real_connect = sqlite3.connect
+
+    def read_only(database: str, *args: object, **kwargs: object) -> sqlite3.Connection:
+        return real_connect(f"file:{database}?mode=ro", *args, uri=True, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(sqlite3, "connect", read_only)
+    code, _out, err = progsync(capsys, "push", str(plan), "--to", "intervals")
+    assert code == 1, err
+    assert f"the ledger {ledger_path()} cannot be written" in err and "nothing was pushed" in err
+    assert "writable by this user" in err and "PROGSYNC_DATA_DIR" in err
+    assert len(intervals.writes()) == writes
+    monkeypatch.setattr(sqlite3, "connect", real_connect)
+
+    import os
+
+    if os.geteuid() != 0:
+        ledger_path().chmod(0o444)
+        ledger_path().parent.chmod(0o555)
+        try:
+            code, _out, err = progsync(capsys, "push", str(plan), "--to", "intervals")
+        finally:
+            ledger_path().parent.chmod(0o755)
+            ledger_path().chmod(0o644)
+        assert code == 1 and "cannot be written" in err, err
+        assert len(intervals.writes()) == writes
+    code, _out, err = progsync(capsys, "push", "--quiet", str(plan), "--to", "intervals")
+    assert code == 0, err
+    assert len(intervals.writes()) > writes, "once writable again, the change is pushed"
