@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -420,3 +421,40 @@ def test_a_read_only_ledger_stops_the_push_before_any_remote_write(
     code, _out, err = progsync(capsys, "push", "--quiet", str(plan), "--to", "intervals")
     assert code == 0, err
     assert len(intervals.writes()) > writes, "once writable again, the change is pushed"
+
+
+# -- secrets in their encoded forms -----------------------------------------------------------
+class EchoingIntervals(FakeIntervals):
+    """A service whose error reply quotes the request's Authorization header back, as some
+    proxies and API gateways do: the base64 of `API_KEY:<key>`, which is the key itself."""
+
+    def check_auth(self, headers: Any, path: str) -> tuple[int, Any] | None:
+        token = str(headers.get("Authorization", "")).removeprefix("Basic ")
+        return 400, {"status": 400, "error": f"malformed credentials {token} (expected a key)"}
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_an_echoed_basic_auth_header_is_redacted_everywhere(
+    as_json: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import base64
+
+    from progsync.sync.config import state_dir
+
+    server = EchoingIntervals().start()
+    try:
+        monkeypatch.setenv("PROGSYNC_INTERVALS_URL", server.url)
+        monkeypatch.setenv("PROGSYNC_INTERVALS_API_KEY", server.api_key)
+        monkeypatch.setenv("PROGSYNC_INTERVALS_ATHLETE_ID", server.athlete_id)
+        args = ["push", str(write_plan(tmp_path)), "--to", "intervals", *(["--json"] if as_json else [])]
+        code, out, err = progsync(capsys, *args)
+    finally:
+        server.stop()
+    assert server.requests(), "the service was asked"
+    assert code != 0
+    assert "malformed credentials" in out + err, "the service's message is still shown"
+    encoded = base64.b64encode(f"API_KEY:{server.api_key}".encode()).decode()
+    log = (state_dir() / "progsync.log").read_text()
+    for where, text in (("terminal", out + err), ("log", log)):
+        assert encoded not in text and encoded.rstrip("=") not in text, where
+        assert server.api_key not in text, where
