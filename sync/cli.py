@@ -49,7 +49,7 @@ def _config(ctx: click.Context) -> Any:
 
 def _print_issues(issues: list[Any]) -> None:
     for issue in issues:
-        color = "yellow" if issue.severity == "warning" else "red"
+        color = {"warning": "yellow", "note": None}.get(issue.severity, "red")
         click.secho(issue.render(), fg=color, err=True)
 
 
@@ -140,7 +140,7 @@ def _show_one(file: str, config: Any, which: str | None, as_json: bool, as_watch
 
         for session in sessions:
             click.echo("\n".join(watch_screens(session)) + "\n")
-        _print_issues(loaded.warnings)
+        _print_issues([*loaded.notes, *loaded.warnings])
         return
     from rich.console import Console
 
@@ -151,7 +151,7 @@ def _show_one(file: str, config: Any, which: str | None, as_json: bool, as_watch
     for session in sessions:
         console.print(session_table(session, profile))
         console.print()
-    _print_issues(loaded.warnings)
+    _print_issues([*loaded.notes, *loaded.warnings])
 
 
 @cli.command()
@@ -193,7 +193,7 @@ def export(
 
     for member, config in _members(ctx, athletes, files):
         loaded = load_plans(files, config)
-        _print_issues(loaded.warnings)
+        _print_issues([*loaded.notes, *loaded.warnings])
         out = Path(out_dir)
         if member is not None:
             is_file = out.suffix.lower() == ".ics"
@@ -248,7 +248,7 @@ def report(
         path = Path(output) if output else Path(f"{Path(files[0]).stem}.html")
         if member and len(members) > 1:
             path = path.with_name(f"{path.stem}-{member}{path.suffix or '.html'}")
-        _print_issues(loaded.warnings)
+        _print_issues([*loaded.notes, *loaded.warnings])
         heading = title or (f"{member}: {loaded.plans[0].plan.name}" if member else None)
         written = write_report(loaded, path, heading, config.checks)
         click.echo(f"wrote {written}")
@@ -372,9 +372,9 @@ def _run_sync(
             combined.errors.append((member, exc))
             continue
         if not as_json and not quiet:
-            if member is not None and loaded.warnings:
+            if member is not None and (loaded.warnings or loaded.notes):
                 click.echo(f"{member}:", err=True)
-            _print_issues(loaded.warnings)
+            _print_issues([*loaded.notes, *loaded.warnings])
         with view:
             outcome = run_push(
                 loaded,

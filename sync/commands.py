@@ -63,6 +63,7 @@ class CheckReport:
             "ok": self.exit_code == 0,
             "errors": [i.as_dict() for i in self.errors],
             "warnings": [i.as_dict() for i in self.warnings],
+            "notes": [i.as_dict() for i in self.loaded.notes] if self.loaded else [],
             "sessions": [
                 {
                     "identity": s.identity,

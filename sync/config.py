@@ -81,6 +81,8 @@ class Config:
     #: Coach mode: the roster (`[athletes.NAME]`), and the member this config was narrowed to.
     athletes: Mapping[str, Any] = field(default_factory=dict)
     member: str | None = None
+    #: The member's `scale` and `rest_days` (`progsync.workouts.adjust`), when they have any.
+    adjust: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def found(self) -> bool:

@@ -28,7 +28,13 @@ class Loaded:
 
     @property
     def warnings(self) -> list[Issue]:
-        return [*(w for c in self.plans for w in c.warnings), *self.coaching]
+        notes = (n for c in self.plans for n in c.notes if n.severity == "warning")
+        return [*(w for c in self.plans for w in c.warnings), *notes, *self.coaching]
+
+    @property
+    def notes(self) -> list[Issue]:
+        """What was changed for the athlete (coach mode): shown, but not warnings."""
+        return [n for c in self.plans for n in c.notes if n.severity == "note"]
 
 
 def expand_paths(patterns: tuple[str, ...] | list[str]) -> list[Path]:
@@ -109,6 +115,33 @@ def for_member(compiled: Compiled, athlete: str) -> Compiled:
     return replace(compiled, plan=replace(plan, sessions=sessions, athlete=athlete))
 
 
+def adjusted(compiled: Compiled, config: Config) -> Compiled:
+    """One athlete's plan with their `scale` and `rest_days` applied (`workouts.adjust`)."""
+    from dataclasses import replace
+
+    from progsync.workouts.adjust import adjust_sessions, parse_adjustments
+    from progsync.workouts.checks import is_easy, is_quality, merge_tables, session_facts
+    from progsync.workouts.plan import estimate
+    from progsync.workouts.rules import parse_settings
+
+    adjustments = parse_adjustments(config.adjust)
+    if not adjustments.active:
+        return compiled
+    settings = parse_settings(merge_tables(config.checks, compiled.checks))
+    profile = compiled.profile
+    sessions, notes = adjust_sessions(
+        compiled.plan.sessions,
+        adjustments,
+        who=config.member or "athlete",
+        is_quality=lambda s: is_quality(session_facts(s, profile), settings),
+        is_easy_step=lambda step: is_easy(step, profile) is True,
+        estimate=lambda steps: estimate(steps, profile),
+        start=compiled.plan.start,
+    )
+    plan = replace(compiled.plan, sessions=sessions)
+    return replace(compiled, plan=plan, notes=(*compiled.notes, *notes))
+
+
 def _compile_all(
     patterns: tuple[str, ...] | list[str], config: Config, exclude: set[Path] | None = None
 ) -> list[Compiled]:
@@ -124,7 +157,11 @@ def _compile_all(
             continue
         try:
             result = compile_plan(text, str(path), config.athlete)
-            compiled.append(for_member(result, config.member) if config.member else result)
+            if config.member:
+                result = for_member(result, config.member)
+                if config.adjust:
+                    result = adjusted(result, config)
+            compiled.append(result)
         except InputError as exc:
             issues.extend(exc.issues)
     if issues:

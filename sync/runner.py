@@ -109,6 +109,8 @@ def run_check(args: CheckArgs) -> int:
             continue
         if member is not None:
             echo(f"{member}:")
+        for note in report.loaded.notes if report.loaded else []:
+            echo(note.render(), None, err=True)
         for issue in report.issues:
             echo(issue.render(), "yellow" if issue.severity == "warning" else "red", err=True)
         for line in report.summary_lines():

@@ -20,14 +20,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from progsync.workouts.adjust import adjustment_problems
 from progsync.workouts.errors import InputError, Issue, Location, did_you_mean
 
 from .config import Config
 
 ROUTING_KEYS = ("intervals", "garmin", "folder")
+#: Per-athlete adjustments of the plan (`progsync.workouts.adjust`), not profile keys.
+ADJUST_KEYS = ("scale", "rest_days")
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 
@@ -38,6 +41,7 @@ class Athlete:
     intervals: str | None = None
     garmin: bool = False
     folder: str | None = None
+    adjust: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def destinations(self) -> list[str]:
@@ -67,6 +71,7 @@ def roster_issues(table: Mapping[str, Any], where: Location) -> list[Issue]:
         if not isinstance(value, Mapping):
             issues.append(Issue(f"[athletes.{name}] must be a table", where))
             continue
+        issues.extend(Issue(m, where, h) for m, h in adjustment_problems(name, value))
         routes = value.get("intervals"), value.get("garmin"), value.get("folder")
         if not any(routes):
             issues.append(
@@ -93,7 +98,7 @@ def roster_issues(table: Mapping[str, Any], where: Location) -> list[Issue]:
 def roster(config: Config) -> dict[str, Athlete]:
     out = {}
     for name, value in config.athletes.items():
-        profile = {k: v for k, v in value.items() if k not in ROUTING_KEYS}
+        profile = {k: v for k, v in value.items() if k not in (*ROUTING_KEYS, *ADJUST_KEYS)}
         intervals = value.get("intervals")
         folder = value.get("folder")
         out[name] = Athlete(
@@ -102,6 +107,7 @@ def roster(config: Config) -> dict[str, Athlete]:
             str(intervals) if intervals else None,
             bool(value.get("garmin")),
             str(folder) if folder else None,
+            {k: value[k] for k in ADJUST_KEYS if k in value},
         )
     return out
 
@@ -153,6 +159,7 @@ def member_config(config: Config, athlete: Athlete) -> Config:
         folder=folder,
         push=push,
         member=athlete.name,
+        adjust=athlete.adjust,
     )
 
 

@@ -78,6 +78,8 @@ class Compiled:
     profile: Profile
     warnings: tuple[Issue, ...]
     checks: Mapping[str, Any] = field(default_factory=dict)
+    #: What was changed for one athlete in coach mode (`progsync.workouts.adjust`).
+    notes: tuple[Issue, ...] = ()
 
 
 class _Compiler:

@@ -1,0 +1,204 @@
+"""Coach mode, per athlete: a volume scale for easy and long sessions, and rest days that move
+a session to the nearest allowed day without putting two quality days together (issue 19).
+
+Compiled through the real loader for each roster member, and pushed to the fake Intervals.icu
+with one athlete id per member.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from progsync.sync.config import load_config
+from progsync.sync.loading import load_plans
+from progsync.sync.squad import members
+from progsync.workouts.model import Session, Step, flatten
+
+from .conftest import run_cli
+from .fake_intervals import FakeIntervals
+
+ROSTER = """
+[athletes.anna]
+paces = {{ easy = "5:10", marathon = "3:55", 5k = "3:20" }}
+intervals = "i201"
+{anna}
+
+[athletes.ben]
+paces = {{ easy = "6:00", marathon = "4:50", 5k = "4:10" }}
+intervals = "i202"
+"""
+
+BLOCK = """
+[plan]
+name = "Squad block"
+start = 2026-11-23
+
+[[session]]
+day = "mon"
+name = "Easy"
+steps = ["10km @easy"]
+
+[[session]]
+day = "tue"
+id = "tempo"
+name = "Tempo"
+steps = ["warmup 15min @easy", "20min @marathon", "cooldown 10min @easy"]
+
+[[session]]
+day = "thu"
+name = "Intervals"
+tags = ["intervals"]
+steps = ["warmup 15min @easy", { repeat = 5, steps = ["1km @5k", "2min @easy"] }, "cooldown 10min @easy"]
+
+[[session]]
+day = "fri"
+name = "Strides"
+steps = ["45min @easy", { repeat = 4, steps = ["20s @5k", "1min @easy"] }]
+
+[[session]]
+day = "sun"
+name = "Long run"
+tags = ["long"]
+steps = ["1h20min @easy", "20min @marathon"]
+"""
+
+
+@pytest.fixture
+def squad(isolated_user: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeIntervals]:
+    server = FakeIntervals(athlete_id="i100", coached=("i201", "i202")).start()
+    monkeypatch.setenv("PROGSYNC_INTERVALS_URL", server.url)
+    monkeypatch.setenv("PROGSYNC_INTERVALS_API_KEY", server.api_key)
+    monkeypatch.setenv("PROGSYNC_INTERVALS_ATHLETE_ID", "i100")
+    monkeypatch.setenv("PROGSYNC_TODAY", "2026-11-22")
+    yield server
+    server.stop()
+    assert server.validation_errors == []
+
+
+def roster(isolated_user: Path, anna: str) -> None:
+    (isolated_user / "config.toml").write_text(ROSTER.format(anna=anna))
+
+
+def plan(tmp_path: Path, text: str = BLOCK) -> Path:
+    path = tmp_path / "block.toml"
+    path.write_text(text)
+    return path
+
+
+def sessions_of(path: Path, athlete: str) -> list[Session]:
+    config = load_config(None)
+    (pair,) = [p for p in members(config, [athlete]) if p[0] == athlete]
+    return load_plans([str(path)], pair[1]).sessions
+
+
+def lengths(session: Session) -> list[float | None]:
+    return [b.end.value for b in session.steps if isinstance(b, Step)]
+
+
+def days(sessions: list[Session]) -> dict[str, str]:
+    return {s.name: f"{s.date:%a}" for s in sessions}
+
+
+def test_scale_shortens_easy_and_long_running_and_keeps_the_work(squad: FakeIntervals, isolated_user: Path, tmp_path: Path) -> None:
+    roster(isolated_user, "scale = 0.8")
+    path = plan(tmp_path)
+    anna = {s.name: s for s in sessions_of(path, "anna")}
+    ben = {s.name: s for s in sessions_of(path, "ben")}
+    assert lengths(anna["Easy"]) == [8000.0], "10 km × 0.8"
+    assert lengths(anna["Strides"]) == [36 * 60.0], "45 min × 0.8; the strides (a repeat) stay"
+    assert anna["Strides"].steps[1] == replace(ben["Strides"].steps[1], steps=anna["Strides"].steps[1].steps)
+    assert [s.end for s in anna["Strides"].steps[1].steps] == [s.end for s in ben["Strides"].steps[1].steps]
+    assert lengths(anna["Long run"]) == [64 * 60.0, 20 * 60.0], "the long run's easy part only"
+    for kept in ("Tempo", "Intervals"):
+        assert [s.end for s in flatten(anna[kept].steps)] == [s.end for s in flatten(ben[kept].steps)], kept
+    assert anna["Easy"].estimated_duration_s < ben["Easy"].estimated_duration_s * 0.9
+    assert anna["Easy"].identity == "anna@squad-block/2026-11-23/0", "same identity: an update, not a move"
+
+    result = run_cli("check", str(path), "--athlete", "anna", "--strict")
+    assert result.returncode == 0, result.stderr
+    assert "note[scale]: anna: easy volume × 0.8 in 3 session(s): 'Easy' Mon 23 Nov" in result.stderr
+    assert "'Long run' Sun 29 Nov 1:40:00 → 1:24:00" in result.stderr
+
+
+def test_a_rest_day_moves_the_session_to_the_nearest_free_day_and_says_so(squad: FakeIntervals, isolated_user: Path, tmp_path: Path) -> None:
+    roster(isolated_user, 'rest_days = ["mon", "fri"]')
+    path = plan(tmp_path)
+    anna = days(sessions_of(path, "anna"))
+    # Monday's easy run: Tuesday is a workout, Sunday before is the last week's, so a day
+    # later is taken, a day earlier is another week: Wednesday, free and in the same week.
+    # Friday's strides: Saturday is free.
+    assert anna == {"Easy": "Wed", "Tempo": "Tue", "Intervals": "Thu", "Strides": "Sat", "Long run": "Sun"}
+    assert days(sessions_of(path, "ben"))["Easy"] == "Mon", "ben trains on Mondays"
+
+    result = run_cli("check", str(path), "--athlete", "anna", "--json")
+    (doc,) = json.loads(result.stdout)["athletes"]
+    assert result.returncode == 0 and doc["ok"] is True
+    notes = [n["message"] for n in doc["notes"]]
+    assert notes == [
+        "anna: 'Easy' moved from Mon 23 Nov to Wed 25 Nov (Monday is anna's rest day)",
+        "anna: 'Strides' moved from Fri 27 Nov to Sat 28 Nov (Friday is anna's rest day)",
+    ]
+    assert doc["warnings"] == [], "a move is a note, not a warning"
+
+
+NO_MONDAY = BLOCK.replace('[[session]]\nday = "mon"\nname = "Easy"\nsteps = ["10km @easy"]\n', "")
+
+
+def test_a_quality_session_is_never_moved_next_to_another_quality_day(squad: FakeIntervals, isolated_user: Path, tmp_path: Path) -> None:
+    roster(isolated_user, 'rest_days = ["tue"]')
+    path = plan(tmp_path, NO_MONDAY)
+    # A day later (Wednesday) is free but next to Thursday's intervals: a day earlier it is.
+    assert days(sessions_of(path, "anna"))["Tempo"] == "Mon"
+    result = run_cli("check", str(path), "--athlete", "anna")
+    assert result.returncode == 0 and "quality-spacing" not in result.stderr, result.stderr
+    assert "'Tempo' moved from Tue 24 Nov to Mon 23 Nov" in result.stderr
+
+
+def test_a_session_with_nowhere_to_go_stays_with_a_warning(squad: FakeIntervals, isolated_user: Path, tmp_path: Path) -> None:
+    roster(isolated_user, 'rest_days = ["tue"]')
+    # Wed and Fri sit next to Thursday's intervals, Mon and Fri hold runs (a workout needs a day
+    # of its own), Thu is a workout, and Sun 22 and Sat 21 come before the plan's first day.
+    assert days(sessions_of(plan(tmp_path), "anna"))["Tempo"] == "Tue"
+    result = run_cli("check", str(plan(tmp_path)), "--athlete", "anna")
+    assert result.returncode == 0
+    assert "warning[rest-day]: anna: 'Tempo' stays on Tue 24 Nov, anna's rest day" in result.stderr
+    strict = run_cli("check", str(plan(tmp_path)), "--athlete", "anna", "--strict")
+    assert strict.returncode == 2 and "error[rest-day]: anna: 'Tempo' stays" in strict.stderr
+
+
+def test_push_puts_moved_sessions_on_the_athletes_calendar_and_a_repush_writes_nothing(squad: FakeIntervals, isolated_user: Path, tmp_path: Path) -> None:
+    roster(isolated_user, 'rest_days = ["fri"]\nscale = 0.9')
+    path = plan(tmp_path)
+    result = run_cli("push", str(path), "--to", "intervals", "--athlete", "all")
+    assert result.returncode == 0, result.stderr
+    assert "anna: 'Strides' moved from Fri 27 Nov to Sat 28 Nov" in result.stderr
+    anna = {e["name"]: e["start_date_local"][:10] for e in squad.calendar("i201").values()}
+    ben = {e["name"]: e["start_date_local"][:10] for e in squad.calendar("i202").values()}
+    assert anna["Strides"] == "2026-11-28" and ben["Strides"] == "2026-11-27"
+    easy = next(e for e in squad.calendar("i201").values() if e["name"] == "Easy")
+    assert "- 9km" in easy["description"], easy["description"]
+    squad.log.clear()
+    again = run_cli("push", str(path), "--to", "intervals", "--athlete", "all", "--quiet")
+    assert again.returncode == 0 and again.stdout == again.stderr == "", "quiet means quiet: notes too"
+    assert squad.writes() == []
+
+
+@pytest.mark.parametrize(
+    ("anna", "piece"),
+    [
+        ('scale = "lots"', "[athletes.anna] scale = 'lots' is not a number"),
+        ("scale = 0.1", "[athletes.anna] scale = 0.1 is outside 0.3–1.5"),
+        ('rest_days = ["funday"]', "[athletes.anna] rest_days = ['funday'] is not a list of days"),
+        ('rest_days = ["mon", "tue", "wed", "thu", "fri", "sat"]', "fewer than two days to train"),
+    ],
+)
+def test_bad_adjustments_are_config_errors(squad: FakeIntervals, isolated_user: Path, tmp_path: Path, anna: str, piece: str) -> None:
+    roster(isolated_user, anna)
+    result = run_cli("check", str(plan(tmp_path)), "--athlete", "anna")
+    assert result.returncode == 2
+    assert piece in result.stderr and "config.toml" in result.stderr, result.stderr

@@ -1,0 +1,288 @@
+"""Per-athlete adjustments in coach mode: a volume scale, and days the athlete cannot train.
+
+A coach writes one block for a squad; the runners differ in how much easy running they can
+take and on which days they can run. Two adjustments coaches make by hand (issue 19), applied
+to one athlete's compiled plan before the coaching checks run, so the checks judge what that
+athlete will really be given:
+
+- **`scale = 0.85`** shortens (or, above 1, lengthens) the easy volume: in easy and long
+  sessions (a session tagged `long`, or one the `quality-spacing` rule does not count as
+  quality), each top-level step at easy effort that ends on a time or a distance is scaled and
+  rounded to what a person would write (a minute, 100 m or 0.1 mi). What makes a session work
+  is kept as written: a long run's fast finish, strides and their jogs (inside repeats),
+  intervals, tempo and progression sessions, races.
+- **`rest_days = ["wed"]`** moves a session planned on one of those weekdays to the nearest
+  allowed day (a day later first, then a day earlier, up to three days away), onto a free
+  day where there is one (an easy run may double up with another easy run), never before the
+  plan's first day, and never so that a quality session shares a day with another session or
+  sits next to another quality day. A session that cannot be placed stays where it was, with
+  a warning.
+
+Each change is reported as a note (severity `note`, code `rest-day` or `scale`), which `check`,
+`plan`, `show` and `push` print so the coach sees what moved; a note is not a warning, so it
+neither fails `--strict` nor makes a quiet cron line talk. The module is pure: a `Compiled`
+plan in, an adjusted `Compiled` with its notes out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .errors import Issue, Location
+from .model import Block, End, Session, Step
+from .units import format_clock
+
+#: How far (in days) a session on a rest day may move, in the order the days are tried.
+MOVE_ORDER = (1, -1, 2, -2, 3, -3)
+#: What a scale may be: below this the session is no longer the coach's session.
+SCALE_RANGE = (0.3, 1.5)
+MILE = 1609.344
+
+
+@dataclass(frozen=True)
+class Adjustments:
+    """One athlete's adjustments: `scale` for easy volume, `rest_days` as weekdays (Mon = 0)."""
+
+    scale: float = 1.0
+    rest_days: frozenset[int] = frozenset()
+
+    @property
+    def active(self) -> bool:
+        return self.scale != 1.0 or bool(self.rest_days)
+
+
+def _rounded(end: End, factor: float, units: str) -> End:
+    value = (end.value or 0.0) * factor
+    if end.kind == "time":
+        step = 60.0 if value >= 300 else 10.0
+    elif units == "mi":
+        step = MILE / 10 if value >= MILE / 2 else 10.0
+    else:
+        step = 100.0 if value >= 1000 else 10.0
+    return replace(end, value=max(step, round(value / step) * step))
+
+
+def scale_steps(
+    blocks: tuple[Block, ...], factor: float, units: str, easy: Any
+) -> tuple[tuple[Block, ...], bool]:
+    """Top-level easy time/distance steps scaled by `factor`; (steps, whether any changed)."""
+    out: list[Block] = []
+    changed = False
+    for block in blocks:
+        if (
+            isinstance(block, Step)
+            and block.kind != "rest"
+            and block.end.kind in ("time", "distance")
+            and easy(block)
+        ):
+            end = _rounded(block.end, factor, units)
+            changed = changed or end != block.end
+            out.append(replace(block, end=end))
+        else:
+            out.append(block)
+    return tuple(out), changed
+
+
+def _when(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def _where(session: Session) -> Location | None:
+    return Location(session.source_file, session.source_line) if session.source_file else None
+
+
+def adjust_sessions(
+    sessions: Sequence[Session],
+    adjustments: Adjustments,
+    *,
+    who: str,
+    is_quality: Any,
+    is_easy_step: Any,
+    estimate: Any,
+    start: dt.date | None = None,
+) -> tuple[tuple[Session, ...], tuple[Issue, ...]]:
+    """Apply one athlete's adjustments to the sessions of one plan.
+
+    The judgements come from the caller (`is_quality(session)`, `is_easy_step(step)`,
+    `estimate(steps) -> (seconds, metres)`), so this module keeps no second copy of the checks'
+    rules or of the step-length estimate.
+    """
+    notes: list[Issue] = []
+    out = list(sessions)
+    if adjustments.scale != 1.0:
+        scaled = []
+        for i, session in enumerate(out):
+            long = "long" in {t.lower() for t in session.tags}
+            if not (long or not is_quality(session)):
+                continue
+            steps, changed = scale_steps(
+                session.steps, adjustments.scale, session.units, is_easy_step
+            )
+            if not changed:
+                continue
+            seconds, metres = estimate(steps)
+            out[i] = replace(
+                session, steps=steps, estimated_duration_s=seconds, estimated_distance_m=metres
+            )
+            scaled.append(
+                f"'{session.name}' {_when(session.date)} "
+                f"{format_clock(session.estimated_duration_s)} → {format_clock(seconds)}"
+            )
+        if scaled:
+            notes.append(
+                Issue(
+                    f"{who}: easy volume × {adjustments.scale:g} in {len(scaled)} session(s): "
+                    + ", ".join(scaled),
+                    _where(sessions[0]),
+                    code="scale",
+                    severity="note",
+                )
+            )
+    if adjustments.rest_days:
+        first = min([s.date for s in out] + ([start] if start else []), default=None)
+        out, moved = _move_off_rest_days(out, adjustments.rest_days, who, is_quality, first)
+        notes.extend(moved)
+    out.sort(key=lambda s: (s.date, s.slot))
+    return tuple(out), tuple(notes)
+
+
+def _move_off_rest_days(
+    sessions: list[Session],
+    rest: frozenset[int],
+    who: str,
+    is_quality: Any,
+    first_day: dt.date | None,
+) -> tuple[list[Session], list[Issue]]:
+    notes: list[Issue] = []
+    placed: dict[dt.date, list[Session]] = {}
+    doomed = []
+    for session in sorted(sessions, key=lambda s: (s.date, s.slot)):
+        if session.date.weekday() in rest:
+            doomed.append(session)
+        else:
+            placed.setdefault(session.date, []).append(session)
+    quality = {id(s): bool(is_quality(s)) for s in sessions}
+
+    def quality_near(day: dt.date) -> bool:
+        return any(
+            quality[id(s)]
+            for offset in (-1, 0, 1)
+            for s in placed.get(day + dt.timedelta(days=offset), [])
+        )
+
+    for session in doomed:
+        target = _nearest_day(session, rest, placed, quality, quality_near, first_day)
+        day_name = f"{session.date:%A}"
+        if target is None:
+            placed.setdefault(session.date, []).append(session)
+            notes.append(
+                Issue(
+                    f"{who}: '{session.name}' stays on {_when(session.date)}, {who}'s rest "
+                    "day: no day within three days is free to take it (rest days, days "
+                    "before the plan, or a quality session on or next to that day)",
+                    _where(session),
+                    "move it in the plan, or change this athlete's rest_days",
+                    code="rest-day",
+                    severity="warning",
+                )
+            )
+            continue
+        slot = max((s.slot for s in placed.get(target, [])), default=-1) + 1
+        moved = replace(session, date=target, slot=slot)
+        quality[id(moved)] = quality[id(session)]
+        placed.setdefault(target, []).append(moved)
+        notes.append(
+            Issue(
+                f"{who}: '{session.name}' moved from {_when(session.date)} to {_when(target)} "
+                f"({day_name} is {who}'s rest day)",
+                _where(session),
+                code="rest-day",
+                severity="note",
+            )
+        )
+    return [s for day in sorted(placed) for s in placed[day]], notes
+
+
+def _nearest_day(
+    session: Session,
+    rest: frozenset[int],
+    placed: Mapping[dt.date, list[Session]],
+    quality: Mapping[int, bool],
+    quality_near: Any,
+    first_day: dt.date | None,
+) -> dt.date | None:
+    """Where a session on a rest day goes: the nearest allowed day, preferring (in this order)
+    a day of the same Monday–Sunday week (the week's volume is what the coach planned), a
+    free day over doubling up with another easy run, nearer over farther, later over earlier.
+    A quality session needs a day of its own, not next to a quality day; an easy run never
+    joins a quality session; nothing moves before the plan's first day."""
+    week = session.date.isocalendar()[:2]
+    options = []
+    for offset in MOVE_ORDER:
+        day = session.date + dt.timedelta(days=offset)
+        here = placed.get(day, [])
+        if day.weekday() in rest or (first_day is not None and day < first_day):
+            continue
+        if quality[id(session)] and (here or quality_near(day)):
+            continue
+        if any(quality[id(s)] for s in here):
+            continue
+        options.append((day.isocalendar()[:2] != week, bool(here), MOVE_ORDER.index(offset), day))
+    return min(options)[3] if options else None
+
+
+def parse_adjustments(table: Mapping[str, Any]) -> Adjustments:
+    """`scale` and `rest_days` of an `[athletes.NAME]` table (already validated)."""
+    from .plan import DAY_NAMES
+
+    scale = table.get("scale", 1.0)
+    days = table.get("rest_days") or []
+    if isinstance(days, str):
+        days = [days]
+    return Adjustments(float(scale), frozenset(DAY_NAMES[str(d).lower()] for d in days))
+
+
+def adjustment_problems(name: str, table: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(message, hint) for each bad `scale` or `rest_days` of `[athletes.NAME]`."""
+    from .plan import DAY_NAMES
+
+    problems = []
+    if "scale" in table:
+        scale = table["scale"]
+        low, high = SCALE_RANGE
+        if isinstance(scale, bool) or not isinstance(scale, int | float):
+            problems.append(
+                (f"[athletes.{name}] scale = {scale!r} is not a number", "e.g. scale = 0.85")
+            )
+        elif not low <= scale <= high:
+            problems.append(
+                (
+                    f"[athletes.{name}] scale = {scale:g} is outside {low:g}–{high:g}",
+                    "scale shortens easy volume, e.g. scale = 0.85 for 85%",
+                )
+            )
+    if "rest_days" in table:
+        days = table["rest_days"]
+        if isinstance(days, str):
+            days = [days]
+        if not isinstance(days, list) or not all(
+            isinstance(d, str) and d.lower() in DAY_NAMES for d in days
+        ):
+            problems.append(
+                (
+                    f"[athletes.{name}] rest_days = {table['rest_days']!r} is not a list of days",
+                    'e.g. rest_days = ["wed"] (days are mon, tue, wed, thu, fri, sat, sun)',
+                )
+            )
+        elif len({DAY_NAMES[d.lower()] for d in days}) >= 6:
+            problems.append(
+                (
+                    f"[athletes.{name}] rest_days leaves fewer than two days to train",
+                    "list the days the athlete cannot train, at most five",
+                )
+            )
+    return problems
+
