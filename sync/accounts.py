@@ -80,7 +80,9 @@ def whoami(config: Config, to: tuple[str, ...]) -> list[str]:
     for service in services:
         if service == "intervals":
             try:
-                creds = intervals_credentials(config.intervals.get("athlete_id"))
+                creds = intervals_credentials(
+                    config.intervals.get("athlete_id"), coached=config.member is not None
+                )
             except AuthError as exc:
                 lines.append(f"intervals: not connected ({exc.hint})")
                 continue

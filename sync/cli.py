@@ -621,12 +621,13 @@ def cron(
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@_athlete_option
 @click.pass_context
-def doctor(ctx: click.Context, as_json: bool) -> int:
+def doctor(ctx: click.Context, as_json: bool, athletes: tuple[str, ...]) -> int:
     """Check config, keyring, credentials, clock, ledger and lock; explain each fix."""
     from .doctor import exit_code, run_doctor
 
-    checks = run_doctor(ctx.obj.get("config_path"))
+    checks = run_doctor(ctx.obj.get("config_path"), athletes)
     if as_json:
         import json
 

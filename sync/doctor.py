@@ -66,43 +66,102 @@ def _keyring() -> Check:
     )
 
 
-def _destinations(config: Config) -> list[Check]:
+def _destinations(
+    config: Config, wanted: tuple[str, ...] = ("intervals", "garmin"), prefix: str = ""
+) -> list[Check]:
+    """One cheap call per connected service. Outside coach mode a service that is not
+    connected is skipped; for a squad member (`prefix` = "anna: ") whose roster entry names
+    the service it is a failure, since that athlete's push would fail."""
     from .http import AuthError, Unreachable
 
+    missing = "fail" if prefix else "skip"
     checks = []
-    try:
-        from .credentials import intervals_credentials
-
-        creds = intervals_credentials(config.intervals.get("athlete_id"))
-    except AuthError as exc:
-        checks.append(Check("intervals", "skip", "not connected", exc.hint))
-    else:
-        from .accounts import _intervals_client
-
+    if "intervals" in wanted:
         try:
-            athlete = _intervals_client(config, creds.athlete_id, creds.api_key).athlete()
-            checks.append(
-                Check(
-                    "intervals",
-                    "ok",
-                    f"{athlete.get('name', '?')} ({creds.athlete_id}), key from the {creds.source}",
-                )
+            from .credentials import intervals_credentials
+
+            creds = intervals_credentials(
+                config.intervals.get("athlete_id"), coached=config.member is not None
             )
-        except (AuthError, Unreachable) as exc:
-            checks.append(Check("intervals", "fail", exc.message, exc.hint))
-    try:
-        from .destinations.garmin import load_tokens
+        except AuthError as exc:
+            checks.append(Check(f"{prefix}intervals", missing, "not connected", exc.hint))
+        else:
+            from .accounts import _intervals_client
 
-        load_tokens()
-    except AuthError as exc:
-        checks.append(Check("garmin", "skip", "not connected", exc.hint))
-    else:
-        from .destinations.garmin import whoami_line
-
+            try:
+                athlete = _intervals_client(config, creds.athlete_id, creds.api_key).athlete()
+                checks.append(
+                    Check(
+                        f"{prefix}intervals",
+                        "ok",
+                        f"{athlete.get('name', '?')} ({creds.athlete_id}), key from the "
+                        f"{creds.source}",
+                    )
+                )
+            except (AuthError, Unreachable) as exc:
+                checks.append(Check(f"{prefix}intervals", "fail", exc.message, exc.hint))
+    if "garmin" in wanted:
         try:
-            checks.append(Check("garmin", "ok", whoami_line(config).removeprefix("garmin: ")))
-        except ProgsyncError as exc:
-            checks.append(Check("garmin", "fail", exc.message, exc.hint))
+            from .destinations.garmin import load_tokens
+
+            load_tokens(config.member)
+        except AuthError as exc:
+            checks.append(Check(f"{prefix}garmin", missing, "not connected", exc.hint))
+        else:
+            from .destinations.garmin import whoami_line
+
+            try:
+                line = whoami_line(config).removeprefix("garmin: ")
+                checks.append(Check(f"{prefix}garmin", "ok", line))
+            except ProgsyncError as exc:
+                checks.append(Check(f"{prefix}garmin", "fail", exc.message, exc.hint))
+    return checks
+
+
+def _member_checks(config: Config, names: tuple[str, ...]) -> list[Check]:
+    """Per squad member (`doctor --athlete`): the profile, and each destination of the roster
+    entry (the coach's key reaching their Intervals.icu id, their own Garmin tokens, their
+    folder), each named after the athlete."""
+    from pathlib import Path
+
+    from progsync.workouts.errors import InputError
+    from progsync.workouts.profile import ProfileError, build_profile
+
+    from .squad import member_config, select
+
+    try:
+        athletes = select(config, names)
+    except InputError as exc:
+        issue = exc.issues[0]
+        return [Check("athletes", "fail", issue.message, issue.hint)]
+    checks = []
+    for athlete in athletes:
+        prefix = f"{athlete.name}: "
+        try:
+            units = str(athlete.profile.get("units", "km"))
+            profile = build_profile(athlete.profile, "mi" if units == "mi" else "km")
+        except ProfileError as exc:
+            problem = exc.problems[0]
+            checks.append(Check(f"{prefix}profile", "fail", problem.message, problem.hint))
+        else:
+            known = ", ".join(sorted(profile.paces)) or "no paces (only open or HR steps work)"
+            checks.append(Check(f"{prefix}profile", "ok", f"paces: {known}"))
+        member = member_config(config, athlete)
+        wanted = tuple(d for d in ("intervals", "garmin") if d in athlete.destinations)
+        checks.extend(_destinations(member, wanted, prefix))
+        if athlete.folder:
+            folder = Path(athlete.folder).expanduser()
+            if folder.is_dir() or folder.parent.is_dir():
+                checks.append(Check(f"{prefix}folder", "ok", str(folder)))
+            else:
+                checks.append(
+                    Check(
+                        f"{prefix}folder",
+                        "fail",
+                        f"{folder.parent} does not exist",
+                        "is the watch mounted? (a push creates only the last folder)",
+                    )
+                )
     return checks
 
 
@@ -199,11 +258,12 @@ def _client_check(py: str, gc: str) -> Check:
     )
 
 
-def run_doctor(config_path: str | None) -> list[Check]:
+def run_doctor(config_path: str | None, athletes: tuple[str, ...] = ()) -> list[Check]:
+    """Every check; with `athletes` (coach mode), each athlete's instead of the coach's own."""
     config_check, config = _config(config_path)
     checks = [config_check, _keyring()]
     if config is not None:
-        checks.extend(_destinations(config))
+        checks.extend(_member_checks(config, athletes) if athletes else _destinations(config))
     checks.extend([_clock(), _ledger(), _locks(), _versions()])
     if os.environ.get("CI") or not sys.stdin.isatty():
         checks.append(Check("terminal", "ok", "no terminal: progsync will never prompt"))

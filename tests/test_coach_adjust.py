@@ -202,3 +202,32 @@ def test_bad_adjustments_are_config_errors(squad: FakeIntervals, isolated_user: 
     result = run_cli("check", str(plan(tmp_path)), "--athlete", "anna")
     assert result.returncode == 2
     assert piece in result.stderr and "config.toml" in result.stderr, result.stderr
+
+
+def test_doctor_checks_each_athlete_of_the_squad(squad: FakeIntervals, isolated_user: Path, tmp_path: Path) -> None:
+    roster(isolated_user, "")
+    extra = (
+        '\n[athletes.cara]\nrace = "10k 50:00"\nintervals = "i999"\n'
+        '\n[athletes.dan]\nrace = "10k 40:00"\ngarmin = true\n'
+        f'\n[athletes.eve]\npaces = {{ easy = "banana" }}\nfolder = "{tmp_path}/unplugged/GARMIN/NewFiles"\n'
+    )
+    with (isolated_user / "config.toml").open("a") as handle:
+        handle.write(extra)
+    result = run_cli("doctor", "--athlete", "all", "--json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["anna: intervals"]["status"] == "ok" and "(i201)" in checks["anna: intervals"]["detail"]
+    assert checks["ben: intervals"]["status"] == "ok"
+    assert checks["cara: intervals"]["status"] == "fail" and "403" in checks["cara: intervals"]["detail"]
+    assert checks["dan: garmin"]["status"] == "fail"
+    assert "progsync login garmin --athlete dan" in checks["dan: garmin"]["fix"]
+    assert checks["eve: profile"]["status"] == "fail" and "banana" in checks["eve: profile"]["detail"]
+    assert checks["eve: folder"]["status"] == "fail" and "is the watch mounted?" in checks["eve: folder"]["fix"]
+    assert "intervals" not in checks, "the coach's own account is not what was asked about"
+    assert [r[0] for r in squad.log] == ["GET"] * 3, "one cheap read per Intervals.icu athlete"
+
+    one = run_cli("doctor", "--athlete", "anna")
+    assert one.returncode == 0, one.stdout
+    assert "anna: intervals:" in one.stdout and "ben:" not in one.stdout
+    unknown = run_cli("doctor", "--athlete", "anne")
+    assert unknown.returncode == 1 and "no athlete 'anne' in the roster" in unknown.stdout
