@@ -741,10 +741,23 @@ def new() -> None:
     """Write new sessions and plans, sized for the athlete and passing the coaching checks."""
 
 
-def _report_generated(ctx: click.Context, text: str, filename: str, athlete: Any) -> int:
+def _report_squad(
+    ctx: click.Context, text: str, filename: str, profiles: list[Any], squad: list[Any]
+) -> int:
+    """The coaching warnings of a generated plan, for each athlete it was written for."""
+    for (who, _profile, _units, data), (_who, config) in zip(profiles, squad, strict=True):
+        if who is not None:
+            click.echo(f"{who}:", err=True)
+        _report_generated(ctx, text, filename, data, config)
+    return 0
+
+
+def _report_generated(
+    ctx: click.Context, text: str, filename: str, athlete: Any, config: Any = None
+) -> int:
     from .commands import check_text
 
-    issues = check_text(text, filename, _config(ctx), athlete)
+    issues = check_text(text, filename, config or _config(ctx), athlete)
     if issues:
         _print_issues(issues)
         click.secho(
@@ -869,6 +882,7 @@ def new_progression(
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
 @_plan_option
 @_race_option
+@_athlete_option
 @click.pass_context
 def new_block(
     ctx: click.Context,
@@ -884,20 +898,34 @@ def new_block(
     force: bool,
     plan_file: str | None,
     race: str | None,
+    athletes: tuple[str, ...],
 ) -> int:
-    """Write a multi-week plan: easy runs, a progression and a long run each week."""
+    """Write a multi-week plan: easy runs, a progression and a long run each week.
+
+    With --athlete (coach mode) the plan names the squad and is checked on each athlete's
+    profile; a stage no athlete's paces can reach is an error naming that athlete."""
     from pathlib import Path
 
-    from progsync.workouts.generate import block_plan
+    from progsync.workouts.generate import GenerateError, block_plan
     from progsync.workouts.rules import parse_settings
 
     from .commands import athlete_profile
 
-    config = _config(ctx)
     first_day = _date(start)
-    athlete, units, data = athlete_profile(config, plan_file, race)
+    squad = [(m, c) for m, c in _members(ctx, athletes)]
+    profiles = [(m, *athlete_profile(c, plan_file, race)) for m, c in squad]
+    _first, athlete, units, _data = profiles[0]
+    for who, profile, _units, _data in profiles[1:]:
+        from progsync.workouts.generate import plan_progression
+
+        try:
+            plan_progression(profile, units, duration_s=2700, to=to, settings=None)
+        except GenerateError as exc:
+            raise GenerateError(f"{who}: {exc.message}", exc.hint) from None
+    config = squad[0][1]
     text = block_plan(
         athlete,
+        athletes=athletes,
         weeks=weeks,
         start=first_day,
         long_run_s=_seconds(long_run, "--long-run"),
@@ -912,7 +940,7 @@ def new_block(
     )
     if output is None:
         click.echo(text, nl=False)
-        return _report_generated(ctx, text, "<new block>", data)
+        return _report_squad(ctx, text, "<new block>", profiles, squad)
     path = Path(output)
     if path.exists() and not force:
         from progsync.workouts.errors import InputError
@@ -927,7 +955,7 @@ def new_block(
 
         raise write_error(path, exc) from None
     click.echo(f"wrote {output}: {weeks} weeks, {weeks * runs} sessions")
-    return _report_generated(ctx, text, output, data)
+    return _report_squad(ctx, text, output, profiles, squad)
 
 
 @cli.command()

@@ -231,3 +231,18 @@ def test_doctor_checks_each_athlete_of_the_squad(squad: FakeIntervals, isolated_
     assert "anna: intervals:" in one.stdout and "ben:" not in one.stdout
     unknown = run_cli("doctor", "--athlete", "anne")
     assert unknown.returncode == 1 and "no athlete 'anne' in the roster" in unknown.stdout
+
+
+def test_new_block_for_the_squad_names_it_and_is_checked_on_each_profile(squad: FakeIntervals, isolated_user: Path, tmp_path: Path) -> None:
+    roster(isolated_user, "")
+    out = tmp_path / "squad.toml"
+    result = run_cli("new", "block", "--start", "2026-11-23", "--weeks", "2", "--athlete", "anna", "--athlete", "ben", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert 'athletes = ["anna", "ben"]' in out.read_text()
+    assert "[athlete]" not in out.read_text(), "each athlete's own profile, from the roster"
+    check = run_cli("check", str(out), "--json")
+    assert [a["athlete"] for a in json.loads(check.stdout)["athletes"]] == ["anna", "ben"]
+    # A finish pace one athlete's profile lacks is an error naming that athlete.
+    (isolated_user / "config.toml").write_text(ROSTER.format(anna="").replace('{ easy = "6:00", marathon = "4:50", 5k = "4:10" }', '{ easy = "6:00" }'))
+    bad = run_cli("new", "block", "--start", "2026-11-23", "--athlete", "all", "--to", "marathon")
+    assert bad.returncode == 2 and "ben: " in bad.stderr, bad.stderr

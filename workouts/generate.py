@@ -311,8 +311,12 @@ def block_plan(
     units: Units = "km",
     race: str | None = None,
     settings: Settings | None = None,
+    athletes: tuple[str, ...] = (),
 ) -> str:
-    """A multi-week plan: easy runs, one progression and one long run a week, building volume."""
+    """A multi-week plan: easy runs, one progression and one long run a week, building volume.
+
+    `athletes` (coach mode) names the squad in `[plan] athletes`, so the plan compiles for each
+    of them on their own profile without `--athlete`."""
     settings = settings or Settings()
     if not 1 <= weeks <= 52:
         raise GenerateError(f"--weeks {weeks}: a block has 1 to 52 weeks")
@@ -347,6 +351,9 @@ def block_plan(
         f"start = {start.isoformat()}",
         f'units = "{units}"',
     ]
+    if athletes:
+        squad = '"all"' if "all" in athletes else "[" + ", ".join(f'"{a}"' for a in athletes) + "]"
+        lines.append(f"athletes = {squad}")
     if race:
         lines += ["", "[athlete]", f"race = {_toml_string(race)}"]
     easy_runs = sum(1 for _, kind in layout if kind == "easy")
