@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from progsync.workouts.describe import describe_end
 from progsync.workouts.effort import shown_seconds
 from progsync.workouts.model import (
     Block,
@@ -25,7 +26,6 @@ from progsync.workouts.units import (
     Units,
     format_clock,
     format_distance,
-    format_duration,
     format_pace,
 )
 
@@ -36,18 +36,8 @@ BARS = " ▁▂▃▄▅▆▇█"
 
 
 def describe_amount(step: Step, units: Units) -> str:
-    end = step.end
-    if end.kind == "time":
-        return format_duration(end.value or 0)
-    if end.kind == "distance":
-        return format_distance(end.value or 0, units)
-    if end.kind == "hr_below":
-        return f"until HR < {end.value:g}"
-    if end.kind == "hr_above":
-        return f"until HR > {end.value:g}"
-    if end.kind == "calories":
-        return f"{end.value:g} kcal"
-    return "until lap"
+    """A step's length as the DSL spells it (`10min`, `until HR < 130`), for tables."""
+    return describe_end(step.end, units, compact=True)
 
 
 def describe_target(target: Target, units: Units) -> str:

@@ -12,7 +12,7 @@ from icalendar import Calendar, Event
 
 from progsync.sync.config import Config
 from progsync.sync.loading import load_plans
-from progsync.workouts.describe import describe_session, describe_steps
+from progsync.workouts.describe import calendar_description, describe_steps
 from progsync.workouts.ics import (
     EventContent,
     content_of,
@@ -316,7 +316,7 @@ def test_steps_read_as_a_person_says_them() -> None:
     assert text.startswith("Warm-up 2 km easy 5:10–5:30/km, then 3 × (400 m at 5k pace 3:35–3:45/km, then 1 min 30 s rest)")
     assert "then 10 min in HR zone 2" in text
     assert text.endswith("then cool-down until you press lap.")
-    assert describe_session(session).count("\n\n") == 1  # steps, then time and distance
+    assert calendar_description(session).count("\n\n") == 1  # steps, then time and distance
 
 
 def test_steps_in_miles() -> None:

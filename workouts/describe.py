@@ -5,6 +5,9 @@ watch reads it: it is for the runner glancing at a phone calendar. It reads the 
 only (paces already numbers, repeats kept as repeats), like every encoder. Pace ranges are
 written fast to slow with an en dash, as runners write them (the terminal table of `show` keeps
 the model's slow-fast order); a pace written as one number in the plan is shown as that number.
+
+`describe_end` is also the one describer of step lengths for the terminal tables, the report
+and review (`compact=True`: the DSL's own spelling, `10min`, `until HR < 130`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,14 @@ from .model import (
     Step,
     Target,
 )
-from .units import METRES_PER_UNIT, Units, format_clock, format_pace
+from .units import (
+    METRES_PER_UNIT,
+    Units,
+    format_clock,
+    format_distance,
+    format_duration,
+    format_pace,
+)
 
 #: Named paces that read as an adjective before the range (`easy 5:10-5:30/km`).
 _ADJECTIVES = ("easy", "recovery")
@@ -56,18 +66,26 @@ def describe_length(metres: float, units: Units) -> str:
     return f"{round(metres / METRES_PER_UNIT[units], 2):g} {units}"
 
 
-def describe_end(end: End, units: Units) -> str:
+#: Words for the ends that are not a length, as (compact, prose): the terminal table and the
+#: report write `until HR < 130`, a calendar reads `until HR is below 130 bpm`.
+_END_WORDS = {
+    "hr_below": ("until HR < {value:g}", "until HR is below {value:g} bpm"),
+    "hr_above": ("until HR > {value:g}", "until HR is above {value:g} bpm"),
+    "calories": ("{value:g} kcal", "{value:g} kcal"),
+    "lap": ("until lap", "until you press lap"),
+}
+
+
+def describe_end(end: End, units: Units, *, compact: bool = False) -> str:
+    """How a step ends, in prose (`10 min`, `1.5 mi`) or in the DSL's own compact spelling
+    (`10min`, `1.5mi`) for tables; the one describer of step lengths."""
     if end.kind == "time":
-        return describe_duration(end.value or 0)
+        return format_duration(end.value or 0) if compact else describe_duration(end.value or 0)
     if end.kind == "distance":
-        return describe_length(end.value or 0, units)
-    if end.kind == "hr_below":
-        return f"until HR is below {end.value:g} bpm"
-    if end.kind == "hr_above":
-        return f"until HR is above {end.value:g} bpm"
-    if end.kind == "calories":
-        return f"{end.value:g} kcal"
-    return "until you press lap"
+        metres = end.value or 0
+        return format_distance(metres, units) if compact else describe_length(metres, units)
+    short, prose = _END_WORDS.get(end.kind, _END_WORDS["lap"])
+    return (short if compact else prose).format(value=end.value or 0)
 
 
 def pace_range(target: PaceTarget, units: Units) -> str:
@@ -140,7 +158,7 @@ def describe_steps(session: Session) -> str:
     return (text[:1].upper() + text[1:] + ".") if text else ""
 
 
-def describe_session(session: Session) -> str:
+def calendar_description(session: Session) -> str:
     """Steps, the session's notes, and its estimated time and distance: a calendar description."""
     paragraphs = [describe_steps(session)]
     if session.notes and session.notes.strip():

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from icalendar import Calendar, Component, Event
 
-from .describe import describe_session
+from .describe import calendar_description
 from .errors import ProgsyncError
 from .model import Session
 
@@ -97,7 +97,7 @@ def event_content(session: Session) -> EventContent:
     return EventContent(
         identity=session.identity,
         summary=_one_newline(session.name),
-        description=_one_newline(describe_session(session)),
+        description=_one_newline(calendar_description(session)),
         start=start,
         end=end,
         categories=tuple(session.tags),
