@@ -11,6 +11,7 @@ import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -139,3 +140,19 @@ def _reset_process_state() -> None:
         handler.close()
     if "keyring.core" in sys.modules:
         sys.modules["keyring.core"]._keyring_backend = None  # chosen again from the environment
+
+
+@pytest.fixture
+def coach_intervals(isolated_user: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The fake Intervals.icu of a coach (i100) who coaches i201 and i202: another id answers
+    403, as the live service does (maintainer, forum.intervals.icu thread 609)."""
+    from .fake_intervals import FakeIntervals
+
+    server = FakeIntervals(athlete_id="i100", coached=("i201", "i202")).start()
+    monkeypatch.setenv("PROGSYNC_INTERVALS_URL", server.url)
+    monkeypatch.setenv("PROGSYNC_INTERVALS_API_KEY", server.api_key)
+    monkeypatch.setenv("PROGSYNC_INTERVALS_ATHLETE_ID", "i100")
+    monkeypatch.setenv("PROGSYNC_TODAY", "2026-11-22")
+    yield server
+    server.stop()
+    assert server.validation_errors == []

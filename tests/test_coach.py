@@ -9,7 +9,6 @@ coaching").
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -55,16 +54,9 @@ progression = { duration = "80min", to = "marathon", stages = 3 }
 
 
 @pytest.fixture
-def squad(isolated_user: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeIntervals]:
-    server = FakeIntervals(athlete_id="i100", coached=("i201", "i202")).start()
-    monkeypatch.setenv("PROGSYNC_INTERVALS_URL", server.url)
-    monkeypatch.setenv("PROGSYNC_INTERVALS_API_KEY", server.api_key)
-    monkeypatch.setenv("PROGSYNC_INTERVALS_ATHLETE_ID", "i100")
-    monkeypatch.setenv("PROGSYNC_TODAY", "2026-11-22")
+def squad(coach_intervals: FakeIntervals, isolated_user: Path) -> FakeIntervals:
     (isolated_user / "config.toml").write_text(SQUAD)
-    yield server
-    server.stop()
-    assert server.validation_errors == []
+    return coach_intervals
 
 
 def write(tmp_path: Path, text: str = BLOCK) -> Path:

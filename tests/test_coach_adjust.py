@@ -8,7 +8,6 @@ with one athlete id per member.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -69,15 +68,8 @@ steps = ["1h20min @easy", "20min @marathon"]
 
 
 @pytest.fixture
-def squad(isolated_user: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeIntervals]:
-    server = FakeIntervals(athlete_id="i100", coached=("i201", "i202")).start()
-    monkeypatch.setenv("PROGSYNC_INTERVALS_URL", server.url)
-    monkeypatch.setenv("PROGSYNC_INTERVALS_API_KEY", server.api_key)
-    monkeypatch.setenv("PROGSYNC_INTERVALS_ATHLETE_ID", "i100")
-    monkeypatch.setenv("PROGSYNC_TODAY", "2026-11-22")
-    yield server
-    server.stop()
-    assert server.validation_errors == []
+def squad(coach_intervals: FakeIntervals, isolated_user: Path) -> FakeIntervals:
+    return coach_intervals
 
 
 def roster(isolated_user: Path, anna: str) -> None:
