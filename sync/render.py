@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from progsync.workouts.describe import describe_end
+from progsync.workouts.describe import describe_target as describe_words
 from progsync.workouts.effort import shown_seconds
 from progsync.workouts.model import (
     Block,
-    CadenceTarget,
-    HeartRateTarget,
     HeartRateZoneTarget,
     PaceTarget,
-    PowerTarget,
     PowerZoneTarget,
     Repeat,
     RpeTarget,
@@ -41,23 +39,8 @@ def describe_amount(step: Step, units: Units) -> str:
 
 
 def describe_target(target: Target, units: Units) -> str:
-    """The resolved target in plain words: `4:05-3:55/km`, `Z2 (145-152 bpm)`, `240-260 W`."""
-    if isinstance(target, PaceTarget):
-        return target.describe(units)
-    if isinstance(target, HeartRateTarget):
-        return f"{target.low}-{target.high} bpm"
-    if isinstance(target, HeartRateZoneTarget):
-        bpm = f" ({target.low}-{target.high} bpm)" if target.low and target.high else ""
-        return f"HR zone {target.zone}{bpm}"
-    if isinstance(target, PowerTarget):
-        return f"{target.low}-{target.high} W"
-    if isinstance(target, PowerZoneTarget):
-        return f"power zone {target.zone}"
-    if isinstance(target, RpeTarget):
-        return f"RPE {target.value:g}"
-    if isinstance(target, CadenceTarget):
-        return f"{target.low}-{target.high} spm"
-    return "open"
+    """The resolved target in plain words: `4:05-3:55/km`, `HR zone 2 (145-152 bpm)`, `240-260 W`."""
+    return describe_words(target, units, compact=True)
 
 
 def step_line(step: Step, units: Units) -> str:

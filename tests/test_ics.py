@@ -325,6 +325,16 @@ def test_steps_in_miles() -> None:
     assert text == "2 mi at marathon pace 4:07–4:23/mi, then 400 m easy 5:10–5:30/mi."
 
 
+
+def test_every_kind_of_target_reads_as_words() -> None:
+    # Cadence came after the calendar feed: a target it did not know was an internal error.
+    steps = '["10min @180spm", "5min @150-160bpm & 175-185spm", "3min @250w", "2min @pz3", "1min @rpe 6"]'
+    text = describe_steps(compile_text(f'[[session]]\nday = "tue"\nsteps = {steps}\n').plan.sessions[0])
+    assert text == (
+        "10 min at a cadence of 177–183 spm, then 5 min at 150–160 bpm and at a cadence of 175–185 spm, "
+        "then 3 min at 245–255 W, then 2 min in power zone 3, then 1 min at RPE 6."
+    ), text
+
 def test_the_config_can_name_a_calendar_file(tmp_path: Path, isolated_user: Path) -> None:
     ics = tmp_path / "plan.ics"
     (isolated_user / "config.toml").write_text(f'[push]\nto = "ics:{ics}"\n')

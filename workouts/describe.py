@@ -95,32 +95,41 @@ def pace_range(target: PaceTarget, units: Units) -> str:
     return f"{fast}/{units}" if fast == slow else f"{fast}–{slow}/{units}"
 
 
-def describe_target(target: Target, units: Units) -> str:
-    """The target as words after the amount; "" for an open target."""
+def _pace_words(target: PaceTarget, units: Units) -> str:
+    label = target.label.strip()
+    if label.lower() in _ADJECTIVES:
+        return f"{label.lower()} {pace_range(target, units)}"
+    if _PACE_LITERAL.fullmatch(label.lower()):
+        # A single pace written in the plan: the number the runner wrote, not its tolerance.
+        return f"at {format_pace(target.centre, units)}"
+    if any(c.isalpha() for c in label) and ":" not in label:
+        return f"at {label} pace {pace_range(target, units)}"
+    return f"at {pace_range(target, units)}"
+
+
+def describe_target(target: Target, units: Units, *, compact: bool = False) -> str:
+    """The target in words after the amount (`at 150–160 bpm`, "" for none), or in the compact
+    form of the terminal tables (`150-160 bpm`, `4:05-3:55/km` slow-fast, `open`)."""
+    dash = "-" if compact else "–"
     if isinstance(target, OpenTarget):
-        return ""
+        return "open" if compact else ""
     if isinstance(target, PaceTarget):
-        label = target.label.strip()
-        if label.lower() in _ADJECTIVES:
-            return f"{label.lower()} {pace_range(target, units)}"
-        if _PACE_LITERAL.fullmatch(label.lower()):
-            # A single pace written in the plan: the number the runner wrote, not its tolerance.
-            return f"at {format_pace(target.centre, units)}"
-        if any(c.isalpha() for c in label) and ":" not in label:
-            return f"at {label} pace {pace_range(target, units)}"
-        return f"at {pace_range(target, units)}"
+        return target.describe(units) if compact else _pace_words(target, units)
     if isinstance(target, HeartRateTarget):
-        return f"at {target.low}–{target.high} bpm"
-    if isinstance(target, HeartRateZoneTarget):
-        bpm = f" ({target.low}–{target.high} bpm)" if target.low and target.high else ""
-        return f"in HR zone {target.zone}{bpm}"
-    if isinstance(target, PowerTarget):
-        return f"at {target.low}–{target.high} W"
-    if isinstance(target, PowerZoneTarget):
-        return f"in power zone {target.zone}"
-    if isinstance(target, RpeTarget):
-        return f"at RPE {target.value:g}"
-    raise AssertionError(target)  # pragma: no cover
+        words, before = f"{target.low}{dash}{target.high} bpm", "at"
+    elif isinstance(target, HeartRateZoneTarget):
+        bpm = f" ({target.low}{dash}{target.high} bpm)" if target.low and target.high else ""
+        words, before = f"HR zone {target.zone}{bpm}", "in"
+    elif isinstance(target, PowerTarget):
+        words, before = f"{target.low}{dash}{target.high} W", "at"
+    elif isinstance(target, PowerZoneTarget):
+        words, before = f"power zone {target.zone}", "in"
+    elif isinstance(target, RpeTarget):
+        words, before = f"RPE {target.value:g}", "at"
+    else:
+        unit = "rpm" if target.label.lower().endswith("rpm") else "spm"
+        words, before = f"{target.low}{dash}{target.high} {unit}", "at a cadence of"
+    return words if compact else f"{before} {words}"
 
 
 def describe_step(step: Step, units: Units) -> str:
