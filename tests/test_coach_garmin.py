@@ -116,7 +116,10 @@ def test_removing_a_session_removes_it_in_every_account_and_nothing_else(squad: 
         assert [m for m, _, _, _ in account.writes()] == ["DELETE", "DELETE"], "unschedule, delete"
 
 
-def test_a_revoked_login_fails_that_athlete_alone(squad: FakeGarminSquad, tmp_path: Path) -> None:
+@pytest.mark.parametrize("expired", [False, True], ids=["refused", "refresh-refused"])
+def test_a_revoked_login_fails_that_athlete_alone(squad: FakeGarminSquad, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, expired: bool) -> None:
+    if expired:  # the client first tries to refresh, and Garmin refuses the refresh token too
+        monkeypatch.setenv("PROGSYNC_GARMIN_TOKENS_BEN", squad.accounts["ben"].tokens(expired=True))
     squad.revoke("ben")
     code, doc = push(write(tmp_path))
     assert code == 3, "an authorisation failure, for ben only"
@@ -126,6 +129,7 @@ def test_a_revoked_login_fails_that_athlete_alone(squad: FakeGarminSquad, tmp_pa
     assert "Garmin Connect" in error["message"]
     assert "progsync login garmin --athlete ben" in error["hint"], error
     assert squad.accounts["ben"].workouts == {}
+    assert bool(squad.requests("POST", "/oauth/token")) == expired, "a refresh was tried (and refused)"
     assert len(squad.accounts["anna"].marked()) == 3 and len(squad.accounts["cara"].marked()) == 3
 
     text = run_cli("push", str(write(tmp_path)), "--to", "garmin", "--athlete", "all")
@@ -146,14 +150,24 @@ def test_an_athlete_without_a_login_is_told_the_command(squad: FakeGarminSquad, 
 
 
 def test_a_refreshed_token_stays_in_its_own_account(squad: FakeGarminSquad, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("anna", "ben"):
-        monkeypatch.setenv(f"PROGSYNC_GARMIN_TOKENS_{name.upper()}", squad.accounts[name].tokens(expired=True))
+    keyring_file = tmp_path / "keyring.json"  # anna logged in on this machine, ben's are in the environment
+    keyring_file.write_text(json.dumps({"progsync/garmin-tokens:anna": squad.accounts["anna"].tokens(expired=True)}))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.keyring_file.FileKeyring")
+    monkeypatch.setenv("PROGSYNC_TEST_KEYRING", str(keyring_file))
+    monkeypatch.delenv("PROGSYNC_GARMIN_TOKENS_ANNA")
+    monkeypatch.setenv("PROGSYNC_GARMIN_TOKENS_BEN", squad.accounts["ben"].tokens(expired=True))
     code, doc = push(write(tmp_path))
     assert code == 0, doc
     assert squad.accounts["anna"].refreshes == 1 and squad.accounts["ben"].refreshes == 1
     assert squad.accounts["anna"].access_token != squad.accounts["ben"].access_token
     for name in NAMES:
         assert {k.split("@")[0] for k in squad.accounts[name].marked()} == {name}
+    stored = json.loads(json.loads(keyring_file.read_text())["progsync/garmin-tokens:anna"])
+    assert squad.owner(stored["di_token"]) == "anna", "anna's refreshed tokens saved back to her entry"
+    assert sorted(json.loads(keyring_file.read_text())) == ["progsync/garmin-tokens:anna"]
+    ben = doc["destinations"][1]
+    assert ben["label"] == "ben: Garmin Connect"
+    assert any("PROGSYNC_GARMIN_TOKENS_BEN holds them as text" in note for note in ben["notes"]), ben
 
 
 def test_the_fake_refuses_a_token_it_does_not_know(squad: FakeGarminSquad) -> None:
