@@ -179,3 +179,16 @@ def test_the_fake_refuses_a_token_it_does_not_know(squad: FakeGarminSquad) -> No
     reply = requests.get(f"{squad.url}/workout-service/workouts", headers={"Authorization": f"Bearer {own}"}, timeout=5)
     assert reply.status_code == 200 and reply.json() == []
     assert squad.owner(own) == "anna" and squad.owner(squad.accounts["ben"].access_token) == "ben"
+
+
+def test_status_and_clear_for_one_athlete_touch_only_their_account(squad: FakeGarminSquad, tmp_path: Path) -> None:
+    push(write(tmp_path))
+    status = run_cli("status", "--to", "garmin", "--athlete", "all", "--json")
+    assert status.returncode == 0, status.stderr
+    assert "anna@squad-block/tempo" in status.stdout and "cara@squad-block/tempo" in status.stdout
+    squad.clear_logs()
+    cleared = run_cli("clear", "--to", "garmin", "--athlete", "ben", "--yes")
+    assert cleared.returncode == 0, cleared.stderr
+    assert squad.accounts["ben"].marked() == {}
+    assert len(squad.accounts["anna"].marked()) == 3 and len(squad.accounts["cara"].marked()) == 3
+    assert squad.accounts["anna"].log == [] and squad.accounts["cara"].log == [], "no request to the others"
