@@ -5,15 +5,18 @@ installed:
 
     python bench/run.py            # prints a table, writes bench/results/latest.json
     python bench/run.py --quick    # fewer repetitions
+    python bench/run.py --only squad --out bench/results/squad.json   # one part
 
 The HTTP-cost part starts the same fake Intervals.icu and Garmin Connect servers as the tests
-(127.0.0.1 only) and counts the requests each push makes.
+(127.0.0.1 only) and counts the requests each push makes; the squad part pushes a block to 20
+athletes in coach mode and measures its time, requests per athlete and busiest second.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import platform
@@ -315,11 +318,135 @@ def bench_http(sessions_weeks: int = 2) -> dict[str, Any]:
     return results
 
 
+def squad_config(athletes: int) -> str:
+    """A coach's config: a roster of `athletes`, each on their own paces and Intervals.icu id."""
+    out = ['[intervals]\nathlete_id = "i100"\n']
+    for n in range(athletes):
+        easy, marathon, fast = 300 + 4 * n, 235 + 3 * n, 200 + 3 * n  # s/km
+        paces = ", ".join(
+            f'{name} = "{value // 60}:{value % 60:02d}"'
+            for name, value in (
+                ("easy", easy),
+                ("recovery", easy + 30),
+                ("marathon", marathon),
+                ("half", marathon - 8),
+                ("threshold", marathon - 15),
+                ("10k", fast + 10),
+                ("5k", fast),
+            )
+        )
+        out.append(
+            f'[athletes.a{n:02d}]\npaces = {{ {paces} }}\nmax_hr = {200 - n % 15}\n'
+            f'intervals = "i{300 + n}"\n'
+        )
+    return "\n".join(out)
+
+
+def squad_plan(weeks: int) -> str:
+    """`generate_plan` without its own [athlete] table: every athlete's profile applies."""
+    text = generate_plan(weeks)
+    head, _, rest = text.partition("[athlete]")
+    return head + "[[session]]" + rest.split("[[session]]", 1)[1]
+
+
+def bench_squad(athletes: int = 20, weeks: int = 2) -> dict[str, Any]:
+    """Coach mode: `push --to intervals --athlete all` for a squad, from scratch and again.
+
+    The same loop as the CLI's (`squad.members`, then compile and push per athlete), against
+    the fake Intervals.icu on the real clock, so the pacing waits are spent as on the live
+    service. Each request's arrival is stamped at the server: the busiest second of the run is
+    what Intervals.icu's limit (about 10 requests per second per IP) would see.
+    """
+    from progsync.sync.config import load_config
+    from progsync.sync.http import SystemClock, use_clock
+    from progsync.sync.loading import load_plans
+    from progsync.sync.service import run_push
+    from progsync.sync.squad import members
+    from tests.fake_intervals import FakeIntervals
+
+    class Stamped(FakeIntervals):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.stamps: list[float] = []
+
+        def check_auth(self, headers: Any, path: str) -> tuple[int, Any] | None:
+            with self.lock:
+                self.stamps.append(time.monotonic())
+            return super().check_auth(headers, path)
+
+    ids = tuple(f"i{300 + n}" for n in range(athletes))
+    previous_clock = use_clock(SystemClock())
+    results: dict[str, Any] = {"athletes": athletes}
+    with tempfile.TemporaryDirectory() as tmp:
+        server = Stamped(athlete_id="i100", coached=ids).start()
+        os.environ.update(
+            {
+                "PROGSYNC_DATA_DIR": str(Path(tmp) / "data"),
+                "PROGSYNC_STATE_DIR": str(Path(tmp) / "state"),
+                "PROGSYNC_TODAY": "2027-01-01",
+                "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+                "PROGSYNC_INTERVALS_URL": server.url,
+                "PROGSYNC_INTERVALS_API_KEY": server.api_key,
+                "PROGSYNC_INTERVALS_ATHLETE_ID": "i100",
+            }
+        )
+        config_path = Path(tmp) / "config.toml"
+        config_path.write_text(squad_config(athletes))
+        plan = Path(tmp) / "block.toml"
+        plan.write_text(squad_plan(weeks))
+        for scenario in ("first push", "re-push"):
+            server.log.clear()
+            server.stamps.clear()
+            wall, cpu = time.perf_counter(), time.thread_time()
+            process_cpu = time.process_time()
+            config = load_config(config_path)
+            ok = True
+            sessions = 0
+            for _, member_config in members(config, ["all"]):
+                loaded = load_plans([str(plan)], member_config)
+                sessions += len(loaded.sessions)
+                ok = run_push(loaded, ["intervals"], member_config).exit_code == 0 and ok
+            wall = time.perf_counter() - wall
+            cpu = time.thread_time() - cpu
+            process_cpu = time.process_time() - process_cpu
+            per_athlete: dict[str, int] = {}
+            for _, path, _, _ in server.log:
+                athlete = path.split("/")[4]
+                per_athlete[athlete] = per_athlete.get(athlete, 0) + 1
+            writes = [r for r in server.log if r[0] in ("POST", "PUT", "DELETE")]
+            stamps = sorted(server.stamps)
+            busiest = max(
+                (sum(1 for t in stamps[i:] if t < start + 1.0) for i, start in enumerate(stamps)),
+                default=0,
+            )
+            gaps = [b - a for a, b in itertools.pairwise(stamps)]
+            results[scenario] = {
+                "sessions": sessions,
+                "requests": len(server.log),
+                "writes": len(writes),
+                "requests_per_athlete": sorted(set(per_athlete.values())),
+                "athletes_reached": len(per_athlete),
+                "busiest_second_requests": busiest,
+                "min_gap_s": round(min(gaps), 4) if gaps else None,
+                "wall_s": round(wall, 3),
+                "cpu_s": round(cpu, 3),
+                "process_cpu_s": round(process_cpu, 3),
+                "events_stored": sum(len(server.calendar(i)) for i in ids),
+                "ok": ok and not server.validation_errors,
+            }
+        server.stop()
+    use_clock(previous_clock)
+    return results
+
+
 def _drop_session(text: str, marker: str) -> str:
     """The plan without the [[session]] table that contains `marker`."""
     parts = text.split("[[session]]")
     kept = [p for p in parts if marker not in p]
     return "[[session]]".join(kept)
+
+
+PARTS = ("startup", "compile", "scale", "memory", "http", "squad")
 
 
 def main() -> int:
@@ -328,24 +455,36 @@ def main() -> int:
     )
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.json"))
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=PARTS,
+        help="run only this part (repeatable); the report then holds only those parts",
+    )
     args = parser.parse_args()
     env = {**os.environ, "PROGSYNC_CONFIG": os.devnull if os.name != "nt" else "NUL"}
     env["PROGSYNC_CONFIG"] = str(Path(tempfile.mkdtemp()) / "none.toml")
     Path(env["PROGSYNC_CONFIG"]).write_text("")
     runs = 7 if args.quick else 21
-    report = {
+    parts: dict[str, Any] = {
+        "startup": lambda: bench_startup(runs, env),
+        "compile": lambda: bench_compile([13, 26, 52]),
+        "scale": lambda: bench_scale([1250, 2500, 5000, 10000] if not args.quick else [1250, 5000]),
+        "memory": lambda: bench_memory(52),
+        "http": bench_http,
+        "squad": bench_squad,
+    }
+    report: dict[str, Any] = {
         "when": dt.datetime.now().isoformat(timespec="seconds"),
         "machine": {
             "python": platform.python_version(),
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
         },
-        "startup": bench_startup(runs, env),
-        "compile": bench_compile([13, 26, 52]),
-        "scale": bench_scale([1250, 2500, 5000, 10000] if not args.quick else [1250, 5000]),
-        "memory": bench_memory(52),
-        "http": bench_http(),
     }
+    for name in PARTS:
+        if not args.only or name in args.only:
+            report[name] = parts[name]()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
@@ -355,6 +494,33 @@ def main() -> int:
 
 
 def print_table(report: dict[str, Any]) -> None:
+    if "startup" in report:
+        print_startup(report)
+    if "compile" in report:
+        print_compile(report)
+    if "scale" in report:
+        print_scale(report)
+    if "memory" in report:
+        print_memory(report)
+    if "http" in report:
+        print_http(report)
+    if "squad" in report:
+        print_squad(report["squad"])
+
+
+def print_squad(squad: dict[str, Any]) -> None:
+    print(f"coach mode: {squad['athletes']} athletes, push --to intervals --athlete all")
+    for scenario in ("first push", "re-push"):
+        row = squad[scenario]
+        print(
+            f"  {scenario:<11} {row['sessions']:4d} sessions: {row['requests']:3d} requests"
+            f" ({row['writes']} writes; {'/'.join(map(str, row['requests_per_athlete']))} per athlete),"
+            f" busiest second {row['busiest_second_requests']} requests,"
+            f" wall {row['wall_s']:.2f} s, CPU {row['cpu_s']:.2f} s"
+        )
+
+
+def print_startup(report: dict[str, Any]) -> None:
     s = report["startup"]
     print(f"start-up (median; bare python {s['bare_python_s'] * 1000:.0f} ms)")
     names = (
@@ -369,11 +535,17 @@ def print_table(report: dict[str, Any]) -> None:
         print(f"  {name:<27} {s[name]['median_s'] * 1000:6.0f} ms   {s[name]['ratio']:4.1f}x bare")
     print(f"  check within {BUDGET_STARTUP_RATIO}x budget: {s['check_within_budget']}")
     print(f"  check vs `import tomllib` alone: {s['check_vs_import_tomllib']}x")
+
+
+def print_compile(report: dict[str, Any]) -> None:
     print("compile + check + encode all three formats")
     for key, row in report["compile"].items():
         if isinstance(row, dict):
             print(f"  {key:<9} {row['sessions']:4d} sessions  {row['seconds'] * 1000:7.1f} ms")
     print(f"  under {BUDGET_COMPILE_S}s: {report['compile']['within_budget']}")
+
+
+def print_scale(report: dict[str, Any]) -> None:
     print("scale: compile + checks + encode, time per session")
     for row in report["scale"].values():
         if isinstance(row, dict):
@@ -382,8 +554,14 @@ def print_table(report: dict[str, Any]) -> None:
                 f"  encode {row['encode_s']:6.2f} s  {row['us_per_session']:5d} µs/session"
             )
     print(f"  linear (µs/session within 1.5x): {report['scale']['linear']}")
+
+
+def print_memory(report: dict[str, Any]) -> None:
     m = report["memory"]
     print(f"memory: peak RSS {m['peak_rss_mib']} MiB (bare python {m['bare_python_rss_mib']} MiB)")
+
+
+def print_http(report: dict[str, Any]) -> None:
     print("HTTP requests per push")
     for name, rows in report["http"].items():
         for scenario, row in rows.items():

@@ -1,6 +1,7 @@
 """Pacing, retries and error mapping shared by the network destinations.
 
-- A session-wide rate limit (a minimum interval between requests).
+- A rate limit (a minimum interval between requests), shared by every session of a service
+  in one run (`shared_pacer`): a coach's squad is one client to the service.
 - Retries with exponential backoff on 429, 5xx and connection errors, honouring `Retry-After`.
 - Every message that leaves here has secrets redacted, in their encoded forms too (base64,
   basic auth, URL-encoding), since services echo what they were sent.
@@ -230,6 +231,26 @@ class Pacer:
         raise Unreachable(
             redact(f"{what} failed after {self.attempts} tries: {last}"), unreachable_hint
         )
+
+
+_SHARED: dict[str, Pacer] = {}
+
+
+def shared_pacer(name: str, min_interval: float) -> Pacer:
+    """The one Pacer of a service for the whole run (this process), however many sessions use it.
+
+    A service's rate limit is per client, not per account: Intervals.icu allows about 10
+    requests per second per IP (forum.intervals.icu thread 609), so a coach's push to 20
+    athletes must space all its requests as one stream, not each athlete's on its own (each
+    athlete's first request would follow the previous athlete's last one at once). A new
+    default clock (tests swap it) starts a new Pacer; the strictest interval asked for wins.
+    """
+    with _LOCK:
+        pacer = _SHARED.get(name)
+        if pacer is None or pacer.clock is not _DEFAULT_CLOCK:
+            pacer = _SHARED[name] = Pacer(min_interval=min_interval)
+        pacer.min_interval = max(pacer.min_interval, min_interval)
+        return pacer
 
 
 def retry_after(value: str | None) -> float | None:

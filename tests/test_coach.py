@@ -8,10 +8,14 @@ coaching").
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from progsync.sync.http import VirtualClock
 
 from .conftest import run_cli
 from .fake_intervals import FakeIntervals
@@ -219,3 +223,24 @@ def test_cron_line_carries_the_squad(squad: FakeIntervals, tmp_path: Path) -> No
     assert "--to intervals --athlete all" in result.stdout
     unknown = run_cli("cron", str(write(tmp_path)), "--athlete", "anne")
     assert unknown.returncode == 2 and "no athlete 'anne'" in unknown.stderr
+
+
+def test_requests_are_paced_across_the_whole_squad(squad: FakeIntervals, isolated_user: Path, tmp_path: Path, virtual_clock: VirtualClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Intervals.icu allows about 10 requests per second per IP, not per athlete (forum thread
+    # 609): the next athlete's first request waits for the last athlete's like any other. At
+    # 1 request a second (on the virtual clock, so free) the pacing stands out of the requests'
+    # own real latency, which jitters the arrivals.
+    config = isolated_user / "config.toml"
+    config.write_text(SQUAD.replace('athlete_id = "i100"\n', 'athlete_id = "i100"\nrate_limit = 1\n'))
+    arrivals: list[float] = []
+    check = squad.check_auth
+
+    def stamped(headers: Any, path: str) -> tuple[int, Any] | None:
+        arrivals.append(virtual_clock.monotonic())
+        return check(headers, path)
+
+    monkeypatch.setattr(squad, "check_auth", stamped)
+    code, _ = push(str(write(tmp_path)), "--to", "intervals", "--athlete", "all")
+    assert code == 0 and len(arrivals) == 4, "a listing and a bulk write for each of two athletes"
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
+    assert min(gaps) >= 0.75, f"a second apart, across athletes too: {gaps}"

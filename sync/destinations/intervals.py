@@ -26,7 +26,7 @@ from progsync.workouts.model import (
 
 from ..config import Config
 from ..engine import Action, Desired, Recorder, Remote, fingerprint
-from ..http import AuthError, Pacer, RemoteError, Retryable, redact, retry_after
+from ..http import AuthError, Pacer, RemoteError, Retryable, redact, retry_after, shared_pacer
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -214,9 +214,10 @@ def build(
         or config.intervals.get("base_url")
         or DEFAULT_BASE_URL
     )
-    # Intervals.icu allows about 10 requests per second per IP (forum thread 609); 8/s by default.
+    # Intervals.icu allows about 10 requests per second per IP (forum thread 609); 8/s by default,
+    # across the whole run (every athlete of a squad goes through the same pacer).
     per_second = float(config.intervals.get("rate_limit", 8))
-    pacer = Pacer(min_interval=1.0 / per_second) if per_second > 0 else Pacer(min_interval=0.0)
+    pacer = shared_pacer(f"intervals {base}", 1.0 / per_second if per_second > 0 else 0.0)
     client = IntervalsClient(creds.athlete_id, creds.api_key, str(base), pacer=pacer)
     destination = IntervalsDestination(client, int(config.intervals.get("chunk_size", 50)), max_hr)
     if ledger is not None and ledger.get_meta(destination.key, "upsert_ok") == "false":

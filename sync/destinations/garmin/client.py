@@ -29,13 +29,19 @@ LOGIN_COOLDOWN_S = 15 * 60
 LOGIN_MAX_ATTEMPTS = 3
 UNREACHABLE_HINT = "check the network (or [garmin] api_url); the next run completes the push"
 LOGIN_HINT = "run `progsync login garmin` in a terminal"
+
+
+def login_hint(member: str | None = None) -> str:
+    """How to (re)connect the account: the runner's own, or a squad member's (coach mode)."""
+    return f"run `progsync login garmin --athlete {member}` in a terminal" if member else LOGIN_HINT
+
 #: Garmin's description limit is unverified (docs/destinations.md); descriptions are kept below
 #: this so the marker at the end cannot be pushed out.
 DESCRIPTION_LIMIT = 2000
 
 
 # -- the seam -----------------------------------------------------------------------------------
-def connect(tokens: str, api_url: str | None = None) -> Any:
+def connect(tokens: str, api_url: str | None = None, member: str | None = None) -> Any:
     """A `garminconnect.Garmin` with the token bundle loaded, optionally pointed at `api_url`.
 
     Pinned behaviour of garminconnect 0.3.x: API URLs are built from `client._connectapi`;
@@ -67,7 +73,7 @@ def connect(tokens: str, api_url: str | None = None) -> Any:
     try:
         garmin.client.loads(tokens)
     except Exception:  # noqa: BLE001 - any failure here means the bundle is unusable
-        raise AuthError("the stored Garmin tokens are unreadable", LOGIN_HINT) from None
+        raise AuthError("the stored Garmin tokens are unreadable", login_hint(member)) from None
     return garmin
 
 

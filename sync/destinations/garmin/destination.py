@@ -24,6 +24,7 @@ from progsync.workouts.model import Session
 from ...config import Config
 from ...engine import Action, Desired, Recorder, Remote, fingerprint
 from ...http import (
+    AuthError,
     Pacer,
     RemoteError,
     Retryable,
@@ -38,6 +39,7 @@ from .client import (
     classify,
     connect,
     dump_tokens,
+    login_hint,
 )
 from .readback import compare_stored
 from .tokens import TokenSource, load_tokens
@@ -103,6 +105,7 @@ class GarminDestination:
         self.pacer = pacer or Pacer(min_interval=0.25)
         self.key = "garmin"
         self.label = "Garmin Connect"
+        self.login_hint = login_hint()
         self.calls: Counter[str] = Counter()
         self.notes: list[str] = []
         self._calendar: dict[tuple[int, int], list[Scheduled]] = {}
@@ -132,7 +135,10 @@ class GarminDestination:
             except (Retryable, ProgsyncError):
                 raise
             except Exception as exc:  # noqa: BLE001 - mapped to our own errors
-                raise classify(exc, what) from None
+                error = classify(exc, what)
+                if isinstance(error, AuthError):
+                    error.hint = self.login_hint  # whose login to renew (coach mode)
+                raise error from None
 
         try:
             return self.pacer.call(f"Garmin Connect {what}", once, UNREACHABLE_HINT, settle)
@@ -452,6 +458,12 @@ def build(
 ) -> GarminDestination:
     """Garmin Connect with the stored tokens (keyring, or PROGSYNC_GARMIN_TOKENS[_MEMBER])."""
     tokens = load_tokens(config.member)
-    garmin = connect(tokens.tokens, api_url(config))
+    garmin = connect(tokens.tokens, api_url(config), config.member)
     verify = bool(config.garmin.get("verify", True))
-    return GarminDestination(garmin, tokens, verify=verify)
+    destination = GarminDestination(garmin, tokens, verify=verify)
+    if config.member:
+        # Each athlete's account is a destination of its own: their ledger entries, lock and
+        # duplicate checks never mix with another athlete's (who has the same sessions).
+        destination.key = f"garmin:{config.member}"
+        destination.login_hint = login_hint(config.member)
+    return destination

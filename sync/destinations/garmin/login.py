@@ -22,6 +22,7 @@ from .client import (
     api_url,
     connect,
     dump_tokens,
+    login_hint,
 )
 from .destination import GarminDestination
 from .tokens import load_tokens, token_names
@@ -103,8 +104,9 @@ def whoami_line(config: Config) -> str:
         tokens = load_tokens(config.member)
     except AuthError as exc:
         return f"garmin: not connected ({exc.hint})"
-    garmin = connect(tokens.tokens, api_url(config))
+    garmin = connect(tokens.tokens, api_url(config), config.member)
     destination = GarminDestination(garmin, tokens)
+    destination.login_hint = login_hint(config.member)
     profile = (
         destination._call("connectapi", "reading the profile", "/userprofile-service/socialProfile")
         or {}

@@ -15,7 +15,7 @@ from ...http import (
     AuthError,
     register_secret,
 )
-from .client import KEYRING_NAME, LOGIN_HINT
+from .client import KEYRING_NAME, login_hint
 
 
 # -- tokens -------------------------------------------------------------------------------------
@@ -81,7 +81,7 @@ def token_names(member: str | None = None) -> tuple[str, str]:
 def load_tokens(member: str | None = None) -> TokenSource:
     names = token_names(member)
     keyring_name, env_name = names
-    login = f"run `progsync login garmin --athlete {member}` in a terminal" if member else LOGIN_HINT
+    login = login_hint(member)
     stored = keyring_get(keyring_name)
     if stored:
         return TokenSource(stored, "keyring", names=names)
