@@ -936,7 +936,7 @@ def new_block(
     "source",
     required=True,
     metavar="SOURCE",
-    help="Where the completed activities are: folder:PATH (FIT files).",
+    help="Where the completed activities are: folder:PATH (FIT files), intervals or garmin.",
 )
 @click.option("--week", type=int, help="Only week N of the plan (1 = the week of its start).")
 @click.option("--from-date", "start", help="First date to review (YYYY-MM-DD).")

@@ -156,10 +156,16 @@ def folder_activities(folder: Path) -> tuple[list[Activity], list[Issue]]:
         try:
             activity = read_fit(path.read_bytes(), str(path))
         except ReviewError as exc:
-            warnings.append(Issue(f"skipped: {exc.message}", Location(str(path)), exc.hint))
+            warnings.append(
+                Issue(f"skipped: {exc.message}", Location(str(path)), exc.hint, severity="warning")
+            )
             continue
         except OSError as exc:
-            warnings.append(Issue(f"skipped: cannot read {path}: {exc}", Location(str(path))))
+            warnings.append(
+                Issue(
+                    f"skipped: cannot read {path}: {exc}", Location(str(path)), severity="warning"
+                )
+            )
             continue
         if activity is not None:
             out.append(activity)
@@ -186,6 +192,7 @@ class Outcome:
     warnings: tuple[Issue, ...]
     start: dt.date
     until: dt.date
+    fetched: dict[str, int] = field(default_factory=dict)
 
 
 def _window(
@@ -204,16 +211,26 @@ def _window(
     return start, until
 
 
+#: The remote sources of `--from` (sync/activity_sources.py).
+SERVICES = ("intervals", "garmin")
+
+
 def fetch_activities(
-    source: str, config: Any, start: dt.date, until: dt.date
+    source: str, config: Any, start: dt.date, until: dt.date, stats: Any = None
 ) -> tuple[list[Activity], list[Issue]]:
-    """Activities of `source` run from `start` to `until` (inclusive)."""
+    """Activities of `source` run from `start` to `until` (inclusive): a folder of FIT files, or
+    Intervals.icu / Garmin Connect (one listing, files from the download cache or downloaded)."""
     if source.startswith("folder:"):
         found, warnings = folder_activities(Path(source.removeprefix("folder:")).expanduser())
         return [a for a in found if start <= a.date <= until], warnings
+    if source in SERVICES:
+        from .activity_sources import fetch_remote
+
+        return fetch_remote(source, config, start, until, stats)
     raise ReviewError(
         f"unknown activity source '{source}'",
-        "use --from folder:PATH (a folder of .fit activity files)",
+        "use --from folder:PATH (a folder of .fit activity files), --from intervals or "
+        "--from garmin",
     )
 
 
@@ -237,7 +254,12 @@ def compute(args: ReviewArgs) -> Outcome:
     start, until = _window(everything, anchor, args)
     sessions = [s for s in everything if start <= s.date <= until]
     slack = dt.timedelta(days=MOVE_DAYS)
-    activities, warnings = fetch_activities(args.source, config, start - slack, until + slack)
+    from .activity_sources import Fetched
+
+    stats = Fetched()
+    activities, warnings = fetch_activities(
+        args.source, config, start - slack, until + slack, stats
+    )
 
     def profile_of(session: Session | None) -> Profile:
         return profiles.get(id(session), default_profile) if session else default_profile
@@ -249,7 +271,8 @@ def compute(args: ReviewArgs) -> Outcome:
         weeks=tuple(w for w in result.weeks if start - dt.timedelta(days=6) <= w.start <= until),
     )
     units: Units = loaded.plans[0].plan.units if loaded.plans else "km"
-    return Outcome(result, units, (*loaded.warnings, *warnings), start, until)
+    fetched = vars(stats) if args.source in SERVICES else {}
+    return Outcome(result, units, (*loaded.warnings, *warnings), start, until, dict(fetched))
 
 
 def run_review(args: ReviewArgs) -> int:
@@ -528,4 +551,5 @@ def review_json(outcome: Outcome) -> dict[str, Any]:
         "sessions": sessions,
         "weeks": weeks,
         "warnings": [w.as_dict() for w in outcome.warnings],
+        "fetched": outcome.fetched,
     }

@@ -1,0 +1,209 @@
+"""`progsync review --from intervals|garmin`: the real clients against fakes on 127.0.0.1.
+
+The fakes hold the fixture activities of `tests/fixtures/activities/week` (the example week run
+in known ways) and answer in the shapes of the real APIs; the review must come out exactly as
+from the folder, with one listing and one download per activity, nothing downloaded again on a
+second run, and nothing ever written to the service.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import EXAMPLES, FIXTURES, run_cli
+from .fake_garmin import FakeGarmin
+from .fake_http import Fault
+from .fake_intervals import FakeIntervals
+
+WEEK = sorted((FIXTURES / "activities" / "week").glob("*.fit"))
+TODAY = {"PROGSYNC_TODAY": "2026-12-10"}
+LISTING = "/api/v1/athlete/i12345/activities"
+GARMIN_LISTING = "/activitylist-service/activities/search/activities"
+
+
+def review(*args: str, code: int = 0) -> Any:
+    result = run_cli("review", str(EXAMPLES / "week.toml"), *args, "--json", env=TODAY)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+    assert result.returncode == code, result.stderr
+    return json.loads(result.stdout) if code == 0 else result
+
+
+def comparable(doc: dict[str, Any]) -> list[Any]:
+    """The per-session and per-step results, without where each activity came from."""
+    out = []
+    for item in doc["sessions"]:
+        entry = {k: v for k, v in item.items() if k != "activity"}
+        if item["activity"]:
+            entry["activity"] = {k: v for k, v in item["activity"].items() if k != "source"}
+        out.append(entry)
+    return [out, doc["weeks"]]
+
+
+@pytest.fixture
+def intervals(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeIntervals]:
+    server = FakeIntervals().start()
+    for path in WEEK:
+        server.add_activity(path.read_bytes(), name=path.stem)
+    monkeypatch.setenv("PROGSYNC_INTERVALS_URL", server.url)
+    monkeypatch.setenv("PROGSYNC_INTERVALS_API_KEY", server.api_key)
+    monkeypatch.setenv("PROGSYNC_INTERVALS_ATHLETE_ID", server.athlete_id)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def garmin(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGarmin]:
+    server = FakeGarmin().start()
+    for path in WEEK:
+        server.add_activity(path.read_bytes(), name=path.stem)
+    monkeypatch.setenv("PROGSYNC_GARMIN_URL", server.url)
+    monkeypatch.setenv("PROGSYNC_GARMIN_TOKENS", server.tokens())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def from_folder() -> list[Any]:
+    return comparable(review("--from", f"folder:{FIXTURES / 'activities' / 'week'}"))
+
+
+def test_intervals_review_matches_the_folder_and_costs_one_listing_and_one_download_each(
+    intervals: FakeIntervals, from_folder: list[Any], isolated_user: Path
+) -> None:
+    doc = review("--from", "intervals")
+    assert comparable(doc) == from_folder
+    assert [s["status"] for s in doc["sessions"]].count("done") == 3
+    assert len(intervals.requests("GET", LISTING)) == 1
+    listing = intervals.requests("GET", LISTING)[0]
+    assert listing[2]["oldest"] == ["2026-11-20"] and listing[2]["newest"] == ["2026-12-02"]
+    downloads = intervals.requests("GET", "/fit-file")
+    assert sorted(p for _, p, _, _ in downloads) == sorted(
+        f"/api/v1/activity/{i}/fit-file" for i in intervals.activities
+    )
+    assert len(intervals.log) == 1 + len(WEEK)
+    assert doc["fetched"] == {"listed": 6, "downloaded": 6, "cached": 0, "skipped": 0}
+    cached = sorted(p.name for p in (isolated_user / "data" / "activities" / "intervals").iterdir())
+    assert cached == sorted(f"{i}.fit" for i in intervals.activities), "no temporary files left"
+
+    intervals.log.clear()
+    again = review("--from", "intervals")
+    assert comparable(again) == from_folder
+    assert [(m, p) for m, p, _, _ in intervals.log] == [("GET", LISTING)], "listing only"
+    assert again["fetched"]["downloaded"] == 0 and again["fetched"]["cached"] == 6
+    assert intervals.writes() == [] and {m for m, *_ in intervals.log} == {"GET"}
+
+
+def test_a_new_activity_is_the_only_download_of_a_second_review(intervals: FakeIntervals) -> None:
+    review("--from", "intervals")
+    real = FIXTURES / "activities" / "real-device" / "garmin-fenix2-run-2015-08-15.fit"
+    intervals.add_activity(real.read_bytes())  # 2015: outside the window, listed nowhere
+    (week_file,) = [p for p in WEEK if p.name.endswith("-ride.fit")]
+    new = intervals.add_activity(week_file.read_bytes(), name="the same ride, uploaded twice")
+    intervals.log.clear()
+    doc = review("--from", "intervals")
+    assert [p for _, p, _, _ in intervals.requests("GET", "/fit-file")] == [f"/api/v1/activity/{new}/fit-file"]
+    assert doc["fetched"] == {"listed": 7, "downloaded": 1, "cached": 6, "skipped": 0}
+
+
+def test_a_strava_stub_is_a_warning(intervals: FakeIntervals, from_folder: list[Any]) -> None:
+    stub = intervals.add_strava_stub("2026-11-25")
+    doc = review("--from", "intervals")
+    assert comparable(doc) == from_folder
+    (warning,) = [w for w in doc["warnings"] if stub in w["message"]]
+    assert "Strava" in warning["message"] and warning["severity"] == "warning"
+    assert not intervals.requests("GET", f"/activity/{stub}/"), "no download is tried for a stub"
+
+
+def test_a_damaged_cached_file_is_downloaded_again(intervals: FakeIntervals, isolated_user: Path,
+                                                    from_folder: list[Any]) -> None:
+    review("--from", "intervals")
+    victim = sorted((isolated_user / "data" / "activities" / "intervals").iterdir())[0]
+    victim.write_bytes(b"garbage")
+    intervals.log.clear()
+    doc = review("--from", "intervals")
+    assert comparable(doc) == from_folder
+    assert [p for _, p, _, _ in intervals.requests("GET", "/fit-file")] == [f"/api/v1/activity/{victim.stem}/fit-file"]
+    assert victim.read_bytes()[8:12] == b".FIT"
+
+
+def test_a_file_the_service_cannot_give_is_a_warning(intervals: FakeIntervals) -> None:
+    (first, *_) = intervals.activities
+    intervals.faults.append(Fault("GET", f"/activity/{first}/fit-file", status=404))
+    doc = review("--from", "intervals")
+    assert any(first in w["message"] and "404" in w["message"] for w in doc["warnings"]), doc["warnings"]
+    assert doc["fetched"]["downloaded"] == 5
+
+
+@pytest.mark.parametrize(("status", "code", "words"), [
+    (401, 3, "refused the credentials (HTTP 401)"),
+    (403, 3, "refused the credentials (HTTP 403)"),
+    (503, 5, "failed after 4 tries: HTTP 503"),
+])
+def test_service_errors_are_clear_errors(intervals: FakeIntervals, status: int, code: int, words: str) -> None:
+    intervals.faults.append(Fault("GET", "/activities", status=status, times=10))
+    result = review("--from", "intervals", code=code)
+    assert words in result.stderr and "listing activities" in result.stderr
+
+
+def test_a_wrong_key_is_an_auth_error(intervals: FakeIntervals, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROGSYNC_INTERVALS_API_KEY", "not-the-key")
+    result = review("--from", "intervals", code=3)
+    assert "API_KEY" in result.stderr and "not-the-key" not in result.stderr
+
+
+def test_an_odd_listing_is_a_clear_error(intervals: FakeIntervals) -> None:
+    intervals.faults.append(Fault("GET", "/activities", reply={"activities": []}))
+    result = review("--from", "intervals", code=5)
+    assert "Intervals.icu sent a dict while listing activities" in result.stderr
+
+
+def test_garmin_review_matches_the_folder(garmin: FakeGarmin, from_folder: list[Any], isolated_user: Path) -> None:
+    doc = review("--from", "garmin")
+    assert comparable(doc) == from_folder
+    listings = garmin.requests("GET", GARMIN_LISTING)
+    # garminconnect pages by 20 until a page comes back empty: 6 activities, two requests.
+    assert [q["start"] for _, _, q, _ in listings] == [["0"], ["20"]]
+    assert listings[0][2]["startDate"] == ["2026-11-20"] and listings[0][2]["endDate"] == ["2026-12-02"]
+    assert len(garmin.requests("GET", "/download-service/files/activity/")) == len(WEEK)
+    assert len(garmin.log) == 2 + len(WEEK)
+    assert garmin.writes() == []
+    cached = isolated_user / "data" / "activities" / "garmin"
+    assert all(p.read_bytes()[8:12] == b".FIT" for p in cached.iterdir()), "the ZIP was unpacked"
+
+    garmin.log.clear()
+    again = review("--from", "garmin")
+    assert comparable(again) == from_folder
+    assert {p for _, p, _, _ in garmin.log} == {GARMIN_LISTING} and again["fetched"]["downloaded"] == 0
+
+
+@pytest.mark.parametrize(("status", "code", "words"), [
+    (403, 3, "Garmin Connect"),
+    (500, 5, "failed after 4 tries"),
+])
+def test_garmin_errors_are_clear_errors(garmin: FakeGarmin, status: int, code: int, words: str) -> None:
+    garmin.faults.append(Fault("GET", GARMIN_LISTING, status=status, times=10))
+    result = review("--from", "garmin", code=code)
+    assert words in result.stderr and "listing activities" in result.stderr
+
+
+def test_garmin_tokens_rejected_is_an_auth_error(garmin: FakeGarmin) -> None:
+    garmin.valid_tokens.clear()
+    result = review("--from", "garmin", code=3)
+    assert "login garmin" in result.stderr
+
+
+def test_a_missing_garmin_file_is_a_warning(garmin: FakeGarmin) -> None:
+    first = min(garmin.__dict__["activities"])
+    garmin.faults.append(Fault("GET", f"/download-service/files/activity/{first}", status=404))
+    doc = review("--from", "garmin")
+    assert any(str(first) in w["message"] for w in doc["warnings"]), doc["warnings"]
+
+
+def test_an_unknown_source_names_the_choices() -> None:
+    result = review("--from", "strava", code=2)
+    assert "--from intervals" in result.stderr and "--from garmin" in result.stderr
