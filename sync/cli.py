@@ -74,6 +74,12 @@ _history_option = click.option(
 @click.argument("files", nargs=-1, required=True)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @_history_option
+@click.option(
+    "--history-from",
+    metavar="SOURCE",
+    help="Judge the week rules on what was actually run before the plan: intervals, garmin "
+    "or folder:PATH (as review --from).",
+)
 @_athlete_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.pass_context
@@ -82,6 +88,7 @@ def check(
     files: tuple[str, ...],
     strict: bool,
     history: tuple[str, ...],
+    history_from: str | None,
     athletes: tuple[str, ...],
     as_json: bool,
 ) -> int:
@@ -93,6 +100,7 @@ def check(
     args.files, args.history = list(files), list(history)
     args.strict, args.as_json = strict, as_json
     args.athletes = list(athletes)
+    args.history_from = history_from
     return run_check(args)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from progsync.workouts.errors import InputError, Issue, Location, ProgsyncError
 from progsync.workouts.model import Session, Sport, to_jsonable
+from progsync.workouts.plan import Compiled
 from progsync.workouts.profile import Profile
 from progsync.workouts.review import (
     MOVE_DAYS,
@@ -232,6 +233,34 @@ def fetch_activities(
         "use --from folder:PATH (a folder of .fit activity files), --from intervals or "
         "--from garmin",
     )
+
+
+#: How many weeks before a plan `check --history-from` fetches (the load rule looks 4 back, the
+#: down-week rule a few build weeks).
+HISTORY_WEEKS = 6
+
+
+def history_window(plans: Sequence[Compiled]) -> tuple[dt.date, dt.date] | None:
+    """The weeks before the plans: from `HISTORY_WEEKS` before their start to the day before."""
+    starts = [c.plan.start for c in plans if c.plan.start is not None]
+    dates = [s.date for c in plans for s in c.plan.sessions]
+    if starts:
+        anchor = min(starts)
+    elif dates:
+        anchor = min(dates) - dt.timedelta(days=min(dates).weekday())
+    else:
+        return None
+    return anchor - dt.timedelta(days=7 * HISTORY_WEEKS), anchor - dt.timedelta(days=1)
+
+
+def history_activities(
+    source: str, config: Any, plans: Sequence[Compiled]
+) -> tuple[list[Activity], list[Issue]]:
+    """`check --history-from SOURCE`: the activities actually run in the weeks before `plans`."""
+    window = history_window(plans)
+    if window is None:
+        return [], []
+    return fetch_activities(source, config, *window)
 
 
 def compute(args: ReviewArgs) -> Outcome:

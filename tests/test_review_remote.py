@@ -207,3 +207,68 @@ def test_a_missing_garmin_file_is_a_warning(garmin: FakeGarmin) -> None:
 def test_an_unknown_source_names_the_choices() -> None:
     result = review("--from", "strava", code=2)
     assert "--from intervals" in result.stderr and "--from garmin" in result.stderr
+
+
+# -- check --history-from -------------------------------------------------------------------------
+SMALL_WEEK = """
+[plan]
+name = "Base block"
+start = 2026-11-23
+
+[[session]]
+day = "mon"
+steps = ["40min"]
+"""
+
+
+def next_week(tmp_path: Path) -> Path:
+    """The example week again, one week later: its load depends on the week before."""
+    text = (EXAMPLES / "week.toml").read_text().replace("start = 2026-11-23 ", "start = 2026-11-30 ")
+    assert "start = 2026-11-30" in text
+    path = tmp_path / "next.toml"
+    path.write_text(text)
+    return path
+
+
+def load_warnings(*args: str) -> list[dict[str, Any]]:
+    result = run_cli("check", *args, "--json")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return [w for w in json.loads(result.stdout)["warnings"] if w["code"] == "weekly-load"]
+
+
+def test_a_plan_that_passes_on_plan_history_fails_on_a_much_lower_actual_week(tmp_path: Path) -> None:
+    plan = next_week(tmp_path)
+    assert load_warnings(str(plan), "--history", str(EXAMPLES / "week.toml")) == []
+    low = tmp_path / "low"
+    low.mkdir()
+    (low / "easy.fit").write_bytes((FIXTURES / "activities" / "week" / "2026-11-23-easy-by-feel.fit").read_bytes())
+    (warning,) = load_warnings(str(plan), "--history-from", f"folder:{low}")
+    assert "more than the week before (1:00:00" in warning["message"]
+    assert f"the weeks before are actual activities from folder:{low}" in warning["message"]
+
+
+def test_and_one_that_fails_on_plan_history_passes_on_what_was_run(tmp_path: Path) -> None:
+    plan = next_week(tmp_path)
+    small = tmp_path / "small.toml"
+    small.write_text(SMALL_WEEK)
+    (warning,) = load_warnings(str(plan), "--history", str(small))
+    assert "actual" not in warning["message"]
+    assert load_warnings(str(plan), "--history-from", f"folder:{FIXTURES / 'activities' / 'week'}") == []
+
+
+def test_history_from_intervals_fetches_the_six_weeks_before(intervals: FakeIntervals, tmp_path: Path) -> None:
+    plan = next_week(tmp_path)
+    assert load_warnings(str(plan), "--history-from", "intervals") == []
+    (listing,) = intervals.requests("GET", LISTING)
+    assert listing[2]["oldest"] == ["2026-10-19"] and listing[2]["newest"] == ["2026-11-29"]
+    assert len(intervals.requests("GET", "/fit-file")) == len(WEEK)
+    intervals.log.clear()
+    assert load_warnings(str(plan), "--history-from", "intervals") == []
+    assert [p for _, p, _, _ in intervals.log] == [LISTING], "the cache serves the second check"
+
+
+def test_history_and_history_from_do_not_combine(tmp_path: Path) -> None:
+    result = run_cli("check", str(next_week(tmp_path)), "--history", str(EXAMPLES / "week.toml"),
+                     "--history-from", "folder:.")
+    assert result.returncode == 2 and "cannot be combined" in result.stderr
