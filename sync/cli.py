@@ -950,6 +950,7 @@ def new_block(
 @click.option("--from-date", "start", help="First date to review (YYYY-MM-DD).")
 @click.option("--until", "until", help="Last date to review (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document with every figure.")
+@_athlete_option
 @click.pass_context
 def review(
     ctx: click.Context,
@@ -960,13 +961,22 @@ def review(
     start: str | None,
     until: str | None,
     as_json: bool,
+    athletes: tuple[str, ...] = (),
 ) -> int:
     """Compare what was run with plan FILES, session by session and step by step (read-only)."""
     from .review import ReviewArgs, run_review
 
     args = ReviewArgs(files=list(files), source=source, config_path=ctx.obj.get("config_path"))
     args.week, args.start, args.until, args.as_json = week, _date(start), _date(until), as_json
+    if athletes or any("athletes" in _peek_text(f) for f in files):
+        args.members = _members(ctx, athletes, files)
     return run_review(args)
+
+
+def _peek_text(path: str) -> str:
+    from .runner import _peek
+
+    return _peek(path)
 
 
 def main() -> None:

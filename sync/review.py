@@ -184,6 +184,8 @@ class ReviewArgs:
     until: dt.date | None = None
     as_json: bool = False
     today: dt.date = field(default_factory=dt.date.today)
+    #: Coach mode: (athlete, that athlete's config) pairs, each reviewed on its own account.
+    members: list[tuple[str | None, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -263,12 +265,12 @@ def history_activities(
     return fetch_activities(source, config, *window)
 
 
-def compute(args: ReviewArgs) -> Outcome:
+def compute(args: ReviewArgs, config: Any = None) -> Outcome:
     """Load the plans, fetch the activities of their dates, and compare."""
     from .config import load_config
     from .loading import load_plans
 
-    config = load_config(args.config_path)
+    config = config if config is not None else load_config(args.config_path)
     loaded = load_plans(args.files, config)
     profiles = {id(s): c.profile for c in loaded.plans for s in c.plan.sessions}
     default_profile = loaded.plans[0].profile if loaded.plans else Profile()
@@ -307,10 +309,33 @@ def compute(args: ReviewArgs) -> Outcome:
 def run_review(args: ReviewArgs) -> int:
     if args.week is not None and (args.start or args.until):
         raise InputError([Issue("--week and --from-date/--until cannot be combined")])
+    if args.members:
+        return _run_members(args)
     outcome = compute(args)
     if args.as_json:
         print(json.dumps(review_json(outcome), indent=2))
         return 0
+    show_review(outcome)
+    return 0
+
+
+def _run_members(args: ReviewArgs) -> int:
+    """Coach mode: one review per athlete, each from that athlete's account (Intervals.icu with
+    the coach's key and the athlete's id; Garmin with the athlete's own tokens)."""
+    documents = []
+    for member, config in args.members:
+        outcome = compute(args, config)
+        if args.as_json:
+            documents.append({"athlete": member, **review_json(outcome)})
+            continue
+        print(f"{member}:")
+        show_review(outcome)
+    if args.as_json:
+        print(json.dumps({"athletes": documents}, indent=2))
+    return 0
+
+
+def show_review(outcome: Outcome) -> None:
     from rich.console import Console
 
     console = Console()
@@ -324,7 +349,6 @@ def run_review(args: ReviewArgs) -> int:
 
     for issue in outcome.warnings:
         click.secho(issue.render(), fg="yellow", err=True)
-    return 0
 
 
 # -- output -----------------------------------------------------------------------------------

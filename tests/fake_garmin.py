@@ -91,6 +91,11 @@ class FakeGarmin(FakeServer):
                 out[match.group(1)] = workout
         return out
 
+    def activity_store(self) -> dict[int, tuple[dict[str, Any], bytes]]:
+        """Completed activities by id: (list item, FIT file), created on first use."""
+        store: dict[int, tuple[dict[str, Any], bytes]] = self.__dict__.setdefault("_activities", {})
+        return store
+
     def add_activity(self, data: bytes, name: str = "Run") -> int:
         """A completed activity synced from a watch; returns its `activityId`."""
         summary = fit_summary(data)
@@ -98,8 +103,7 @@ class FakeGarmin(FakeServer):
         with self.lock:
             self.next_id += 1
             activity_id = 17_000_000_000 + self.next_id
-            store: dict[int, tuple[dict[str, Any], bytes]] = self.__dict__.setdefault("activities", {})
-            store[activity_id] = ({
+            self.activity_store()[activity_id] = ({
                 "activityId": activity_id,
                 "activityName": name,
                 "startTimeLocal": summary["local"].strftime("%Y-%m-%d %H:%M:%S"),
@@ -118,7 +122,7 @@ class FakeGarmin(FakeServer):
 
     def _activity_route(self, method: str, path: str, query: dict[str, list[str]]) -> tuple[int, Any] | None:
         """The activity list and the original-file download; None for other paths."""
-        store: dict[int, tuple[dict[str, Any], bytes]] = self.__dict__.get("activities", {})
+        store = self.activity_store()
         if path == "/activitylist-service/activities/search/activities" and method == "GET":
             first = query.get("startDate", ["0000"])[0]
             last = query.get("endDate", ["9999"])[0]

@@ -198,7 +198,7 @@ def test_garmin_tokens_rejected_is_an_auth_error(garmin: FakeGarmin) -> None:
 
 
 def test_a_missing_garmin_file_is_a_warning(garmin: FakeGarmin) -> None:
-    first = min(garmin.__dict__["activities"])
+    first = min(garmin.activity_store())
     garmin.faults.append(Fault("GET", f"/download-service/files/activity/{first}", status=404))
     doc = review("--from", "garmin")
     assert any(str(first) in w["message"] for w in doc["warnings"]), doc["warnings"]
@@ -272,3 +272,61 @@ def test_history_and_history_from_do_not_combine(tmp_path: Path) -> None:
     result = run_cli("check", str(next_week(tmp_path)), "--history", str(EXAMPLES / "week.toml"),
                      "--history-from", "folder:.")
     assert result.returncode == 2 and "cannot be combined" in result.stderr
+
+
+# -- coach mode -----------------------------------------------------------------------------------
+SQUAD = """
+[intervals]
+athlete_id = "i100"
+
+[athletes.anna]
+paces = { easy = "5:10-5:30", marathon = "4:15", 5k = "3:40" }
+intervals = "i201"
+
+[athletes.ben]
+paces = { easy = "6:00", marathon = "4:50", 5k = "4:10" }
+intervals = "i202"
+"""
+
+
+def test_coach_mode_reviews_each_athlete_from_their_own_calendar(
+    isolated_user: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = FakeIntervals(athlete_id="i100", coached=("i201", "i202")).start()
+    try:
+        for path in WEEK:
+            server.add_activity(path.read_bytes(), athlete="i201")
+        monkeypatch.setenv("PROGSYNC_INTERVALS_URL", server.url)
+        monkeypatch.setenv("PROGSYNC_INTERVALS_API_KEY", server.api_key)
+        (isolated_user / "config.toml").write_text(SQUAD)
+        doc = review("--from", "intervals", "--athlete", "anna", "--athlete", "ben")
+        anna, ben = doc["athletes"]
+        assert (anna["athlete"], ben["athlete"]) == ("anna", "ben")
+        assert [s["status"] for s in anna["sessions"]].count("missed") == 1
+        assert {s["status"] for s in ben["sessions"]} == {"missed"}, "ben ran nothing"
+        assert [p for _, p, _, _ in server.requests("GET", "/activities")] == [
+            "/api/v1/athlete/i201/activities", "/api/v1/athlete/i202/activities"]
+        assert len(server.requests("GET", "/fit-file")) == len(WEEK)
+        (isolated_user / "config.toml").write_text(SQUAD.replace('"i202"', '"i999"'))
+        result = review("--from", "intervals", "--athlete", "ben", code=3)
+        assert "HTTP 403" in result.stderr
+    finally:
+        server.stop()
+
+
+def test_a_download_that_is_not_a_fit_file_is_a_warning_and_not_cached(intervals: FakeIntervals,
+                                                                       isolated_user: Path) -> None:
+    (first, *_) = intervals.activities
+    intervals.faults.append(Fault("GET", f"/activity/{first}/fit-file", reply={"status": "ok"}))
+    doc = review("--from", "intervals")
+    assert any(first in w["message"] and "not a FIT file" in w["message"] for w in doc["warnings"])
+    assert not (isolated_user / "data" / "activities" / "intervals" / f"{first}.fit").exists()
+    intervals.log.clear()
+    review("--from", "intervals")
+    assert [p for _, p, _, _ in intervals.requests("GET", "/fit-file")] == [f"/api/v1/activity/{first}/fit-file"]
+
+
+def test_an_odd_garmin_listing_is_a_clear_error(garmin: FakeGarmin) -> None:
+    garmin.faults.append(Fault("GET", GARMIN_LISTING, reply={"message": "maintenance"}))
+    result = review("--from", "garmin", code=5)
+    assert "Garmin Connect sent an unexpected item while listing activities" in result.stderr
