@@ -349,6 +349,13 @@ def show_review(outcome: Outcome) -> None:
 
     for issue in outcome.warnings:
         click.secho(issue.render(), fg="yellow", err=True)
+    if outcome.fetched:
+        got = outcome.fetched
+        click.echo(
+            f"{got['listed']} activities listed, {got['downloaded']} downloaded, "
+            f"{got['cached']} from the cache",
+            err=True,
+        )
 
 
 # -- output -----------------------------------------------------------------------------------

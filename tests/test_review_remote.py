@@ -330,3 +330,12 @@ def test_an_odd_garmin_listing_is_a_clear_error(garmin: FakeGarmin) -> None:
     garmin.faults.append(Fault("GET", GARMIN_LISTING, reply={"message": "maintenance"}))
     result = review("--from", "garmin", code=5)
     assert "Garmin Connect sent an unexpected item while listing activities" in result.stderr
+
+
+def test_the_text_review_says_what_it_downloaded(intervals: FakeIntervals) -> None:
+    first = run_cli("review", str(EXAMPLES / "week.toml"), "--from", "intervals", env={**TODAY, "COLUMNS": "160"})
+    assert first.returncode == 0, first.stderr
+    assert "✓ a progression run" in first.stdout
+    assert "6 activities listed, 6 downloaded, 0 from the cache" in first.stderr
+    again = run_cli("review", str(EXAMPLES / "week.toml"), "--from", "intervals", env=TODAY)
+    assert "6 activities listed, 0 downloaded, 6 from the cache" in again.stderr
