@@ -238,7 +238,10 @@ def fetch_remote(
 ) -> tuple[list[Activity], list[Issue]]:
     """`--from intervals` / `--from garmin`: the source built from the config, and its fetch."""
     source: Source = intervals_source(config) if service == "intervals" else garmin_source(config)
-    return remote_activities(source, start, until, cache_for(service), stats)
+    found, warnings = remote_activities(source, start, until, cache_for(service), stats)
+    for note in getattr(source, "notes", []):
+        warnings.append(Issue(note, severity="warning"))
+    return found, warnings
 
 
 # -- Intervals.icu ------------------------------------------------------------------------------
@@ -273,6 +276,8 @@ class IntervalsSource:
                     "synced from Strava, which Intervals.icu may not pass on through its API "
                     f"({item.get('_note') or 'no data'})"
                 )
+            elif item.get("source") == "MANUAL" and not item.get("file_type"):
+                unavailable = "entered by hand: there is no file of laps to compare"
             out.append(
                 Listed(
                     remote_id=str(item["id"]),

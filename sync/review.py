@@ -1,9 +1,11 @@
 """`progsync review`: fetch completed activities, compare them with the plan, show the result.
 
-Read-only towards every service: it lists activities and downloads their original files, and
-writes nothing but its own download cache. Activities come from a folder of FIT files (a watch's
-`GARMIN/Activity` over USB, or files the user saved), and are decoded here with Garmin's
-`garmin-fit-sdk`; the comparison itself is pure (`progsync.workouts.review`).
+Read-only towards every service: it lists activities and downloads their files, and writes
+nothing but its own download cache. Activities come from a folder of FIT files (a watch's
+`GARMIN/Activity` over USB, or files the user saved) or from Intervals.icu and Garmin Connect
+(`activity_sources`: one listing, each file downloaded once into the cache), and are decoded
+here with Garmin's `garmin-fit-sdk`; the comparison itself is pure (`progsync.workouts.review`).
+`history_activities` gives `check --history-from` the weeks actually run before a plan.
 """
 
 from __future__ import annotations

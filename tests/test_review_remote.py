@@ -339,3 +339,57 @@ def test_the_text_review_says_what_it_downloaded(intervals: FakeIntervals) -> No
     assert "6 activities listed, 6 downloaded, 0 from the cache" in first.stderr
     again = run_cli("review", str(EXAMPLES / "week.toml"), "--from", "intervals", env=TODAY)
     assert "6 activities listed, 0 downloaded, 6 from the cache" in again.stderr
+
+
+# -- the pieces ---------------------------------------------------------------------------------
+def test_unpack_takes_the_fit_file_out_of_a_zip_or_gzip_and_refuses_the_rest() -> None:
+    import gzip
+    import io
+    import zipfile
+
+    from progsync.sync.activity_sources import Unavailable, unpack
+
+    fit = WEEK[0].read_bytes()
+    assert unpack(fit) == fit
+    assert unpack(gzip.compress(fit)) == fit
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("readme.txt", "x")
+        zf.writestr("123_ACTIVITY.fit", fit)
+    assert unpack(archive.getvalue()) == fit
+    empty = io.BytesIO()
+    with zipfile.ZipFile(empty, "w") as zf:
+        zf.writestr("123.tcx", "<xml/>")
+    for data, words in [(empty.getvalue(), "holds no .fit file"), (b"PK\x03\x04broken", "damaged ZIP"),
+                        (b"\x1f\x8bbroken", "damaged gzip"), (b"", "empty reply"), (b"<html>", "not a FIT file")]:
+        with pytest.raises(Unavailable, match=words):
+            unpack(data)
+
+
+def test_the_cache_writes_whole_files_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from progsync.sync.activity_sources import FileCache
+
+    cache = FileCache(tmp_path / "c")
+    assert cache.read("i1") is None
+    assert cache.write("i1", b"one") is None and cache.read("i1") == b"one"
+    assert cache.path("../evil/1").parent == tmp_path / "c", "ids never leave the cache folder"
+
+    def broken(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken)
+    problem = cache.write("i1", b"two")
+    assert problem is not None and "No space left on device" in problem
+    assert cache.read("i1") == b"one", "the old file stays whole"
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["i1.fit"], "no temporary file left"
+
+
+def test_a_manual_entry_is_not_downloaded(intervals: FakeIntervals) -> None:
+    with intervals.lock:
+        intervals.activities["i9"] = {"id": "i9", "icu_athlete_id": "i12345", "source": "MANUAL",
+                                      "type": "Run", "start_date_local": "2026-11-26T19:00:00", "moving_time": 1800}
+    doc = review("--from", "intervals")
+    assert any("i9" in w["message"] and "by hand" in w["message"] for w in doc["warnings"])
+    assert not intervals.requests("GET", "/activity/i9/")
