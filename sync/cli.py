@@ -74,6 +74,12 @@ _history_option = click.option(
 @click.argument("files", nargs=-1, required=True)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @_history_option
+@click.option(
+    "--history-from",
+    metavar="SOURCE",
+    help="Judge the week rules on what was actually run before the plan: intervals, garmin "
+    "or folder:PATH (as review --from).",
+)
 @_athlete_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.pass_context
@@ -82,6 +88,7 @@ def check(
     files: tuple[str, ...],
     strict: bool,
     history: tuple[str, ...],
+    history_from: str | None,
     athletes: tuple[str, ...],
     as_json: bool,
 ) -> int:
@@ -93,6 +100,7 @@ def check(
     args.files, args.history = list(files), list(history)
     args.strict, args.as_json = strict, as_json
     args.athletes = list(athletes)
+    args.history_from = history_from
     return run_check(args)
 
 
@@ -965,12 +973,13 @@ def new_block(
     "source",
     required=True,
     metavar="SOURCE",
-    help="Where the completed activities are: folder:PATH (FIT files).",
+    help="Where the completed activities are: folder:PATH (FIT files), intervals or garmin.",
 )
 @click.option("--week", type=int, help="Only week N of the plan (1 = the week of its start).")
 @click.option("--from-date", "start", help="First date to review (YYYY-MM-DD).")
 @click.option("--until", "until", help="Last date to review (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document with every figure.")
+@_athlete_option
 @click.pass_context
 def review(
     ctx: click.Context,
@@ -981,13 +990,22 @@ def review(
     start: str | None,
     until: str | None,
     as_json: bool,
+    athletes: tuple[str, ...] = (),
 ) -> int:
     """Compare what was run with plan FILES, session by session and step by step (read-only)."""
     from .review import ReviewArgs, run_review
 
     args = ReviewArgs(files=list(files), source=source, config_path=ctx.obj.get("config_path"))
     args.week, args.start, args.until, args.as_json = week, _date(start), _date(until), as_json
+    if athletes or any("athletes" in _peek_text(f) for f in files):
+        args.members = _members(ctx, athletes, files)
     return run_review(args)
+
+
+def _peek_text(path: str) -> str:
+    from .runner import _peek
+
+    return _peek(path)
 
 
 def main() -> None:

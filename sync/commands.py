@@ -82,13 +82,15 @@ def check_plans(
     config: Config,
     strict: bool = False,
     history: tuple[str, ...] | list[str] = (),
+    history_from: str | None = None,
 ) -> CheckReport:
     """Compile plans and collect every error and warning, without raising for input errors.
 
-    Coaching warnings come too; `history` files (earlier weeks) inform the week rules.
+    Coaching warnings come too; `history` files (earlier weeks), or the activities actually run
+    then (`history_from`, a source of `review`), inform the week rules.
     """
     try:
-        loaded = load_plans(files, config, history)
+        loaded = load_plans(files, config, history, history_from)
     except InputError as exc:
         return CheckReport(None, errors=list(exc.issues), strict=strict)
     warnings = list(loaded.warnings)

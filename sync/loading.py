@@ -74,12 +74,24 @@ def load_plans(
     patterns: tuple[str, ...] | list[str],
     config: Config,
     history: tuple[str, ...] | list[str] = (),
+    history_from: str | None = None,
 ) -> Loaded:
     """Compile every plan; errors of all files are reported together, and identity clashes too.
 
     The coaching checks run over the plans (and the `history` files, which only inform the
-    week rules); their warnings join the compile warnings.
+    week rules); their warnings join the compile warnings. `history_from` (an activity source of
+    `review`) makes the weeks before the plan what was actually run instead.
     """
+    if history and history_from:
+        raise InputError(
+            [
+                Issue(
+                    "--history and --history-from cannot be combined",
+                    hint="the weeks before the plan are either earlier plan files or what was "
+                    "actually run",
+                )
+            ]
+        )
     compiled = _compile_all(patterns, config)
     issues: list[Issue] = []
     seen: dict[str, Session] = {}
@@ -103,7 +115,13 @@ def load_plans(
 
     checked = {Path(f) for c in compiled for f in c.plan.source_files}
     earlier = _compile_all(history, config, exclude=checked) if history else []
-    return Loaded(tuple(compiled), tuple(run_checks(compiled, config.checks, earlier)))
+    if not history_from:
+        return Loaded(tuple(compiled), tuple(run_checks(compiled, config.checks, earlier)))
+    from .review import history_activities
+
+    actual, fetched = history_activities(history_from, config, compiled)
+    found = run_checks(compiled, config.checks, earlier, actual, history_from)
+    return Loaded(tuple(compiled), (*fetched, *found))
 
 
 def for_member(compiled: Compiled, athlete: str) -> Compiled:

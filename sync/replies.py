@@ -83,3 +83,34 @@ def _checked(
                     hint,
                 ) from None
     return list(data)
+
+
+class IntervalsActivity(BaseModel):
+    """The fields of an Intervals.icu activity list item (GET /athlete/{id}/activities) that
+    `review` reads; a Strava stub has only `id`, `source`, `_note` and `start_date_local`."""
+
+    model_config = ConfigDict(extra="allow")
+    id: int | str
+    start_date_local: str | None = None
+
+
+class GarminActivity(BaseModel):
+    """The fields of a Garmin Connect activity list item (activitylist-service) `review` reads."""
+
+    model_config = ConfigDict(extra="allow")
+    activityId: int | str
+    startTimeLocal: str | None = None
+
+
+_ACTIVITIES = TypeAdapter(list[IntervalsActivity])
+_GARMIN_ACTIVITIES = TypeAdapter(list[GarminActivity])
+
+
+def intervals_activities(data: Any, what: str = "listing activities") -> list[dict[str, Any]]:
+    """The activities of a list reply, or OddReply saying what was wrong with it."""
+    return _checked(data, _ACTIVITIES, "Intervals.icu", what, None)
+
+
+def garmin_activities(data: Any, what: str = "listing activities") -> list[dict[str, Any]]:
+    """The activities of a list reply, or OddReply saying what was wrong with it."""
+    return _checked(data, _GARMIN_ACTIVITIES, "Garmin Connect", what, None)

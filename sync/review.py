@@ -1,9 +1,11 @@
 """`progsync review`: fetch completed activities, compare them with the plan, show the result.
 
-Read-only towards every service: it lists activities and downloads their original files, and
-writes nothing but its own download cache. Activities come from a folder of FIT files (a watch's
-`GARMIN/Activity` over USB, or files the user saved), and are decoded here with Garmin's
-`garmin-fit-sdk`; the comparison itself is pure (`progsync.workouts.review`).
+Read-only towards every service: it lists activities and downloads their files, and writes
+nothing but its own download cache. Activities come from a folder of FIT files (a watch's
+`GARMIN/Activity` over USB, or files the user saved) or from Intervals.icu and Garmin Connect
+(`activity_sources`: one listing, each file downloaded once into the cache), and are decoded
+here with Garmin's `garmin-fit-sdk`; the comparison itself is pure (`progsync.workouts.review`).
+`history_activities` gives `check --history-from` the weeks actually run before a plan.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from progsync.workouts.errors import InputError, Issue, Location, ProgsyncError
 from progsync.workouts.model import Session, Sport, to_jsonable
+from progsync.workouts.plan import Compiled
 from progsync.workouts.profile import Profile
 from progsync.workouts.review import (
     MOVE_DAYS,
@@ -156,10 +159,16 @@ def folder_activities(folder: Path) -> tuple[list[Activity], list[Issue]]:
         try:
             activity = read_fit(path.read_bytes(), str(path))
         except ReviewError as exc:
-            warnings.append(Issue(f"skipped: {exc.message}", Location(str(path)), exc.hint))
+            warnings.append(
+                Issue(f"skipped: {exc.message}", Location(str(path)), exc.hint, severity="warning")
+            )
             continue
         except OSError as exc:
-            warnings.append(Issue(f"skipped: cannot read {path}: {exc}", Location(str(path))))
+            warnings.append(
+                Issue(
+                    f"skipped: cannot read {path}: {exc}", Location(str(path)), severity="warning"
+                )
+            )
             continue
         if activity is not None:
             out.append(activity)
@@ -177,6 +186,8 @@ class ReviewArgs:
     until: dt.date | None = None
     as_json: bool = False
     today: dt.date = field(default_factory=dt.date.today)
+    #: Coach mode: (athlete, that athlete's config) pairs, each reviewed on its own account.
+    members: list[tuple[str | None, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -186,6 +197,7 @@ class Outcome:
     warnings: tuple[Issue, ...]
     start: dt.date
     until: dt.date
+    fetched: dict[str, int] = field(default_factory=dict)
 
 
 def _window(
@@ -204,25 +216,63 @@ def _window(
     return start, until
 
 
+#: The remote sources of `--from` (sync/activity_sources.py).
+SERVICES = ("intervals", "garmin")
+
+
 def fetch_activities(
-    source: str, config: Any, start: dt.date, until: dt.date
+    source: str, config: Any, start: dt.date, until: dt.date, stats: Any = None
 ) -> tuple[list[Activity], list[Issue]]:
-    """Activities of `source` run from `start` to `until` (inclusive)."""
+    """Activities of `source` run from `start` to `until` (inclusive): a folder of FIT files, or
+    Intervals.icu / Garmin Connect (one listing, files from the download cache or downloaded)."""
     if source.startswith("folder:"):
         found, warnings = folder_activities(Path(source.removeprefix("folder:")).expanduser())
         return [a for a in found if start <= a.date <= until], warnings
+    if source in SERVICES:
+        from .activity_sources import fetch_remote
+
+        return fetch_remote(source, config, start, until, stats)
     raise ReviewError(
         f"unknown activity source '{source}'",
-        "use --from folder:PATH (a folder of .fit activity files)",
+        "use --from folder:PATH (a folder of .fit activity files), --from intervals or "
+        "--from garmin",
     )
 
 
-def compute(args: ReviewArgs) -> Outcome:
+#: How many weeks before a plan `check --history-from` fetches (the load rule looks 4 back, the
+#: down-week rule a few build weeks).
+HISTORY_WEEKS = 6
+
+
+def history_window(plans: Sequence[Compiled]) -> tuple[dt.date, dt.date] | None:
+    """The weeks before the plans: from `HISTORY_WEEKS` before their start to the day before."""
+    starts = [c.plan.start for c in plans if c.plan.start is not None]
+    dates = [s.date for c in plans for s in c.plan.sessions]
+    if starts:
+        anchor = min(starts)
+    elif dates:
+        anchor = min(dates) - dt.timedelta(days=min(dates).weekday())
+    else:
+        return None
+    return anchor - dt.timedelta(days=7 * HISTORY_WEEKS), anchor - dt.timedelta(days=1)
+
+
+def history_activities(
+    source: str, config: Any, plans: Sequence[Compiled]
+) -> tuple[list[Activity], list[Issue]]:
+    """`check --history-from SOURCE`: the activities actually run in the weeks before `plans`."""
+    window = history_window(plans)
+    if window is None:
+        return [], []
+    return fetch_activities(source, config, *window)
+
+
+def compute(args: ReviewArgs, config: Any = None) -> Outcome:
     """Load the plans, fetch the activities of their dates, and compare."""
     from .config import load_config
     from .loading import load_plans
 
-    config = load_config(args.config_path)
+    config = config if config is not None else load_config(args.config_path)
     loaded = load_plans(args.files, config)
     profiles = {id(s): c.profile for c in loaded.plans for s in c.plan.sessions}
     default_profile = loaded.plans[0].profile if loaded.plans else Profile()
@@ -237,7 +287,12 @@ def compute(args: ReviewArgs) -> Outcome:
     start, until = _window(everything, anchor, args)
     sessions = [s for s in everything if start <= s.date <= until]
     slack = dt.timedelta(days=MOVE_DAYS)
-    activities, warnings = fetch_activities(args.source, config, start - slack, until + slack)
+    from .activity_sources import Fetched
+
+    stats = Fetched()
+    activities, warnings = fetch_activities(
+        args.source, config, start - slack, until + slack, stats
+    )
 
     def profile_of(session: Session | None) -> Profile:
         return profiles.get(id(session), default_profile) if session else default_profile
@@ -249,16 +304,40 @@ def compute(args: ReviewArgs) -> Outcome:
         weeks=tuple(w for w in result.weeks if start - dt.timedelta(days=6) <= w.start <= until),
     )
     units: Units = loaded.plans[0].plan.units if loaded.plans else "km"
-    return Outcome(result, units, (*loaded.warnings, *warnings), start, until)
+    fetched = vars(stats) if args.source in SERVICES else {}
+    return Outcome(result, units, (*loaded.warnings, *warnings), start, until, dict(fetched))
 
 
 def run_review(args: ReviewArgs) -> int:
     if args.week is not None and (args.start or args.until):
         raise InputError([Issue("--week and --from-date/--until cannot be combined")])
+    if args.members:
+        return _run_members(args)
     outcome = compute(args)
     if args.as_json:
         print(json.dumps(review_json(outcome), indent=2))
         return 0
+    show_review(outcome)
+    return 0
+
+
+def _run_members(args: ReviewArgs) -> int:
+    """Coach mode: one review per athlete, each from that athlete's account (Intervals.icu with
+    the coach's key and the athlete's id; Garmin with the athlete's own tokens)."""
+    documents = []
+    for member, config in args.members:
+        outcome = compute(args, config)
+        if args.as_json:
+            documents.append({"athlete": member, **review_json(outcome)})
+            continue
+        print(f"{member}:")
+        show_review(outcome)
+    if args.as_json:
+        print(json.dumps({"athletes": documents}, indent=2))
+    return 0
+
+
+def show_review(outcome: Outcome) -> None:
     from rich.console import Console
 
     console = Console()
@@ -272,7 +351,13 @@ def run_review(args: ReviewArgs) -> int:
 
     for issue in outcome.warnings:
         click.secho(issue.render(), fg="yellow", err=True)
-    return 0
+    if outcome.fetched:
+        got = outcome.fetched
+        click.echo(
+            f"{got['listed']} activities listed, {got['downloaded']} downloaded, "
+            f"{got['cached']} from the cache",
+            err=True,
+        )
 
 
 # -- output -----------------------------------------------------------------------------------
@@ -528,4 +613,5 @@ def review_json(outcome: Outcome) -> dict[str, Any]:
         "sessions": sessions,
         "weeks": weeks,
         "warnings": [w.as_dict() for w in outcome.warnings],
+        "fetched": outcome.fetched,
     }

@@ -21,12 +21,13 @@ ANSI = {"red": "\x1b[31m", "yellow": "\x1b[33m"}
 class CheckArgs:
     """`progsync [--config PATH] check [--strict] [--json] [--history FILE]... FILE...`."""
 
-    __slots__ = ("as_json", "athletes", "config_path", "files", "history", "strict")
+    __slots__ = ("as_json", "athletes", "config_path", "files", "history", "history_from", "strict")
 
     def __init__(self) -> None:
         self.config_path: str | None = None
         self.files: list[str] = []
         self.history: list[str] = []
+        self.history_from: str | None = None
         self.strict = False
         self.as_json = False
         self.athletes: list[str] = []
@@ -100,7 +101,13 @@ def run_check(args: CheckArgs) -> int:
     code = 0
     documents = []
     for member, member_cfg in members:
-        report = check_plans(args.files, member_cfg, strict=args.strict, history=args.history)
+        report = check_plans(
+            args.files,
+            member_cfg,
+            strict=args.strict,
+            history=args.history,
+            history_from=args.history_from,
+        )
         code = max(code, report.exit_code)
         if args.as_json:
             documents.append(

@@ -4,21 +4,33 @@ Implements create, read, replace, delete, list, schedule, unschedule and the mon
 plus the two profile endpoints and the DI token refresh. Stored workouts look like
 `tests/fixtures/garmin-connect/*Output.json`: server-assigned `workoutId`/`stepId`, owner and
 dates, depth-first `stepOrder`. The Bearer token is checked.
+
+Completed activities (`add_activity`): the activity list
+(`/activitylist-service/activities/search/activities`, pages of `start`/`limit` filtered by
+`startDate`/`endDate`, newest first, items shaped like the list garminconnect returns:
+`activityId`, `activityName`, `startTimeLocal`/`startTimeGMT` as "YYYY-MM-DD HH:MM:SS",
+`activityType.typeKey`, `duration`, `distance`, `averageHR`) and the original file
+(`/download-service/files/activity/{id}`, a ZIP holding `{id}_ACTIVITY.fit`).
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import io
 import json
 import re
 import time
+import zipfile
 from typing import Any
 
 from .conftest import FIXTURES
 from .fake_http import FakeServer, Fault
+from .fake_intervals import fit_summary
 
 __all__ = ["FakeGarmin", "Fault", "jwt"]
+
+GARMIN_TYPES = {"running": (1, "running"), "cycling": (2, "cycling"), "swimming": (27, "lap_swimming"), "training": (13, "strength_training")}
 
 OUTPUT = json.loads((FIXTURES / "garmin-connect" / "WorkoutRunningNestedRepeatsOutput.json").read_text())
 STEP_DEFAULTS = {k: None for k in OUTPUT["workoutSegments"][0]["workoutSteps"][1] if k not in ("type", "stepId", "stepOrder")}
@@ -78,6 +90,57 @@ class FakeGarmin(FakeServer):
             if match:
                 out[match.group(1)] = workout
         return out
+
+    def activity_store(self) -> dict[int, tuple[dict[str, Any], bytes]]:
+        """Completed activities by id: (list item, FIT file), created on first use."""
+        store: dict[int, tuple[dict[str, Any], bytes]] = self.__dict__.setdefault("_activities", {})
+        return store
+
+    def add_activity(self, data: bytes, name: str = "Run") -> int:
+        """A completed activity synced from a watch; returns its `activityId`."""
+        summary = fit_summary(data)
+        type_id, type_key = GARMIN_TYPES.get(summary["sport"], (4, "other"))
+        with self.lock:
+            self.next_id += 1
+            activity_id = 17_000_000_000 + self.next_id
+            self.activity_store()[activity_id] = ({
+                "activityId": activity_id,
+                "activityName": name,
+                "startTimeLocal": summary["local"].strftime("%Y-%m-%d %H:%M:%S"),
+                "startTimeGMT": summary["start"].strftime("%Y-%m-%d %H:%M:%S"),
+                "activityType": {"typeId": type_id, "typeKey": type_key, "parentTypeId": 17, "isHidden": False},
+                "distance": summary["metres"],
+                "duration": summary["seconds"],
+                "movingDuration": summary["seconds"],
+                "elapsedDuration": summary["seconds"],
+                "averageHR": float(summary["avg_hr"]) if summary["avg_hr"] else None,
+                "ownerId": OUTPUT["ownerId"],
+                "manufacturer": "GARMIN",
+                "hasSplits": False,
+            }, data)
+            return activity_id
+
+    def _activity_route(self, method: str, path: str, query: dict[str, list[str]]) -> tuple[int, Any] | None:
+        """The activity list and the original-file download; None for other paths."""
+        store = self.activity_store()
+        if path == "/activitylist-service/activities/search/activities" and method == "GET":
+            first = query.get("startDate", ["0000"])[0]
+            last = query.get("endDate", ["9999"])[0]
+            start = int(query.get("start", ["0"])[0])
+            limit = int(query.get("limit", ["20"])[0])
+            found = sorted((a for a, _ in store.values() if first <= a["startTimeLocal"][:10] <= last),
+                           key=lambda a: a["startTimeLocal"], reverse=True)
+            return 200, found[start : start + limit]
+        prefix = "/download-service/files/activity/"
+        if path.startswith(prefix) and method == "GET":
+            item = store.get(int(path[len(prefix):])) if path[len(prefix):].isdigit() else None
+            if item is None:
+                return 404, {"message": "Activity not found"}
+            archive = io.BytesIO()
+            with zipfile.ZipFile(archive, "w") as zf:
+                zf.writestr(f"{item[0]['activityId']}_ACTIVITY.fit", item[1])
+            return 200, archive.getvalue()
+        return None
 
     # -- the service --------------------------------------------------------------------------
     def check_auth(self, headers: Any, path: str) -> tuple[int, Any] | None:
@@ -196,4 +259,7 @@ class FakeGarmin(FakeServer):
                 if s["date"].startswith(f"{year:04d}-{month:02d}")
             ]
             return 200, {"startDayOfMonth": 0, "numOfDaysInMonth": 30, "calendarItems": items}
+        activity = self._activity_route(method, path, query)
+        if activity is not None:
+            return activity
         return 404, {"message": f"no route {method} {path}"}

@@ -99,10 +99,11 @@ class FakeServer:
                 pass
 
             def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-                data = b"" if status == 204 or body is None else json.dumps(body).encode()
+                binary = isinstance(body, bytes)  # a file download (FIT, ZIP)
+                data = b"" if status == 204 or body is None else body if binary else json.dumps(body).encode()
                 self.send_response(status)
                 if data:
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", "application/octet-stream" if binary else "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)

@@ -12,11 +12,18 @@ Like the live service, the fake does not store an event as it was sent (docs/des
   other fields", "You can't supply a workout_doc": maintainer, forum.intervals.icu thread 609);
 - an empty tag list comes back as null;
 - `start_date_local` comes back as a local date-time without an offset.
+
+Completed activities (`add_activity`): `GET /athlete/{id}/activities?oldest=&newest=` lists them
+newest first, each item valid against the spec's `Activity` schema; `GET
+/api/v1/activity/{id}/fit-file` sends the FIT file. An activity synced from Strava is listed as
+the stub the live API sends (`{"id", "source": "STRAVA", "_note", "start_date_local"}`) and its
+file answers 422 (hhopke/intervals-icu-mcp#14, platypus45/domestique#2).
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import re
 from typing import Any
@@ -54,6 +61,31 @@ def validator(ref: str, array: bool = False) -> jsonschema.protocols.Validator:
 EVENT_ARRAY = validator("EventEx", array=True)
 EVENT = validator("EventEx")
 DOOMED_ARRAY = validator("DoomedEvent", array=True)
+ACTIVITY_ARRAY = validator("Activity", array=True)
+STRAVA_NOTE = "STRAVA activities are not available via the API"
+FIT_TYPES = {"running": "Run", "cycling": "Ride", "swimming": "Swim", "training": "WeightTraining"}
+
+
+def fit_summary(data: bytes) -> dict[str, Any]:
+    """What the service reads from an uploaded FIT file (with Garmin's SDK, not progsync)."""
+    from garmin_fit_sdk import Decoder, Stream
+
+    messages, _ = Decoder(Stream.from_byte_array(bytearray(data))).read()
+    session = (messages.get("session_mesgs") or [{}])[0]
+    start: dt.datetime = session["start_time"]
+    offset = dt.timedelta(0)
+    for activity in messages.get("activity_mesgs", []):
+        if isinstance(activity.get("local_timestamp"), int | float):
+            epoch = dt.datetime(1989, 12, 31, tzinfo=dt.UTC)
+            offset = epoch + dt.timedelta(seconds=activity["local_timestamp"]) - activity["timestamp"]
+    return {
+        "start": start,
+        "local": (start + offset).replace(tzinfo=None),
+        "sport": str(session.get("sport")),
+        "seconds": float(session.get("total_timer_time") or 0),
+        "metres": float(session.get("total_distance") or 0),
+        "avg_hr": session.get("avg_heart_rate"),
+    }
 
 
 _DURATION = re.compile(r"(?<![\w:])(?:(\d+)h)?(?:(\d+)m(?!tr))?(?:(\d+)s)?(?![\w/])")
@@ -129,6 +161,8 @@ class FakeIntervals(FakeServer):
         self.validation_errors: list[str] = []
         self.upsert_broken = False
         self.next_id = 1000
+        self.activities: dict[str, dict[str, Any]] = {}
+        self.activity_files: dict[str, bytes] = {}
 
     @property
     def events(self) -> dict[int, dict[str, Any]]:
@@ -155,10 +189,77 @@ class FakeIntervals(FakeServer):
     def by_external(self) -> dict[str, dict[str, Any]]:
         return {e["external_id"]: e for e in self.events.values() if e.get("external_id")}
 
+    def add_activity(self, data: bytes, athlete: str | None = None, name: str = "Run") -> str:
+        """A completed activity uploaded from a device (source GARMIN_CONNECT), listed with the
+        fields the service derives from its file; returns its id (`i…`, as the service's are)."""
+        summary = fit_summary(data)
+        with self.lock:
+            self.next_id += 1
+            activity_id = f"i{self.next_id}"
+            listed = {
+                "id": activity_id,
+                "icu_athlete_id": athlete or self.athlete_id,
+                "start_date_local": summary["local"].isoformat(timespec="seconds"),
+                "start_date": summary["start"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "type": FIT_TYPES.get(summary["sport"], "Workout"),
+                "name": name,
+                "source": "GARMIN_CONNECT",
+                "file_type": "fit",
+                "moving_time": round(summary["seconds"]),
+                "elapsed_time": round(summary["seconds"]),
+                "distance": summary["metres"],
+                "average_heartrate": summary["avg_hr"],
+                "has_heartrate": summary["avg_hr"] is not None,
+            }
+            self.activities[activity_id] = {k: v for k, v in listed.items() if v is not None}
+            self.activity_files[activity_id] = data
+            return activity_id
+
+    def add_strava_stub(self, day: str, athlete: str | None = None) -> str:
+        """An activity synced from Strava: the API lists only a stub and has no file for it."""
+        with self.lock:
+            self.next_id += 1
+            activity_id = str(16_358_453_000 + self.next_id)
+            self.activities[activity_id] = {
+                "id": activity_id, "source": "STRAVA", "_note": STRAVA_NOTE,
+                "start_date_local": f"{day}T18:30:00", "icu_athlete_id": athlete or self.athlete_id,
+            }
+            return activity_id
+
+    def _activity_file(self, method: str, path: str) -> tuple[int, Any]:
+        """`GET /api/v1/activity/{id}/fit-file` (downloadActivityFitFile)."""
+        parts = path.split("/")
+        if method != "GET" or len(parts) != 6 or parts[5] != "fit-file":
+            return 404, {"status": 404, "error": "Not found"}
+        activity = self.activities.get(parts[4])
+        if activity is None:
+            return 404, {"status": 404, "error": "Activity not found"}
+        if activity["icu_athlete_id"] not in (self.athlete_id, *self.coached):
+            return 403, {"status": 403, "error": "Access denied"}
+        if activity.get("source") == "STRAVA":
+            return 422, {"status": 422, "error": "Cannot read Strava activities via the API"}
+        return 200, self.activity_files[parts[4]]
+
+    def _list_activities(self, query: dict[str, list[str]]) -> tuple[int, Any]:
+        oldest = query.get("oldest", [""])[0]
+        if not oldest:
+            return 422, {"status": 422, "error": "oldest is required"}
+        newest = query.get("newest", ["9999"])[0]
+        found = [
+            {k: v for k, v in a.items() if k != "_note" or a.get("source") == "STRAVA"}
+            for a in self.activities.values()
+            if a["icu_athlete_id"] == self._current and oldest[:10] <= a["start_date_local"][:10] <= newest[:10]
+        ]
+        found.sort(key=lambda a: a["start_date_local"], reverse=True)  # "in desc date order"
+        ACTIVITY_ARRAY.validate([{k: v for k, v in a.items() if k != "_note"} for a in found])
+        return 200, found
+
     def check_auth(self, headers: Any, path: str) -> tuple[int, Any] | None:
         expected = "Basic " + base64.b64encode(f"API_KEY:{self.api_key}".encode()).decode()
         if headers.get("Authorization", "") != expected:
             return 401, {"status": 401, "error": "Unauthorized"}
+        if path.startswith("/api/v1/activity/"):
+            return None  # the owner is checked in `_activity_file`
         prefix = "/api/v1/athlete/"
         if not path.startswith(prefix):
             return 404, {"status": 404, "error": "Not found", "path": path}
@@ -167,6 +268,8 @@ class FakeIntervals(FakeServer):
         return None
 
     def route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+        if path.startswith("/api/v1/activity/"):
+            return self._activity_file(method, path)
         athlete, *parts = path[len("/api/v1/athlete/") :].split("/")
         self._current = self.athlete_id if athlete == "0" else athlete
         try:
@@ -186,6 +289,8 @@ class FakeIntervals(FakeServer):
     def _route(self, method: str, parts: list[str], query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
         if (parts == [""] or parts == []) and method == "GET":
             return 200, {"id": self.athlete_id, "name": "Test Runner"}
+        if parts == ["activities"] and method == "GET":
+            return self._list_activities(query)
         if parts[:1] == ["events"]:
             tail = parts[1:]
             if method == "GET" and not tail:

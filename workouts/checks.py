@@ -35,6 +35,7 @@ from .units import Units, format_clock, format_distance, format_duration, format
 
 if TYPE_CHECKING:
     from .plan import Compiled
+    from .review import Activity
 
 QUALITY_TAGS = frozenset(
     {
@@ -143,6 +144,72 @@ def session_facts(session: Session, profile: Profile) -> Facts:
         shape=progression_shape(session, profile),
         race=race_distance(session),
     )
+
+
+#: The `plan` of the sessions that stand for completed activities (`activity_facts`).
+ACTUAL_PLAN = "actual activities"
+
+
+def _lap_is_easy(
+    seconds: float, metres: float | None, avg_hr: int | None, profile: Profile
+) -> bool | None:
+    """Whether a stretch of a completed run was easy: by its pace against the easy pace, else by
+    its heart rate against zone 2; None when the profile cannot tell."""
+    easy = profile.paces.get("easy")
+    if easy is not None and metres and seconds > 0:
+        return seconds / (metres / 1000) >= easy.fast - profile.pace_tolerance
+    zone2 = profile.hr_zone(2)
+    if avg_hr is not None and zone2 is not None:
+        return avg_hr <= zone2[1]
+    return None
+
+
+def activity_facts(activities: Iterable[Activity], profile: Profile) -> list[Facts]:
+    """What the week rules need of completed activities (`check --history-from`): the time
+    and distance actually run, and how much of it was easy (lap by lap, by pace or heart rate).
+
+    Each activity stands in as a session of the plan `ACTUAL_PLAN` without steps, from no
+    file (so nothing is ever reported on it); races are not recognised in activities.
+    """
+    out = []
+    for activity in sorted(activities, key=lambda a: a.start):
+        parts = [(lap.seconds, lap.metres, lap.avg_hr) for lap in activity.laps if lap.seconds > 0]
+        if not parts:
+            parts = [(activity.seconds, activity.metres, activity.avg_hr)]
+        easy = hard = run = 0.0
+        for seconds, metres, avg_hr in parts:
+            verdict = _lap_is_easy(seconds, metres, avg_hr, profile)
+            if verdict is None:
+                continue
+            run += seconds
+            if verdict:
+                easy += seconds
+            else:
+                hard += seconds
+        session = Session(
+            plan=ACTUAL_PLAN,
+            date=activity.date,
+            name=activity.name or activity.workout_name or f"{activity.sport} ({activity.source})",
+            sport=activity.sport,
+            steps=(),
+            tags=("actual",),
+            estimated_duration_s=activity.seconds,
+            estimated_distance_m=activity.metres or 0.0,
+        )
+        out.append(
+            Facts(
+                session,
+                profile,
+                activity.seconds,
+                activity.metres or 0.0,
+                easy,
+                run,
+                hard,
+                None,
+                None,
+            )
+        )
+    return out
 
 
 def _tags(session: Session) -> set[str]:
@@ -545,6 +612,14 @@ class _Timeline:
     reported: set[str]
     units: Units
     by: str
+    #: Where the weeks before the plan come from when they are what was actually run.
+    actual: str | None = None
+
+    def from_actual(self, weeks: Iterable[Week]) -> str:
+        """` (…: actual activities from SOURCE)` when any of `weeks` holds completed activities."""
+        if self.actual and any(f.session.plan == ACTUAL_PLAN for w in weeks for f in w.facts):
+            return f" — the weeks before are actual activities from {self.actual}"
+        return ""
 
     def first_reported(self, members: Iterable[Facts]) -> Session | None:
         """The first session of `members` from a reported file (warnings anchor there)."""
@@ -644,7 +719,9 @@ def _weekly_load(line: _Timeline, settings: Settings) -> list[Issue]:
                     _issue(
                         code,
                         session,
-                        f"volume {_amount(week.load, by, units)} is " + " and ".join(problems),
+                        f"volume {_amount(week.load, by, units)} is "
+                        + " and ".join(problems)
+                        + line.from_actual(weeks[max(0, i - 4) : i]),
                         f"keep the week under about {_amount(target, by, units)}",
                         week.label,
                     )
@@ -678,7 +755,8 @@ def _down_week(line: _Timeline, settings: Settings) -> list[Issue]:
                     _issue(
                         code,
                         session,
-                        f"{len(streak)} build weeks in a row without a down week ({loads})",
+                        f"{len(streak)} build weeks in a row without a down week ({loads})"
+                        + line.from_actual(weeks[: i + 1]),
                         f"make this week a down week, {drop:.0%}-30% under "
                         f"{_amount(peak, by, units)}",
                         week.label,
@@ -734,10 +812,12 @@ def week_issues(
     anchor: dt.date,
     reported: set[str],
     units: Units,
+    actual: str | None = None,
 ) -> list[Issue]:
-    """The week and block rules over one athlete's timeline; issues only for `reported` files."""
+    """The week and block rules over one athlete's timeline; issues only for `reported` files.
+    `actual` names where completed activities among `facts` came from."""
     by = settings.text("weekly-load", "by")
-    line = _Timeline(facts, _weeks(facts, anchor, by), reported, units, by)
+    line = _Timeline(facts, _weeks(facts, anchor, by), reported, units, by, actual)
     return [issue for rule in WEEK_RULES.values() for issue in rule(line, settings)]
 
 
@@ -761,8 +841,13 @@ def run_checks(
     plans: Sequence[Compiled],
     config_table: Mapping[str, Any] | None = None,
     history: Sequence[Compiled] = (),
+    actual: Sequence[Activity] = (),
+    actual_source: str | None = None,
 ) -> list[Issue]:
     """Every coaching warning of `plans`; `history` sessions only inform the week rules.
+
+    `actual`: completed activities of the weeks before (`check --history-from`), which inform
+    the week rules as what was really run (their messages say so, naming `actual_source`).
 
     Plans with the same name are one athlete's timeline (a block split over files); history is
     added to every timeline. Warnings repeated by a session written once for many weeks are
@@ -779,12 +864,15 @@ def run_checks(
         issues.extend(_folded_progression_issues(facts, settings))
         reported = {c.plan.source_files[0] for c in group if c.plan.source_files}
         starts = [c.plan.start for c in group if c.plan.start is not None]
-        everything = [*history_facts, *facts]
+        actual_facts = activity_facts(actual, group[0].profile) if actual else []
+        everything = [*actual_facts, *history_facts, *facts]
         if not everything:
             continue
-        first = min(f.session.date for f in everything)
+        first = min(f.session.date for f in [*history_facts, *facts] or everything)
         anchor = min(starts) if starts else first - dt.timedelta(days=first.weekday())
-        issues.extend(week_issues(everything, settings, anchor, reported, group[0].plan.units))
+        issues.extend(
+            week_issues(everything, settings, anchor, reported, group[0].plan.units, actual_source)
+        )
     return issues
 
 

@@ -100,7 +100,8 @@ class IntervalsClient:
         import requests
 
         self.athlete_id = athlete_id
-        self.base = base_url.rstrip("/") + f"/api/v1/athlete/{athlete_id}"
+        self.origin = base_url.rstrip("/")
+        self.base = self.origin + f"/api/v1/athlete/{athlete_id}"
         self.session = requests.Session()
         self.session.auth = ("API_KEY", api_key)
         self.session.headers["User-Agent"] = "progsync"
@@ -108,10 +109,14 @@ class IntervalsClient:
         self.timeout = timeout
         self.calls: Counter[str] = Counter()
 
-    def request(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
+    def request(
+        self, method: str, path: str, what: str, *, raw: bool = False, **kwargs: Any
+    ) -> Any:
+        """One paced request under the athlete's URL (or, for a path starting `/api/`, under the
+        server's); the JSON reply, or with `raw` the body's bytes."""
         import requests
 
-        url = self.base + path
+        url = (self.origin if path.startswith("/api/") else self.base) + path
 
         def once() -> Any:
             self.calls[f"{method} {path.split('?')[0]}"] += 1
@@ -138,6 +143,8 @@ class IntervalsClient:
                         f"Intervals.icu: HTTP {response.status_code} while {what}: {str(detail)[:300]}"
                     )
                 )
+            if raw:
+                return response.content
             if not response.content:
                 return None
             try:
@@ -198,10 +205,9 @@ def event_for(
     return event, text.warnings
 
 
-def build(
-    target: Target, config: Config, max_hr: dict[str, int | None], ledger: Ledger | None
-) -> IntervalsDestination:
-    """Intervals.icu with the stored (or environment) credentials, paced at `[intervals] rate_limit`."""
+def client_for(config: Config) -> IntervalsClient:
+    """A client with the stored (or environment) credentials, paced at `[intervals] rate_limit`:
+    the config's athlete (a squad member's in coach mode, reached with the coach's key)."""
     import os
 
     from ..credentials import intervals_credentials
@@ -218,7 +224,14 @@ def build(
     # across the whole run (every athlete of a squad goes through the same pacer).
     per_second = float(config.intervals.get("rate_limit", 8))
     pacer = shared_pacer(f"intervals {base}", 1.0 / per_second if per_second > 0 else 0.0)
-    client = IntervalsClient(creds.athlete_id, creds.api_key, str(base), pacer=pacer)
+    return IntervalsClient(creds.athlete_id, creds.api_key, str(base), pacer=pacer)
+
+
+def build(
+    target: Target, config: Config, max_hr: dict[str, int | None], ledger: Ledger | None
+) -> IntervalsDestination:
+    """Intervals.icu with the stored (or environment) credentials, paced at `[intervals] rate_limit`."""
+    client = client_for(config)
     destination = IntervalsDestination(client, int(config.intervals.get("chunk_size", 50)), max_hr)
     if ledger is not None and ledger.get_meta(destination.key, "upsert_ok") == "false":
         destination.upsert_ok = False
