@@ -234,6 +234,13 @@ def export(
 )
 @click.option("--title", help="Heading of the page (default: the plan's name).")
 @click.option("--open", "open_it", is_flag=True, help="Open the page in a browser afterwards.")
+@click.option(
+    "--from",
+    "source",
+    metavar="SOURCE",
+    help="Draw what was run over the plan: activities from folder:PATH, intervals or garmin "
+    "(as `review`; read-only).",
+)
 @_athlete_option
 @click.pass_context
 def report(
@@ -242,6 +249,7 @@ def report(
     output: str | None,
     title: str | None,
     open_it: bool,
+    source: str | None,
     athletes: tuple[str, ...],
 ) -> int:
     """Write FILES as one self-contained HTML page: calendar, profiles, totals, warnings."""
@@ -258,7 +266,15 @@ def report(
             path = path.with_name(f"{path.stem}-{member}{path.suffix or '.html'}")
         _print_issues([*loaded.notes, *loaded.warnings])
         heading = title or (f"{member}: {loaded.plans[0].plan.name}" if member else None)
-        written = write_report(loaded, path, heading, config.checks)
+        review = None
+        if source:
+            from .review import ReviewArgs, compute
+
+            args = ReviewArgs(files=list(files), source=source)
+            outcome = compute(args, config, loaded)
+            _print_issues([w for w in outcome.warnings if w not in loaded.warnings])
+            review = outcome.review
+        written = write_report(loaded, path, heading, config.checks, review)
         click.echo(f"wrote {written}")
         if open_it:
             import webbrowser

@@ -6,6 +6,10 @@ inline SVG (x = time, height and colour = effort zone from `workouts.effort`), t
 beside it, a chart of weekly volume for a block (down and race weeks marked), the coaching
 warnings next to what they concern, and the athlete's paces and heart-rate zones as a legend.
 
+With a review (`report --from SOURCE`, the activity sources of `progsync review`), each card
+also shows what was run: its status and a line over the profile at the height of the pace
+actually run, step by step where the watch ran the workout, split by split otherwise.
+
 It reads only the compiled model (`Loaded`), never the TOML. This module turns the model into a
 small view model of plain values; the jinja2 template `templates/report.html.j2` lays it out. The
 page has no scripts, fonts, images or styles from anywhere else, so it opens offline, mails as
@@ -32,6 +36,8 @@ from progsync.workouts.units import Units, format_clock, format_pace
 from .render import describe_amount, describe_target
 
 if TYPE_CHECKING:
+    from progsync.workouts.review import Review, SessionReview
+
     from .loading import Loaded
 
 #: Width of a profile's SVG viewBox; the picture scales to the card.
@@ -49,6 +55,18 @@ class Bar:
     width: float
     height: float
     zone: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    """What was run over a stretch of the profile: a line at the height of the actual pace;
+    `mark` is the review's verdict on it (in, fast, slow, or "" when there is none)."""
+
+    x: float
+    width: float
+    y: float
+    mark: str
     title: str
 
 
@@ -83,6 +101,10 @@ class Card:
     notes: str | None
     progression: bool
     warnings: list[Warning] = field(default_factory=list)
+    #: With a review: the session's status, what was run in words, and the ticks to draw.
+    status: str | None = None
+    ran: str | None = None
+    actual: list[Tick] = field(default_factory=list)
 
 
 @dataclass
@@ -103,6 +125,8 @@ class WeekView:
     down: bool = False
     race: bool = False
     warnings: list[Warning] = field(default_factory=list)
+    #: With a review: what was run that week (time, distance, easy share).
+    ran: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def duration(self) -> str:
@@ -137,6 +161,7 @@ class ReportView:
     seconds: float
     metres: float
     generated: str
+    reviewed: bool = False
 
 
 def distance_text(metres: float, units: Units) -> str:
@@ -217,6 +242,51 @@ def _card(session: Session, profile: Profile, scale: PaceScale) -> Card:
     )
 
 
+def _line_y(pace: float, scale: PaceScale) -> float:
+    """Where a pace sits in the profile: the same height a planned step at that pace has."""
+    return round(PROFILE_HEIGHT - scale.height(pace) * PROFILE_HEIGHT, 1)
+
+
+def _overlay(card: Card, item: SessionReview, scale: PaceScale, units: Units) -> None:
+    """Put a session's review on its card: status, what was run, and the pace line."""
+    activity = item.activity
+    card.status = item.status
+    if activity is None:
+        card.ran = "no activity found" if item.status == "missed" else None
+        return
+    words = [f"ran {format_clock(activity.seconds)}"]
+    if activity.metres:
+        pace = f" at {format_pace(activity.pace, units)}" if activity.pace else ""
+        words.append(distance_text(activity.metres, units) + pace)
+    if item.status == "moved":
+        words.append(f"on {activity.date:%a %d %b}")
+    if item.progression is not None:
+        words.append(
+            "a progression run" if item.progression.ok else "; ".join(item.progression.problems)
+        )
+    card.ran = " · ".join(words)
+    if item.method == "workout":
+        for step in item.steps:
+            place = step.planned.number - 1
+            if step.pace is None or not 0 <= place < len(card.bars):
+                continue
+            bar, y = card.bars[place], _line_y(step.pace, scale)
+            verdict = {"in": " (in range)", "fast": " (fast)", "slow": " (slow)"}
+            title = f"step {step.planned.number}: ran {format_pace(step.pace, units)}"
+            mark = step.pace_mark or ""
+            card.actual.append(Tick(bar.x, bar.width, y, mark, title + verdict.get(mark, "")))
+    elif item.whole is not None and item.whole.splits:
+        total = sum(split.seconds for split in item.whole.splits) or 1.0
+        x = 0.0
+        for split in item.whole.splits:
+            width = split.seconds / total * PROFILE_WIDTH
+            if split.pace is not None:
+                title = f"split {split.number}: {format_pace(split.pace, units)}"
+                y = _line_y(split.pace, scale)
+                card.actual.append(Tick(round(x, 2), round(width, 2), y, "", title))
+            x += width
+
+
 def _warning(issue: Issue) -> Warning:
     return Warning(issue.code or issue.severity, issue.message, issue.hint or "")
 
@@ -226,6 +296,7 @@ def build_view(
     title: str | None = None,
     today: dt.date | None = None,
     checks: Mapping[str, Any] | None = None,
+    review: Review | None = None,
 ) -> ReportView:
     """The report's view model: weeks of cards, totals, chart bars, legend and warnings.
 
@@ -259,9 +330,14 @@ def build_view(
 
     cards_by_place: dict[tuple[str, int | None], list[Card]] = {}
     easy: dict[int, tuple[float, float]] = {}
+    reviews = {
+        r.session.identity: r for r in (review.sessions if review else ()) if r.session is not None
+    }
     for session in sessions:
         session_profile = profiles.get(id(session), profile)
         card = _card(session, session_profile, PaceScale.of(session_profile))
+        if session.identity in reviews:
+            _overlay(card, reviews[session.identity], PaceScale.of(session_profile), units)
         index = (session.date - anchor).days // 7
         week = weeks[index]
         week.days[(session.date - week.start).days].cards.append(card)
@@ -274,6 +350,15 @@ def build_view(
             week.race = week.race or race_distance(session) is not None
         place = (session.source_file or session.plan, session.source_line)
         cards_by_place.setdefault(place, []).append(card)
+    for actual in review.weeks if review else ():
+        index = (actual.start - anchor).days // 7
+        if 0 <= index < len(weeks) and (actual.actual_seconds or actual.planned_seconds):
+            share = actual.actual_easy_share
+            weeks[index].ran = [
+                ("ran", format_clock(actual.actual_seconds)),
+                ("distance", distance_text(actual.actual_metres, units)),
+                ("easy", "—" if share is None else f"{share:.0%}"),
+            ]
     for index, (done, total) in easy.items():
         weeks[index].easy_share = done / total if total else None
     _mark_down_weeks(weeks, drop)
@@ -334,6 +419,7 @@ def build_view(
         seconds=sum(s.estimated_duration_s for s in sessions),
         metres=sum(s.estimated_distance_m for s in sessions),
         generated=(today or dt.date.today()).isoformat(),
+        reviewed=review is not None,
     )
 
 
@@ -388,6 +474,7 @@ def render_report(
     title: str | None = None,
     today: dt.date | None = None,
     checks: Mapping[str, Any] | None = None,
+    review: Review | None = None,
 ) -> str:
     """The report of `loaded` as one HTML document (see the module docstring)."""
     import jinja2
@@ -399,7 +486,7 @@ def render_report(
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    view = build_view(loaded, title, today, checks)
+    view = build_view(loaded, title, today, checks, review)
     env.filters["percent"] = lambda share: "—" if share is None else f"{share:.0%}"
     env.filters["clock"] = format_clock
     env.filters["distance"] = lambda metres: distance_text(metres, view.units)
@@ -408,12 +495,16 @@ def render_report(
 
 
 def write_report(
-    loaded: Loaded, path: Path, title: str | None = None, checks: Mapping[str, Any] | None = None
+    loaded: Loaded,
+    path: Path,
+    title: str | None = None,
+    checks: Mapping[str, Any] | None = None,
+    review: Review | None = None,
 ) -> Path:
     """Write the report to `path` (atomically: a half-written page never replaces a good one)."""
     import os
 
-    html = render_report(loaded, title, checks=checks)
+    html = render_report(loaded, title, checks=checks, review=review)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(html, encoding="utf-8")

@@ -176,6 +176,12 @@ def folder_activities(folder: Path) -> tuple[list[Activity], list[Issue]]:
 
 
 # -- the command ------------------------------------------------------------------------------
+def _today() -> dt.date:
+    from .service import today
+
+    return today()  # PROGSYNC_TODAY pins it, as for push
+
+
 @dataclass
 class ReviewArgs:
     files: list[str]
@@ -185,7 +191,7 @@ class ReviewArgs:
     start: dt.date | None = None
     until: dt.date | None = None
     as_json: bool = False
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=lambda: _today())
     #: Coach mode: (athlete, that athlete's config) pairs, each reviewed on its own account.
     members: list[tuple[str | None, Any]] = field(default_factory=list)
 
@@ -267,13 +273,15 @@ def history_activities(
     return fetch_activities(source, config, *window)
 
 
-def compute(args: ReviewArgs, config: Any = None) -> Outcome:
-    """Load the plans, fetch the activities of their dates, and compare."""
+def compute(args: ReviewArgs, config: Any = None, loaded: Any = None) -> Outcome:
+    """Load the plans (unless `loaded` already holds them), fetch the activities of their
+    dates, and compare."""
     from .config import load_config
     from .loading import load_plans
 
     config = config if config is not None else load_config(args.config_path)
-    loaded = load_plans(args.files, config)
+    if loaded is None:
+        loaded = load_plans(args.files, config)
     profiles = {id(s): c.profile for c in loaded.plans for s in c.plan.sessions}
     default_profile = loaded.plans[0].profile if loaded.plans else Profile()
     starts = [c.plan.start for c in loaded.plans if c.plan.start is not None]

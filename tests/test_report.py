@@ -177,6 +177,53 @@ def test_bad_plan_gets_a_located_error_and_no_page(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+
+# -- what was run, over the plan ----------------------------------------------------------------
+ACTIVITIES = Path(__file__).parent / "fixtures" / "activities" / "week"
+TICKS = re.compile(r'<line class="actual ?(\w*)" x1="([\d.]+)" y1="([\d.]+)"')
+
+
+def _reviewed(tmp_path: Path) -> Path:
+    out = tmp_path / "run.html"
+    result = run_cli("report", str(WEEK), "--from", f"folder:{ACTIVITIES}", "-o", str(out),
+                     env={"PROGSYNC_TODAY": "2026-12-10"})
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def _article(html: str, name: str) -> str:
+    start = html.index(f"<h3>{name}</h3>")
+    return html[start : html.index("</article>", start)]
+
+
+def test_report_from_activities_draws_what_was_run(tmp_path: Path) -> None:
+    html = _reviewed(tmp_path).read_text(encoding="utf-8")
+    progression = _article(html, "Run2PB progression")
+    assert "<b>done</b> · ran 1:05:00 · 14.1 km at 4:37/km · a progression run" in progression
+    ticks = TICKS.findall(progression)
+    assert [mark for mark, _, _ in ticks] == ["in"] * 6, "one line per step, each on target"
+    heights = [float(y) for _, _, y in ticks[1:5]]  # the four stages: each higher (faster)
+    assert heights == sorted(heights, reverse=True) and len(set(heights)) == 4, ticks
+    intervals = _article(html, "5 x 1 km")
+    assert "fast" in [mark for mark, _, _ in TICKS.findall(intervals)]
+    easy = _article(html, "Easy run")
+    assert len(TICKS.findall(easy)) == 12, "run by feel: one line per split"
+    recovery = _article(html, "Recovery run")
+    assert "<b>missed</b> · no activity found" in recovery and not TICKS.findall(recovery)
+    assert "on Sat 28 Nov" in _article(html, "Long run, fast finish")
+    assert "<b>partial</b>" in _article(html, "Easy run + strides")
+    assert "pace actually run" in html
+    assert re.search(r'<h2 class="actual">Run</h2><dl><dt>ran</dt><dd>5:52:50</dd><dt>distance</dt><dd>83.0 km</dd>', html)
+    plain = tmp_path / "plain.html"
+    assert run_cli("report", str(WEEK), "-o", str(plain)).returncode == 0
+    assert 'class="actual' not in plain.read_text() and "pace actually run" not in plain.read_text()
+
+
+def test_report_from_a_bad_source_is_a_clear_error(tmp_path: Path) -> None:
+    result = run_cli("report", str(WEEK), "--from", "strava", "-o", str(tmp_path / "x.html"))
+    assert result.returncode == 2 and "unknown activity source 'strava'" in result.stderr, result.stderr
+    assert not (tmp_path / "x.html").exists()
+
 # -- in a real browser ------------------------------------------------------------------------
 def _browser_or_skip() -> tuple[str, str]:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -316,3 +363,22 @@ def test_down_weeks_follow_the_down_week_rules_own_setting(tmp_path: Path) -> No
     plan.write_text(BLOCK.read_text(encoding="utf-8") + '\n[checks.down-week]\nmin_drop = "30%"\n')
     view = _view(plan)  # the down weeks of the example drop 25% under the peak: no longer enough
     assert [w.number for w in view.weeks if w.down] == []
+
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_reviewed_week_in_a_browser(browser: Any, tmp_path: Path, width: int) -> None:
+    page = _reviewed(tmp_path)
+    shot = tmp_path / f"run-{width}.png"
+    layout = _show(browser, page, width, shot)
+    assert layout["bad"] == [] and layout["scroll"] <= layout["vw"], layout
+    assert _console_errors(browser) == []
+    lines = browser.find_elements("css selector", "svg.profile line.actual")
+    assert len(lines) == 37
+    assert all(line.rect["width"] > 0 for line in lines), "a 20 s stride is a sliver, but there"
+    stages = browser.find_elements("css selector", "article.card.progression svg.profile line.actual")
+    assert stages and all(line.rect["width"] > 5 for line in stages[:6])
+    tops = [line.rect["y"] for line in stages[1:5]]
+    assert tops == sorted(tops, reverse=True), "the stages run faster, drawn higher"
+    if width == 1280:
+        _keep(shot, "report-review.png")
