@@ -313,12 +313,15 @@ def unpack(data: bytes) -> bytes:
         return data
     if data[:2] == b"\x1f\x8b":
         import gzip
+        import zlib
 
         try:
             return unpack(gzip.decompress(data))
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise Unavailable(f"a damaged gzip file ({exc})") from None
     if data[:2] == b"PK":
+        import zlib
+
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = [n for n in archive.namelist() if n.lower().endswith(".fit")]
@@ -327,8 +330,10 @@ def unpack(data: bytes) -> bytes:
                         f"the ZIP holds no .fit file ({', '.join(archive.namelist()) or 'empty'})"
                     )
                 return archive.read(names[0])
-        except (zipfile.BadZipFile, OSError) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             raise Unavailable(f"a damaged ZIP file ({exc})") from None
+        except (RuntimeError, NotImplementedError) as exc:  # encrypted, or an unknown method
+            raise Unavailable(f"a ZIP file progsync cannot open ({exc})") from None
     shown = "an empty reply" if not data else f"{len(data)} bytes that are not a FIT file"
     raise Unavailable(shown)
 

@@ -364,6 +364,17 @@ def test_unpack_takes_the_fit_file_out_of_a_zip_or_gzip_and_refuses_the_rest() -
                         (b"\x1f\x8bbroken", "damaged gzip"), (b"", "empty reply"), (b"<html>", "not a FIT file")]:
         with pytest.raises(Unavailable, match=words):
             unpack(data)
+    # A deflate stream damaged inside a well-formed ZIP or gzip (zlib.error, not an OSError).
+    deflated = io.BytesIO()
+    with zipfile.ZipFile(deflated, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("1.fit", fit * 4)
+    raw = bytearray(deflated.getvalue())
+    raw[60:90] = bytes(255 - b for b in raw[60:90])
+    packed = bytearray(gzip.compress(fit * 4))
+    packed[30:60] = bytes(255 - b for b in packed[30:60])
+    for data, words in [(bytes(raw), "ZIP"), (bytes(packed), "damaged gzip")]:
+        with pytest.raises(Unavailable, match=words):
+            unpack(data)
 
 
 def test_the_cache_writes_whole_files_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
