@@ -939,13 +939,14 @@ def new_block(
     squad = [(m, c) for m, c in _members(ctx, athletes)]
     profiles = [(m, *athlete_profile(c, plan_file, race)) for m, c in squad]
     _first, athlete, units, _data = profiles[0]
-    for who, profile, _units, _data in profiles[1:]:
+    for who, profile, _units, _data in profiles if athletes else []:
         from progsync.workouts.generate import plan_progression
 
         try:
             plan_progression(profile, units, duration_s=2700, to=to, settings=None)
         except GenerateError as exc:
-            raise GenerateError(f"{who}: {exc.message}", exc.hint) from None
+            hint = (exc.hint or "").replace("[athlete]", f"[athletes.{who}]")
+            raise GenerateError(f"{who}: {exc.message}", hint or None) from None
     config = squad[0][1]
     text = block_plan(
         athlete,

@@ -84,7 +84,10 @@ def _destinations(
                 config.intervals.get("athlete_id"), coached=config.member is not None
             )
         except AuthError as exc:
-            checks.append(Check(f"{prefix}intervals", missing, "not connected", exc.hint))
+            hint = exc.hint
+            if prefix:  # a squad member is reached with the coach's key; the id is the roster's
+                hint = "run `progsync login intervals` with your own (the coach's) API key"
+            checks.append(Check(f"{prefix}intervals", missing, "not connected", hint))
         else:
             from .accounts import _intervals_client
 

@@ -259,7 +259,7 @@ def _overlay(card: Card, item: SessionReview, scale: PaceScale, units: Units) ->
         pace = f" at {format_pace(activity.pace, units)}" if activity.pace else ""
         words.append(distance_text(activity.metres, units) + pace)
     if item.status == "moved":
-        words.append(f"on {activity.date:%a %d %b}")
+        words.append(f"on {activity.date:%a} {activity.date.day} {activity.date:%b}")
     if item.progression is not None:
         words.append(
             "a progression run" if item.progression.ok else "; ".join(item.progression.problems)

@@ -237,4 +237,76 @@ def test_new_block_for_the_squad_names_it_and_is_checked_on_each_profile(squad: 
     # A finish pace one athlete's profile lacks is an error naming that athlete.
     (isolated_user / "config.toml").write_text(ROSTER.format(anna="").replace('{ easy = "6:00", marathon = "4:50", 5k = "4:10" }', '{ easy = "6:00" }'))
     bad = run_cli("new", "block", "--start", "2026-11-23", "--athlete", "all", "--to", "marathon")
-    assert bad.returncode == 2 and "ben: " in bad.stderr, bad.stderr
+    assert bad.returncode == 2 and "ben: the athlete profile has no 'marathon' pace" in bad.stderr, bad.stderr
+    assert "add it under [athletes.ben] paces" in bad.stderr, "where a coach sets ben's paces"
+
+
+QUALITY_MWF = """
+[plan]
+name = "Hard days"
+start = 2026-11-23
+
+[[session]]
+day = "mon"
+name = "Tempo"
+tags = ["tempo"]
+steps = ["warmup 15min @easy", "20min @marathon", "cooldown 10min @easy"]
+
+[[session]]
+day = "wed"
+name = "Intervals"
+tags = ["intervals"]
+steps = ["warmup 15min @easy", { repeat = 5, steps = ["1km @5k", "2min @easy"] }, "cooldown 10min @easy"]
+
+[[session]]
+day = "fri"
+name = "Hills"
+tags = ["hills"]
+steps = ["warmup 15min @easy", { repeat = 8, steps = ["1min @5k", "2min @easy"] }, "cooldown 10min @easy"]
+"""
+
+
+def test_a_move_never_lands_beside_a_quality_session_still_waiting_to_move(squad: FakeIntervals, isolated_user: Path, tmp_path: Path) -> None:
+    # Tuesday is free, but next to Wednesday's intervals, which are waiting to move and then
+    # have nowhere to go either: the old order put the tempo there, two quality days in a row.
+    roster(isolated_user, 'rest_days = ["mon", "wed"]')
+    path = plan(tmp_path, QUALITY_MWF)
+    assert days(sessions_of(path, "anna")) == {"Tempo": "Mon", "Intervals": "Wed", "Hills": "Fri"}
+    result = run_cli("check", str(path), "--athlete", "anna")
+    assert "quality-spacing" not in result.stderr, result.stderr
+    assert result.stderr.count("warning[rest-day]") == 2
+
+
+def test_all_of_an_athletes_plans_are_adjusted_together(squad: FakeIntervals, isolated_user: Path, tmp_path: Path) -> None:
+    roster(isolated_user, 'rest_days = ["tue"]')
+    (tmp_path / "club.toml").write_text('[plan]\nname = "Club"\nstart = 2026-11-23\n\n[[session]]\nday = "thu"\nname = "Club intervals"\n'
+                                        'tags = ["intervals"]\nsteps = ["warmup 15min @easy", "5km @5k", "cooldown 10min @easy"]\n')
+    (tmp_path / "own.toml").write_text('[plan]\nname = "Own"\nstart = 2026-11-23\n\n[[session]]\nday = "tue"\nname = "Tempo"\n'
+                                       'tags = ["tempo"]\nsteps = ["warmup 15min @easy", "20min @marathon", "cooldown 10min @easy"]\n')
+    config = load_config(None)
+    (pair,) = members(config, ["anna"])
+    loaded = load_plans([str(tmp_path / "club.toml"), str(tmp_path / "own.toml")], pair[1])
+    # Wednesday is free in its own plan but beside the club's Thursday intervals.
+    assert days(loaded.sessions) == {"Club intervals": "Thu", "Tempo": "Mon"}
+    assert [len(c.plan.sessions) for c in loaded.plans] == [1, 1], "each session stays in its plan"
+
+
+def test_races_do_not_move_and_long_runs_get_a_day_of_their_own(squad: FakeIntervals, isolated_user: Path, tmp_path: Path) -> None:
+    roster(isolated_user, 'rest_days = ["sat", "sun"]')
+    text = BLOCK + '\n[[session]]\nday = "sat"\nname = "Shakeout"\nsteps = ["30min @easy"]\n'
+    anna = days(sessions_of(plan(tmp_path, text), "anna"))
+    assert anna["Shakeout"] == "Wed", "a free day of the same week before doubling up on Friday"
+    assert anna["Long run"] == "Mon", "never doubled up (Friday holds a run): the next free day, Mon 30 Nov"
+    race = BLOCK.replace('name = "Long run"\ntags = ["long"]', 'name = "Parkrun"\ntags = ["race"]')
+    result = run_cli("check", str(plan(tmp_path, race)), "--athlete", "anna")
+    assert "'Parkrun' stays on Sun 29 Nov, anna's rest day: a race does not move" in result.stderr
+
+
+def test_scale_rounds_half_up_and_keeps_progression_runs(squad: FakeIntervals, isolated_user: Path, tmp_path: Path) -> None:
+    roster(isolated_user, "scale = 0.9")
+    text = BLOCK + ('\n[[session]]\ndate = 2026-11-28\nname = "Long progression"\ntags = ["long"]\n'
+                    'progression = { duration = "80min", to = "marathon", stages = 3 }\n')
+    anna = {s.name: s for s in sessions_of(plan(tmp_path, text), "anna")}
+    ben = {s.name: s for s in sessions_of(plan(tmp_path, text), "ben")}
+    assert lengths(anna["Strides"]) == [41 * 60.0], "45 min × 0.9 = 40.5 min: 41, as a person rounds"
+    assert lengths(anna["Long progression"]) == lengths(ben["Long progression"]), "its stages are the session"

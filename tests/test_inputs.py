@@ -214,7 +214,7 @@ def test_a_week_listed_twice_is_an_error_not_a_doubled_session(tmp_path: Path) -
     assert "list each week once" in result.stderr
 
 
-@pytest.mark.parametrize(("step", "warns"), [("warmup 60m", True), ("cooldown 15m", True), ("warmup 800m", False), ("run 60m @3:00", False)])
+@pytest.mark.parametrize(("step", "warns"), [("warmup 60m", True), ("cooldown 15m", True), ("warmup 800m", False), ("warmup 200m", False), ("cooldown 300m", False), ("run 60m @3:00", False)])
 def test_a_warmup_in_metres_that_reads_as_minutes_warns(step: str, warns: bool) -> None:
     warnings = _compile(f'steps = ["{step}", "5km @4:30"]')
     assert any("did you mean" in w and "min? (m is metres" in w for w in warnings) is warns, warnings

@@ -10,23 +10,26 @@ athlete will really be given:
   quality), each top-level step at easy effort that ends on a time or a distance is scaled and
   rounded to what a person would write (a minute, 100 m or 0.1 mi). What makes a session work
   is kept as written: a long run's fast finish, strides and their jogs (inside repeats),
-  intervals, tempo and progression sessions, races.
+  intervals, tempo sessions, progression runs (`progression = {...}`, whose stages and easy
+  share are the session) and races.
 - **`rest_days = ["wed"]`** moves a session planned on one of those weekdays to the nearest
   allowed day (a day later first, then a day earlier, up to three days away), onto a free
   day where there is one (an easy run may double up with another easy run), never before the
-  plan's first day, and never so that a quality session shares a day with another session or
-  sits next to another quality day. A session that cannot be placed stays where it was, with
-  a warning.
+  plan's first day, never so that a quality session or a long run shares a day, and never so
+  that a quality session sits next to another quality day (counting sessions still waiting to
+  move, which may stay). Races do not move. A session that cannot be placed stays where it
+  was, with a warning. All of an athlete's plan files are adjusted together.
 
 Each change is reported as a note (severity `note`, code `rest-day` or `scale`), which `check`,
 `plan`, `show` and `push` print so the coach sees what moved; a note is not a warning, so it
-neither fails `--strict` nor makes a quiet cron line talk. The module is pure: a `Compiled`
-plan in, an adjusted `Compiled` with its notes out.
+neither fails `--strict` nor makes a quiet cron line talk. The module is pure: sessions in,
+adjusted sessions and notes out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -62,7 +65,8 @@ def _rounded(end: End, factor: float, units: str) -> End:
         step = MILE / 10 if value >= MILE / 2 else 10.0
     else:
         step = 100.0 if value >= 1000 else 10.0
-    return replace(end, value=max(step, round(value / step) * step))
+    # Half up, as a person rounds (Python's round() would take 22.5 min to 22 and 40.5 to 40).
+    return replace(end, value=max(step, math.floor(value / step + 0.5) * step))
 
 
 def scale_steps(
@@ -94,36 +98,51 @@ def _where(session: Session) -> Location | None:
     return Location(session.source_file, session.source_line) if session.source_file else None
 
 
+def _is_long(session: Session) -> bool:
+    return "long" in {t.lower() for t in session.tags}
+
+
+@dataclass(frozen=True)
+class Judge:
+    """What the caller knows about sessions, so this module keeps no second copy of the checks'
+    rules or of the step-length estimate: `quality(session)`, `race(session)`,
+    `easy_step(session, step)` and `estimate(session, steps) -> (seconds, metres)`."""
+
+    quality: Any
+    race: Any
+    easy_step: Any
+    estimate: Any
+
+
 def adjust_sessions(
     sessions: Sequence[Session],
     adjustments: Adjustments,
     *,
     who: str,
-    is_quality: Any,
-    is_easy_step: Any,
-    estimate: Any,
+    judge: Judge,
     start: dt.date | None = None,
 ) -> tuple[tuple[Session, ...], tuple[Issue, ...]]:
-    """Apply one athlete's adjustments to the sessions of one plan.
-
-    The judgements come from the caller (`is_quality(session)`, `is_easy_step(step)`,
-    `estimate(steps) -> (seconds, metres)`), so this module keeps no second copy of the checks'
-    rules or of the step-length estimate.
-    """
+    """Apply one athlete's adjustments to all the sessions of their plans (all files at once,
+    so a session moved in one plan never lands beside another plan's quality day)."""
     notes: list[Issue] = []
     out = list(sessions)
     if adjustments.scale != 1.0:
         scaled = []
         for i, session in enumerate(out):
-            long = "long" in {t.lower() for t in session.tags}
-            if not (long or not is_quality(session)):
+            # Progression runs keep their shape (stages and easy share) as the plan wrote them.
+            if session.progression is not None or judge.race(session):
+                continue
+            if not (_is_long(session) or not judge.quality(session)):
                 continue
             steps, changed = scale_steps(
-                session.steps, adjustments.scale, session.units, is_easy_step
+                session.steps,
+                adjustments.scale,
+                session.units,
+                lambda step, session=session: judge.easy_step(session, step),
             )
             if not changed:
                 continue
-            seconds, metres = estimate(steps)
+            seconds, metres = judge.estimate(session, steps)
             out[i] = replace(
                 session, steps=steps, estimated_duration_s=seconds, estimated_distance_m=metres
             )
@@ -143,7 +162,7 @@ def adjust_sessions(
             )
     if adjustments.rest_days:
         first = min([s.date for s in out] + ([start] if start else []), default=None)
-        out, moved = _move_off_rest_days(out, adjustments.rest_days, who, is_quality, first)
+        out, moved = _move_off_rest_days(out, adjustments.rest_days, who, judge, first)
         notes.extend(moved)
     out.sort(key=lambda s: (s.date, s.slot))
     return tuple(out), tuple(notes)
@@ -153,7 +172,7 @@ def _move_off_rest_days(
     sessions: list[Session],
     rest: frozenset[int],
     who: str,
-    is_quality: Any,
+    judge: Judge,
     first_day: dt.date | None,
 ) -> tuple[list[Session], list[Issue]]:
     notes: list[Issue] = []
@@ -164,25 +183,36 @@ def _move_off_rest_days(
             doomed.append(session)
         else:
             placed.setdefault(session.date, []).append(session)
-    quality = {id(s): bool(is_quality(s)) for s in sessions}
+    quality = {id(s): bool(judge.quality(s)) for s in sessions}
+    #: Sessions that need a day of their own: quality sessions and long runs.
+    solo = {id(s): quality[id(s)] or _is_long(s) for s in sessions}
+    waiting = list(doomed)  # still on their rest day: they may stay there, so they count
 
-    def quality_near(day: dt.date) -> bool:
-        return any(
-            quality[id(s)]
-            for offset in (-1, 0, 1)
-            for s in placed.get(day + dt.timedelta(days=offset), [])
-        )
+    def quality_near(day: dt.date, session: Session) -> bool:
+        days = {day + dt.timedelta(days=offset) for offset in (-1, 0, 1)}
+        near = [s for d in days for s in placed.get(d, [])]
+        near += [s for s in waiting if s is not session and s.date in days]
+        return any(quality[id(s)] for s in near)
 
     for session in doomed:
-        target = _nearest_day(session, rest, placed, quality, quality_near, first_day)
+        if judge.race(session):
+            target = None
+            why = "a race does not move"
+        else:
+            target = _nearest_day(session, rest, placed, quality, solo, quality_near, first_day)
+            why = (
+                "no day within three days is free to take it (rest days, days before the "
+                "plan, days that hold another run it cannot share, or a quality session on or "
+                "next to that day)"
+            )
+        waiting.remove(session)
         day_name = f"{session.date:%A}"
         if target is None:
             placed.setdefault(session.date, []).append(session)
             notes.append(
                 Issue(
                     f"{who}: '{session.name}' stays on {_when(session.date)}, {who}'s rest "
-                    "day: no day within three days is free to take it (rest days, days "
-                    "before the plan, or a quality session on or next to that day)",
+                    f"day: {why}",
                     _where(session),
                     "move it in the plan, or change this athlete's rest_days",
                     code="rest-day",
@@ -192,7 +222,7 @@ def _move_off_rest_days(
             continue
         slot = max((s.slot for s in placed.get(target, [])), default=-1) + 1
         moved = replace(session, date=target, slot=slot)
-        quality[id(moved)] = quality[id(session)]
+        quality[id(moved)], solo[id(moved)] = quality[id(session)], solo[id(session)]
         placed.setdefault(target, []).append(moved)
         notes.append(
             Issue(
@@ -211,14 +241,15 @@ def _nearest_day(
     rest: frozenset[int],
     placed: Mapping[dt.date, list[Session]],
     quality: Mapping[int, bool],
+    solo: Mapping[int, bool],
     quality_near: Any,
     first_day: dt.date | None,
 ) -> dt.date | None:
     """Where a session on a rest day goes: the nearest allowed day, preferring (in this order)
     a day of the same Monday–Sunday week (the week's volume is what the coach planned), a
     free day over doubling up with another easy run, nearer over farther, later over earlier.
-    A quality session needs a day of its own, not next to a quality day; an easy run never
-    joins a quality session; nothing moves before the plan's first day."""
+    A quality session or a long run needs a day of its own, and a quality session never sits
+    next to a quality day; nothing moves before the plan's first day."""
     week = session.date.isocalendar()[:2]
     options = []
     for offset in MOVE_ORDER:
@@ -226,9 +257,11 @@ def _nearest_day(
         here = placed.get(day, [])
         if day.weekday() in rest or (first_day is not None and day < first_day):
             continue
-        if quality[id(session)] and (here or quality_near(day)):
+        if solo[id(session)] and here:
             continue
-        if any(quality[id(s)] for s in here):
+        if quality[id(session)] and quality_near(day, session):
+            continue
+        if any(solo[id(s)] for s in here):
             continue
         options.append((day.isocalendar()[:2] != week, bool(here), MOVE_ORDER.index(offset), day))
     return min(options)[3] if options else None

@@ -183,9 +183,10 @@ def parse_step(text: str, units: Units, profile: Profile) -> tuple[Step, list[St
     return Step(kind=kind, end=end, target=target, note=note, source=text.strip()), warnings
 
 
-#: A warm-up or cool-down shorter than this many metres, written in metres, is almost surely
-#: minutes written as `m` (`warmup 60m`): nobody warms up for 60 metres.
-SHORTEST_WARMUP_M = 400
+#: A warm-up or cool-down of at most this many metres, written in metres, is almost surely
+#: minutes written as `m` (`warmup 60m`): nobody warms up for 60 metres, while a swimmer's
+#: `warmup 200m` is metres and reads as no plausible number of minutes.
+WARMUP_MINUTES = 60
 
 
 def _parse_amount(
@@ -226,7 +227,7 @@ def _parse_amount(
                 lowered.endswith("m")
                 and not lowered.endswith("km")
                 and kind != "rest"
-                and metres < (SHORTEST_WARMUP_M if kind in ("warmup", "cooldown") else 50)
+                and (metres < 50 or (kind in ("warmup", "cooldown") and metres <= WARMUP_MINUTES))
             ):
                 number = lowered[:-1]
                 warnings.append(
