@@ -204,6 +204,7 @@ def test_a_pace_far_faster_than_5k_warns_in_a_km_plan_too() -> None:
     warnings = _compile('steps = ["1km @2:55"]')
     assert any("far faster than your 5k pace (3:40/km)" in w and "check the number" in w for w in warnings), warnings
     assert _compile('steps = ["1km @3:25"]') == []  # 200 m / mile-race speed is fine
+    assert _compile('steps = ["45min @easy", { repeat = 4, steps = ["20s @3:00", "1min @easy"] }]') == [], "strides at 0.82"
 
 
 def test_a_week_listed_twice_is_an_error_not_a_doubled_session(tmp_path: Path) -> None:

@@ -421,9 +421,10 @@ def _check_pace(target: PaceTarget, warnings: list[StepWarning]) -> None:
 
 
 #: A pace target this much faster than the athlete's own 5k pace is not a training pace (mile
-#: race pace is about 0.92 of 5k pace, 200 m strides about 0.88); below it, a typo or a pace
-#: written for the other unit is far likelier.
-FASTEST_OF_5K = 0.85
+#: race pace is about 0.92 of 5k pace, 400 m about 0.85, short strides down to about 0.82);
+#: below it, a typo or a pace written for the other unit (0.62 for a per-km pace in a miles
+#: plan) is far likelier.
+FASTEST_OF_5K = 0.80
 #: Without a 5k pace to compare with, a miles plan's pace faster than this (s/km; 5:00/mi) is
 #: most likely a per-km pace written into a miles plan.
 FASTEST_MILE_PLAN_PACE = 300 / 1.609344
