@@ -936,7 +936,7 @@ def new_block(
     from .commands import athlete_profile
 
     first_day = _date(start)
-    squad = [(m, c) for m, c in _members(ctx, athletes)]
+    squad = _members(ctx, athletes)
     profiles = [(m, *athlete_profile(c, plan_file, race)) for m, c in squad]
     _first, athlete, units, _data = profiles[0]
     for who, profile, _units, _data in profiles if athletes else []:

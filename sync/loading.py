@@ -165,7 +165,7 @@ def adjusted(compiled: list[Compiled], config: Config) -> list[Compiled]:
 
     judge = Judge(
         quality=quality,
-        race=lambda s: race_distance(s) is not None or "race" in {t.lower() for t in s.tags},
+        race=lambda s: race_distance(s) is not None,
         easy_step=lambda s, step: is_easy(step, plan_of(s).profile) is True,
         estimate=lambda s, steps: estimate(steps, plan_of(s).profile),
     )

@@ -43,13 +43,19 @@ def describe_target(target: Target, units: Units) -> str:
     return describe_words(target, units, compact=True)
 
 
+def target_words(target: Target, units: Units) -> str:
+    """The resolved target, with the plan's own words when they add something:
+    `4:05-3:55/km (marathon)`, `140-150 bpm`."""
+    resolved = describe_target(target, units)
+    label = target.label
+    return resolved + (f" ({label})" if label and label not in resolved else "")
+
+
 def step_line(step: Step, units: Units) -> str:
     """One step as a sentence: `10min @ 4:05-3:55/km (marathon)`."""
     text = f"{step.kind} {describe_amount(step, units)}"
     if step.target.kind != "open":
-        resolved = describe_target(step.target, units)
-        label = step.target.label
-        text += f" @ {resolved}" + (f" ({label})" if label and label not in resolved else "")
+        text += f" @ {target_words(step.target, units)}"
     if step.note:
         text += f" -- {step.note}"
     return text

@@ -33,7 +33,7 @@ from progsync.workouts.model import Block, Repeat, Session, Step, flatten
 from progsync.workouts.profile import PACE_NAMES, Profile
 from progsync.workouts.units import Units, format_clock, format_pace
 
-from .render import describe_amount, describe_target
+from .render import describe_amount, describe_target, target_words
 
 if TYPE_CHECKING:
     from progsync.workouts.review import Review, SessionReview
@@ -218,9 +218,7 @@ def _step_words(step: Step, units: Units) -> str:
     elif step.name:
         words = f"{step.name}: {words}"
     if step.target.kind != "open":
-        resolved = describe_target(step.target, units)
-        label = step.target.label
-        words += f" {resolved}" + (f" ({label})" if label and label not in resolved else "")
+        words += f" {target_words(step.target, units)}"
     if step.note:
         words += f" — {step.note}"
     return words
