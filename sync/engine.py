@@ -65,6 +65,9 @@ class Remote:
     #: Why the remote state needs fixing even when content and date are right ("" when it does
     #: not): e.g. "not on the calendar", "2 extra copies". A repair is pushed as an update.
     repair: str = ""
+    #: Ids of further items carrying the same identity (a retried create, a copy made by hand):
+    #: the update that repairs them removes them, keeping `remote_id`.
+    extra_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,10 @@ A proxy's HTML page, an empty body or JSON of another shape (a dict where a list
 events without an id or a date) is the service's problem, not a bug in progsync: it becomes an
 `OddReply` naming the service and what was wrong (exit 5, like an unreachable destination),
 never "internal error". pydantic models at this edge; the destinations call one function each.
+
+Write replies go through here as well as listings: an Intervals.icu bulk save answered with
+`{"ok": true}`, or with events that lack an id, stops the push with exit 5 before anything of
+that reply is recorded (the next push converges from the listing, which shows what was saved).
 """
 
 from __future__ import annotations
@@ -23,11 +27,34 @@ class OddReply(ProgsyncError):
 
 
 class IntervalsEvent(BaseModel):
-    """The fields of an Intervals.icu event (GET /athlete/{id}/events) the engine reads."""
+    """The fields of an Intervals.icu event (GET /athlete/{id}/events, and the events a save
+    answers with) that progsync reads; the rest is kept as sent (`extra`) for fingerprinting."""
 
     model_config = ConfigDict(extra="allow")
     id: int | str
     start_date_local: dt.date | dt.datetime | str
+    external_id: str | None = None
+    name: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The id as the ledger keeps it."""
+        return str(self.id)
+
+    @property
+    def day(self) -> dt.date:
+        return dt.date.fromisoformat(str(self.start_date_local)[:10])
+
+    def fields(self) -> dict[str, Any]:
+        """Every field of the event as the service sent it (for comparing with the plan)."""
+        return self.model_dump()
+
+
+class IntervalsDeleted(BaseModel):
+    """The reply to `PUT /events/bulk-delete`: `{"eventsDeleted": n}` (OpenAPI spec)."""
+
+    model_config = ConfigDict(extra="allow")
+    eventsDeleted: int = 0
 
 
 class GarminWorkout(BaseModel):
@@ -41,9 +68,65 @@ _EVENTS = TypeAdapter(list[IntervalsEvent])
 _WORKOUTS = TypeAdapter(list[GarminWorkout])
 
 
-def intervals_events(data: Any, what: str = "listing events") -> list[dict[str, Any]]:
-    """The events of a list reply, or OddReply saying what was wrong with it."""
-    return _checked(data, _EVENTS, "Intervals.icu", what, "start_date_local")
+def intervals_events(data: Any, what: str = "listing events") -> list[IntervalsEvent]:
+    """The events of a list reply (a listing or a bulk save), or OddReply saying what was wrong."""
+    return [
+        IntervalsEvent.model_validate(item)
+        for item in _checked(data, _EVENTS, "Intervals.icu", what, "start_date_local")
+    ]
+
+
+def intervals_saved(data: Any, external_ids: list[str], what: str) -> list[IntervalsEvent]:
+    """The events a bulk save answered with: a list of events, each with an id and one of the
+    external ids that were sent (the service answers with the saved events, OpenAPI
+    `createMultipleEvents`); anything else is an OddReply naming the request."""
+    events = intervals_events(data, what)
+    sent = set(external_ids)
+    for index, event in enumerate(events):
+        if event.external_id not in sent:
+            raise OddReply(
+                f"Intervals.icu sent an unexpected item while {what}: item {index} has "
+                f"external_id = {event.external_id!r}, not one of the events sent",
+                _HINT,
+            )
+    return events
+
+
+def intervals_event(data: Any, what: str) -> IntervalsEvent:
+    """The one event a `PUT /events/{id}` answered with, or OddReply."""
+    if not isinstance(data, dict):
+        return intervals_events(data, what)[0] if isinstance(data, list) and data else _odd(
+            data, "Intervals.icu", what, "an event"
+        )
+    return intervals_events([data], what)[0]
+
+
+def intervals_deleted(data: Any, what: str) -> int:
+    """How many events a bulk delete removed (`{"eventsDeleted": n}`), or OddReply."""
+    if data is None or data == "":
+        return 0  # an empty 200 removed what was asked; the next listing shows the rest
+    if not isinstance(data, dict):
+        _odd(data, "Intervals.icu", what, "an object")
+    try:
+        return IntervalsDeleted.model_validate(data).eventsDeleted
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise OddReply(
+            f"Intervals.icu sent an unexpected reply while {what}: {first['msg']}", _HINT
+        ) from None
+
+
+_HINT = "the service or a proxy in between sent an unexpected page; try again later"
+
+
+def _odd(data: Any, service: str, what: str, expected: str) -> Any:
+    if isinstance(data, str):
+        shown = "an HTML page" if data.lstrip().startswith("<") else "text"
+        raise OddReply(f"{service} sent {shown} while {what}, not JSON", _HINT)
+    raise OddReply(
+        f"{service} sent a {type(data).__name__} while {what}, where {expected} was expected",
+        _HINT,
+    )
 
 
 def garmin_workouts(data: Any, what: str = "listing workouts") -> list[dict[str, Any]]:

@@ -363,6 +363,10 @@ def run_status(
                     rows[identity].problems.append(
                         f"incomplete ({entry.state}); the next push completes it"
                     )
+                elif destination.can_list and identity not in remote:
+                    rows[identity].problems.append(
+                        "removed by hand; the next push puts it back"
+                    )
             for identity, item in remote.items():
                 row = rows.get(identity) or StatusRow(
                     identity, item.date, item.name, item.remote_id, False, True

@@ -186,6 +186,36 @@ class FakeIntervals(FakeServer):
             }
             return self.next_id
 
+    # -- what a person does in the app (the calendar's own edit and delete) ---------------------
+    def delete_by_hand(self, event_id: int) -> None:
+        """The app's delete (`DELETE /athlete/{id}/events/{eventId}`): the event is gone, and a
+        later `PUT /events/{eventId}` answers 404 (glebmish/intervals-icu-cli; real-services.md)."""
+        with self.lock:
+            del self.events[event_id]
+
+    def move_by_hand(self, event_id: int, day: str) -> None:
+        """Dragging an event to another day keeps its id and external_id."""
+        with self.lock:
+            event = self.events[event_id]
+            event["start_date_local"] = f"{day}{event['start_date_local'][10:]}"
+
+    def edit_by_hand(self, event_id: int, description: str) -> None:
+        """Editing the workout text in the app: the service derives its fields again."""
+        with self.lock:
+            event = self.events[event_id]
+            event.update(stored_event({**event, "description": description}))
+
+    def copy_by_hand(self, event_id: int, keep_external_id: bool = True) -> int:
+        """A copy made in the app. Whether the live app copies `external_id` is unverified
+        (real-services.md), so tests try both: with it, a second progsync copy; without, foreign."""
+        with self.lock:
+            self.next_id += 1
+            copy = {**self.events[event_id], "id": self.next_id}
+            if not keep_external_id:
+                copy["external_id"] = None
+            self.events[self.next_id] = copy
+            return self.next_id
+
     def by_external(self) -> dict[str, dict[str, Any]]:
         return {e["external_id"]: e for e in self.events.values() if e.get("external_id")}
 
@@ -327,6 +357,10 @@ class FakeIntervals(FakeServer):
                             del self.events[key]
                             deleted += 1
                 return 200, {"eventsDeleted": deleted}
+            if method == "DELETE" and len(tail) == 1 and tail[0].isdigit():
+                if self.events.pop(int(tail[0]), None) is None:
+                    return 404, {"status": 404, "error": "Event not found"}
+                return 200, {}
             if method == "PUT" and len(tail) == 1 and tail[0].isdigit():
                 EVENT.validate(body)
                 event = self.events.get(int(tail[0]))

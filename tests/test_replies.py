@@ -6,7 +6,14 @@ from typing import Any
 
 import pytest
 
-from progsync.sync.replies import OddReply, garmin_workouts, intervals_events
+from progsync.sync.replies import (
+    OddReply,
+    garmin_workouts,
+    intervals_deleted,
+    intervals_event,
+    intervals_events,
+    intervals_saved,
+)
 
 
 @pytest.mark.parametrize(
@@ -28,9 +35,11 @@ def test_odd_intervals_replies(data: Any, piece: str) -> None:
     assert "try again later" in (caught.value.hint or "")
 
 
-def test_good_replies_pass_through() -> None:
-    events = [{"id": 7, "start_date_local": "2026-11-24T07:00:00", "name": "Run"}]
-    assert intervals_events(events) == events
+def test_good_replies_are_parsed_into_events() -> None:
+    events = [{"id": 7, "start_date_local": "2026-11-24T07:00:00", "name": "Run", "tags": None}]
+    [event] = intervals_events(events)
+    assert (event.key, event.day.isoformat(), event.name, event.external_id) == ("7", "2026-11-24", "Run", None)
+    assert event.fields() == {**events[0], "external_id": None}, "unread fields are kept for the fingerprint"
     assert garmin_workouts([{"workoutId": 3, "workoutName": "x"}]) == [{"workoutId": 3, "workoutName": "x"}]
 
 
@@ -38,3 +47,37 @@ def test_odd_garmin_reply() -> None:
     with pytest.raises(OddReply) as caught:
         garmin_workouts([{"workoutName": "x"}])
     assert "Garmin Connect sent an unexpected item" in caught.value.message and "workoutId" in caught.value.message
+
+
+WHAT = "saving events (POST /events/bulk)"
+
+
+@pytest.mark.parametrize(
+    ("data", "piece"),
+    [
+        ({"ok": True}, "sent a dict while saving events (POST /events/bulk), where a list was expected"),
+        ([{"external_id": "progsync:a"}], "item 0.id: Field required"),
+        ([{"id": 3, "start_date_local": "2026-11-24T00:00:00"}], "item 0 has external_id = None, not one of the events sent"),
+        (["progsync:a"], "item 0: Input should be a valid dictionary"),
+        ("<html>gateway</html>", "sent an HTML page while saving events"),
+    ],
+)
+def test_odd_replies_to_a_save_name_the_request(data: Any, piece: str) -> None:
+    with pytest.raises(OddReply) as caught:
+        intervals_saved(data, ["progsync:a"], WHAT)
+    assert piece in caught.value.message, caught.value.message
+    assert caught.value.exit_code == 5
+
+
+@pytest.mark.parametrize("data", [[], "ok", 3, {"id": None}, {"start_date_local": "2026-11-24"}])
+def test_odd_replies_to_an_update(data: Any) -> None:
+    with pytest.raises(OddReply, match="updating event 9"):
+        intervals_event(data, "updating event 9 (PUT /events/9)")
+
+
+def test_replies_to_a_delete() -> None:
+    assert intervals_deleted({"eventsDeleted": 2}, "deleting") == 2
+    assert intervals_deleted(None, "deleting") == 0
+    for odd in ([1], {"eventsDeleted": "many"}, "<html>"):
+        with pytest.raises(OddReply, match="deleting"):
+            intervals_deleted(odd, "deleting")

@@ -1,12 +1,24 @@
 """Intervals.icu as a destination: planned WORKOUT events over its REST API, with `requests`.
 
+The calendar is the truth and the ledger a cache, as on Garmin Connect: each push lists the
+events in range once and converges on exactly one event per session, with the right content
+and date, whatever a person, a crash or a dropped connection left there.
+
 - One `GET /events` for the date range lists what is there (progsync's events carry
-  `external_id = progsync:<identity>`).
+  `external_id = progsync:<identity>`; several events with one identity are a retried create
+  or a copy made by hand: the oldest is kept, the others deleted by id).
 - Creates and updates go in `POST /events/bulk?upsert=true`, chunked; deletes in one
-  `PUT /events/bulk-delete` by external_id.
+  `PUT /events/bulk-delete` by external_id (which removes every copy).
+- An event a person deleted by hand is created again: a create never carries the ledger's old
+  id, and a `404` on `PUT /events/{id}` means "gone since the listing", so it is created.
+- A bulk save is not idempotent when upsert misbehaves, so after a failure that may have been
+  carried out (a lost reply, a dropped connection, a 5xx) progsync lists the range and sends
+  again only what did not land (`Pacer.call`'s `settle`).
 - If the server answers an upsert by creating a second event instead of updating the one it
   has, progsync deletes the duplicate, remembers that upsert misbehaves for this account, and
-  updates with `PUT /events/{id}` from then on.
+  updates with `PUT /events/{id}` from then on (upsert by external_id matches "only against
+  events created by your application": maintainer, forum.intervals.icu thread 63624).
+- Every reply that is read goes through `progsync.sync.replies` first: an odd one is exit 5.
 """
 
 from __future__ import annotations
@@ -30,6 +42,7 @@ from ..http import AuthError, Pacer, RemoteError, Retryable, redact, retry_after
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
+    from ..replies import IntervalsEvent
     from . import Target
 
 DEFAULT_BASE_URL = "https://intervals.icu"
@@ -77,6 +90,10 @@ def kept_fields(event: dict[str, Any]) -> dict[str, Any]:
 UNREACHABLE_HINT = "check the network and [intervals] base_url; the next run completes the push"
 
 
+class Gone(RemoteError):
+    """A write answered 404: the event is no longer there (a person deleted it in the app)."""
+
+
 def auth_hint(athlete_id: str) -> str:
     return (
         "check the API key from intervals.icu Settings → Developer (progsync sends it as the "
@@ -113,65 +130,115 @@ class IntervalsClient:
         self, method: str, path: str, what: str, *, raw: bool = False, **kwargs: Any
     ) -> Any:
         """One paced request under the athlete's URL (or, for a path starting `/api/`, under the
-        server's); the JSON reply, or with `raw` the body's bytes."""
+        server's), retried when that is safe; the JSON reply, or with `raw` the body's bytes."""
+        return self.pacer.call(
+            f"Intervals.icu {what}",
+            lambda: self._once(method, path, what, raw=raw, **kwargs),
+            UNREACHABLE_HINT,
+        )
+
+    def _once(self, method: str, path: str, what: str, *, raw: bool = False, **kwargs: Any) -> Any:
+        """One attempt: the reply, or Retryable (saying whether it may have been carried out),
+        AuthError, Gone (a write's 404) or RemoteError."""
         import requests
 
         url = (self.origin if path.startswith("/api/") else self.base) + path
-
-        def once() -> Any:
-            self.calls[f"{method} {path.split('?')[0]}"] += 1
+        self.calls[f"{method} {path.split('?')[0]}"] += 1
+        try:
+            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            # Refused or never connected: not sent. Anything later (a dropped connection, a
+            # read timeout) may have been carried out with its reply lost.
+            unsent = isinstance(exc, requests.ConnectTimeout) or "NewConnectionError" in str(exc)
+            raise Retryable(f"{type(exc).__name__}", sent=not unsent) from None
+        if response.status_code == 429 or response.status_code >= 500:
+            raise Retryable(
+                f"HTTP {response.status_code}",
+                retry_after(response.headers.get("Retry-After")),
+                sent=response.status_code != 429,
+            )
+        if response.status_code in (401, 403):
+            raise AuthError(
+                f"Intervals.icu refused the credentials (HTTP {response.status_code}) while {what}",
+                auth_hint(self.athlete_id),
+            )
+        if response.status_code == 404 and method != "GET":
+            raise Gone(f"Intervals.icu: HTTP 404 while {what}")
+        if response.status_code >= 400:
             try:
-                response = self.session.request(method, url, timeout=self.timeout, **kwargs)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                raise Retryable(f"{type(exc).__name__}") from None
-            if response.status_code == 429 or response.status_code >= 500:
-                raise Retryable(
-                    f"HTTP {response.status_code}", retry_after(response.headers.get("Retry-After"))
-                )
-            if response.status_code in (401, 403):
-                raise AuthError(
-                    f"Intervals.icu refused the credentials (HTTP {response.status_code}) while {what}",
-                    auth_hint(self.athlete_id),
-                )
-            if response.status_code >= 400:
-                try:
-                    detail = response.json().get("error") or response.text
-                except ValueError:
-                    detail = response.text
-                raise RemoteError(
-                    redact(
-                        f"Intervals.icu: HTTP {response.status_code} while {what}: {str(detail)[:300]}"
-                    )
-                )
-            if raw:
-                return response.content
-            if not response.content:
-                return None
-            try:
-                return response.json()
+                body = response.json()
+                detail = (body.get("error") if isinstance(body, dict) else None) or response.text
             except ValueError:
-                raise RemoteError(
-                    f"Intervals.icu sent a reply that is not JSON while {what}"
-                ) from None
-
-        return self.pacer.call(f"Intervals.icu {what}", once, UNREACHABLE_HINT)
+                detail = response.text
+            raise RemoteError(
+                redact(
+                    f"Intervals.icu: HTTP {response.status_code} while {what}: {str(detail)[:300]}"
+                )
+            )
+        if raw:
+            return response.content
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise RemoteError(
+                f"Intervals.icu sent a reply that is not JSON while {what}"
+            ) from None
 
     def athlete(self) -> dict[str, Any]:
         return self.request("GET", "", "reading the athlete") or {}
 
-    def list_events(self, oldest: dt.date, newest: dt.date) -> list[dict[str, Any]]:
+    def list_events(self, oldest: dt.date, newest: dt.date) -> list[IntervalsEvent]:
+        from ..replies import intervals_events
+
         params = {"oldest": oldest.isoformat(), "newest": newest.isoformat(), "category": "WORKOUT"}
-        return self.request("GET", "/events", "listing events", params=params) or []
+        return intervals_events(self.request("GET", "/events", "listing events", params=params))
 
-    def bulk_upsert(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return self.request("POST", "/events/bulk?upsert=true", "saving events", json=events) or []
+    def bulk_upsert(self, events: list[dict[str, Any]]) -> list[IntervalsEvent]:
+        """Save events (`upsert=true`: matched on external_id). Not idempotent when the server
+        creates instead of updating, so a failure that may have been carried out is settled by
+        listing the range and sending again only the events that did not land as sent."""
+        from ..replies import intervals_saved
 
-    def update_event(self, event_id: str, event: dict[str, Any]) -> dict[str, Any]:
-        return self.request("PUT", f"/events/{event_id}", "updating an event", json=event) or {}
+        what = "saving events (POST /events/bulk)"
+        pending = list(events)
+        landed: list[IntervalsEvent] = []
+
+        def send() -> list[IntervalsEvent]:
+            reply = self._once("POST", "/events/bulk?upsert=true", what, json=list(pending))
+            saved = intervals_saved(reply, [str(e["external_id"]) for e in pending], what)
+            return landed + saved
+
+        def settle() -> list[IntervalsEvent] | None:
+            days = [dt.date.fromisoformat(str(e["start_date_local"])[:10]) for e in pending]
+            listed = self.list_events(min(days), max(days))
+            wanted = {str(e["external_id"]): fingerprint(kept_fields(e)) for e in pending}
+            found = [
+                e
+                for e in listed
+                if wanted.get(str(e.external_id)) == fingerprint(kept_fields(e.fields()))
+            ]
+            done = {str(e.external_id) for e in found}
+            landed.extend(found)
+            pending[:] = [e for e in pending if str(e["external_id"]) not in done]
+            return landed if not pending else None
+
+        return self.pacer.call(f"Intervals.icu {what}", send, UNREACHABLE_HINT, settle)
+
+    def update_event(self, event_id: str, event: dict[str, Any]) -> IntervalsEvent:
+        """Replace one event by id (idempotent); `Gone` when it no longer exists."""
+        from ..replies import intervals_event
+
+        what = f"updating event {event_id} (PUT /events/{event_id})"
+        return intervals_event(self.request("PUT", f"/events/{event_id}", what, json=event), what)
 
     def bulk_delete(self, doomed: list[dict[str, Any]]) -> int:
-        result = self.request("PUT", "/events/bulk-delete", "deleting events", json=doomed) or {}
-        return int(result.get("eventsDeleted", 0))
+        """Delete by id or external_id (idempotent: what is gone is simply not counted)."""
+        from ..replies import intervals_deleted
+
+        what = "deleting events (PUT /events/bulk-delete)"
+        return intervals_deleted(self.request("PUT", "/events/bulk-delete", what, json=doomed), what)
 
 
 def _target(session: Session) -> str:
@@ -269,57 +336,49 @@ class IntervalsDestination:
         return Desired(session, event, fingerprint(kept_fields(event)), warnings)
 
     def list_remote(self, start: dt.date, end: dt.date) -> dict[str, Remote]:
-        from ..replies import intervals_events
-
+        groups: dict[str, list[IntervalsEvent]] = {}
+        for event in self.client.list_events(start, end):
+            external = event.external_id or ""
+            if external.startswith(MARKER):
+                groups.setdefault(external[len(MARKER) :], []).append(event)
         out: dict[str, Remote] = {}
-        for event in intervals_events(self.client.list_events(start, end)):
-            external = event.get("external_id") or ""
-            if not external.startswith(MARKER):
-                continue
-            identity = external[len(MARKER) :]
-            fields = kept_fields(event)
+        for identity, copies in groups.items():
+            # The oldest copy is kept (a retried create or a copy made by hand came later).
+            copies.sort(key=lambda e: (len(e.key), e.key))
+            keep, extras = copies[0], copies[1:]
             out[identity] = Remote(
                 identity=identity,
-                remote_id=str(event["id"]),
-                date=dt.date.fromisoformat(str(event["start_date_local"])[:10]),
-                name=str(event.get("name") or ""),
-                fingerprint=fingerprint(fields),
-                details={"push_errors": event.get("push_errors") or []},
+                remote_id=keep.key,
+                date=keep.day,
+                name=str(keep.name or ""),
+                fingerprint=fingerprint(kept_fields(keep.fields())),
+                details={"push_errors": keep.fields().get("push_errors") or []},
+                repair=(
+                    f"{len(extras)} extra cop{'y' if len(extras) == 1 else 'ies'}" if extras else ""
+                ),
+                extra_ids=tuple(e.key for e in extras),
             )
         return out
 
     def apply(self, actions: list[Action], recorder: Recorder) -> None:
         saves = [a for a in actions if a.op in ("create", "update", "move")]
         deletes = [a for a in actions if a.op == "delete"]
-        if not self.upsert_ok:
-            updates = [a for a in saves if a.remote_id]
-            saves = [a for a in saves if not a.remote_id]
-            for action in updates:
-                self._put(action, recorder)
-        for start in range(0, len(saves), self.chunk_size):
-            chunk = saves[start : start + self.chunk_size]
+        extras = [(a, extra) for a in saves if a.remote for extra in a.remote.extra_ids]
+        if extras:
             try:
-                saved = self.client.bulk_upsert([a.desired.payload for a in chunk if a.desired])
+                self.client.bulk_delete([{"id": int(extra)} for _, extra in extras])
             except RemoteError as exc:
-                for action in chunk:
+                for action in dict.fromkeys(a for a, _ in extras):
                     recorder.fail(action, str(exc))
-                continue
-            by_external = {str(e.get("external_id")): e for e in saved}
-            duplicates: list[Action] = []
-            for action in chunk:
-                event = by_external.get(MARKER + action.identity)
-                if event is None:
-                    recorder.fail(action, "Intervals.icu did not return the event")
-                    continue
-                if action.remote_id and str(event["id"]) != action.remote_id:
-                    duplicates.append(action)
-                    self._forget_duplicate(str(event["id"]))
-                    continue
-                recorder.saved(action, str(event["id"]))
-            if duplicates:
-                self.upsert_ok = False
-                for action in duplicates:
-                    self._put(action, recorder)
+                saves = [a for a in saves if a not in {x for x, _ in extras}]
+        posts = saves
+        if not self.upsert_ok:
+            posts = [a for a in saves if not _listed_id(a)]
+            for action in saves:
+                if _listed_id(action) and not self._put(action, recorder):
+                    posts.append(action)  # deleted since the listing: create it again
+        for start in range(0, len(posts), self.chunk_size):
+            self._post(posts[start : start + self.chunk_size], recorder)
         if deletes:
             doomed = [{"external_id": MARKER + a.identity} for a in deletes]
             try:
@@ -331,14 +390,55 @@ class IntervalsDestination:
                 for action in deletes:
                     recorder.deleted(action)
 
-    def _forget_duplicate(self, event_id: str) -> None:
-        self.client.bulk_delete([{"id": int(event_id)}])
-
-    def _put(self, action: Action, recorder: Recorder) -> None:
-        assert action.desired is not None and action.remote_id is not None
+    def _post(self, chunk: list[Action], recorder: Recorder) -> None:
+        """One bulk save; an event the server created anew instead of updating the listed one
+        (upsert misbehaving) is deleted and the listed one updated by id."""
         try:
-            event = self.client.update_event(action.remote_id, action.desired.payload)
+            saved = self.client.bulk_upsert([a.desired.payload for a in chunk if a.desired])
+        except RemoteError as exc:
+            for action in chunk:
+                recorder.fail(action, str(exc))
+            return
+        by_external: dict[str, list[str]] = {}
+        for event in saved:
+            by_external.setdefault(str(event.external_id), []).append(event.key)
+        for action in chunk:
+            ids = by_external.get(MARKER + action.identity)
+            listed = _listed_id(action)
+            if not ids:
+                recorder.fail(
+                    action, "Intervals.icu did not return the event; the next push looks again"
+                )
+            elif listed is None or listed in ids:
+                recorder.saved(action, listed or ids[0])
+            else:
+                self.upsert_ok = False
+                self.client.bulk_delete([{"id": int(i)} for i in ids])
+                if not self._put(action, recorder):
+                    self._post([_as_create(action)], recorder)
+
+    def _put(self, action: Action, recorder: Recorder) -> bool:
+        """Update the listed event by id; False when it is gone (404), so it can be created."""
+        listed = _listed_id(action)
+        assert action.desired is not None and listed is not None
+        try:
+            event = self.client.update_event(listed, action.desired.payload)
+        except Gone:
+            return False
         except RemoteError as exc:
             recorder.fail(action, str(exc))
-            return
-        recorder.saved(action, str(event.get("id", action.remote_id)))
+            return True
+        recorder.saved(action, event.key)
+        return True
+
+
+def _listed_id(action: Action) -> str | None:
+    """The id of the event the listing showed for this session (never the ledger's: the event
+    the ledger remembers may have been deleted by hand since)."""
+    return action.remote.remote_id if action.remote is not None else None
+
+
+def _as_create(action: Action) -> Action:
+    from dataclasses import replace
+
+    return replace(action, remote=None)
