@@ -62,6 +62,46 @@ class GarminWorkout(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     workoutId: int | str
+    workoutName: str | None = None
+    description: str | None = None
+
+
+class GarminCalendarItem(BaseModel):
+    """A `calendarItems` entry of `/calendar-service/year/{y}/month/{m}`: for a scheduled
+    workout `id` is the schedule id (real-services.md, "Calendar"); other kinds (activities,
+    notes, events) carry no `workoutId` and are not progsync's."""
+
+    model_config = ConfigDict(extra="allow")
+    id: int | str | None = None
+    workoutScheduleId: int | str | None = None
+    workoutId: int | str | None = None
+    date: str | None = None
+
+    @property
+    def schedule_id(self) -> str | None:
+        found = self.id if self.id is not None else self.workoutScheduleId
+        return None if found is None else str(found)
+
+    @property
+    def day(self) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(str(self.date)[:10])
+        except ValueError:
+            return None
+
+
+class GarminCalendar(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    calendarItems: list[GarminCalendarItem]
+
+
+class GarminSaved(BaseModel):
+    """The reply to an upload (`{"workoutId": …, …}`) or a schedule (`{"workoutScheduleId": …}`)."""
+
+    model_config = ConfigDict(extra="allow")
+    workoutId: int | str | None = None
+    workoutScheduleId: int | str | None = None
+    id: int | str | None = None
 
 
 _EVENTS = TypeAdapter(list[IntervalsEvent])
@@ -129,9 +169,51 @@ def _odd(data: Any, service: str, what: str, expected: str) -> Any:
     )
 
 
-def garmin_workouts(data: Any, what: str = "listing workouts") -> list[dict[str, Any]]:
+def garmin_workouts(data: Any, what: str = "listing workouts") -> list[GarminWorkout]:
     """The workouts of a list reply, or OddReply saying what was wrong with it."""
-    return _checked(data, _WORKOUTS, "Garmin Connect", what, None)
+    return [
+        GarminWorkout.model_validate(item)
+        for item in _checked(data, _WORKOUTS, "Garmin Connect", what, None)
+    ]
+
+
+def garmin_calendar(data: Any, what: str) -> list[GarminCalendarItem]:
+    """The items of a calendar month, or OddReply."""
+    if not isinstance(data, dict):
+        _odd(data, "Garmin Connect", what, "a calendar")
+    try:
+        return GarminCalendar.model_validate(data).calendarItems
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise OddReply(
+            f"Garmin Connect sent an unexpected calendar while {what}: {where}: {first['msg']}",
+            _HINT,
+        ) from None
+
+
+def garmin_uploaded(data: Any, what: str) -> str:
+    """The id of the workout an upload created, or OddReply (the upload may have happened: the
+    next push finds it by its marker)."""
+    saved = GarminSaved.model_validate(data) if isinstance(data, dict) else None
+    if saved is None or saved.workoutId is None:
+        raise OddReply(
+            f"Garmin Connect answered {what} without a workout id", _HINT + UPLOAD_NOTE
+        )
+    return str(saved.workoutId)
+
+
+def garmin_schedule_id(data: Any) -> str | None:
+    """The schedule id in a schedule reply, or None when the reply has none (the caller then
+    looks at the calendar, since the entry may exist all the same)."""
+    if not isinstance(data, dict):
+        return None
+    saved = GarminSaved.model_validate(data)
+    found = saved.workoutScheduleId if saved.workoutScheduleId is not None else saved.id
+    return None if found is None else str(found)
+
+
+UPLOAD_NOTE = "; the next push finds what was saved by its marker"
 
 
 def _checked(

@@ -278,3 +278,29 @@ def test_status_shows_what_differs_on_the_service(garmin: FakeGarmin, tmp_path: 
     ((_, rows),) = run_status(["garmin"], Config())
     (row,) = [r for r in rows if r.identity == "block/tempo"]
     assert any("not on the calendar" in p for p in row.problems), row
+
+
+@pytest.mark.parametrize(
+    ("method", "part", "reply", "piece"),
+    [
+        ("POST", "/workout-service/workout", {"ok": True}, "answered uploading a workout without a workout id"),
+        ("POST", "/workout-service/workout", "done", "answered uploading a workout without a workout id"),
+        ("GET", "/calendar-service/", {"calendarItems": "none"}, "unexpected calendar while reading the calendar of 2026-11"),
+        ("GET", "/calendar-service/", [], "sent a list while reading the calendar of 2026-11"),
+    ],
+)
+def test_an_odd_reply_to_any_request_is_exit_5_and_the_next_push_converges(garmin: FakeGarmin, tmp_path: Path, method: str, part: str, reply: Any, piece: str) -> None:
+    from .conftest import run_cli
+
+    assert push(write_plan(tmp_path)).exit_code == 0
+    plan = write_plan(tmp_path, EDITED)  # reads the calendar, uploads a session, moves one
+    garmin.faults.append(Fault(method, part, reply=reply))
+    result = run_cli("push", str(plan), "--to", "garmin")
+    assert result.returncode == 5, result.stdout + result.stderr
+    assert piece in result.stdout + result.stderr and "internal error" not in result.stdout + result.stderr
+    outcome = push(plan)
+    assert outcome.exit_code == 0 and not outcome.reports[0].failed, outcome.as_dict()
+    cal = calendar(garmin)
+    assert len(cal) == 5 and len({c[0] for c in cal}) == 5 and all(len(c[3]) == 1 for c in cal), cal
+    garmin.log.clear()
+    assert push(plan).reports[0].writes == 0 and garmin.writes() == []

@@ -40,7 +40,8 @@ def test_good_replies_are_parsed_into_events() -> None:
     [event] = intervals_events(events)
     assert (event.key, event.day.isoformat(), event.name, event.external_id) == ("7", "2026-11-24", "Run", None)
     assert event.fields() == {**events[0], "external_id": None}, "unread fields are kept for the fingerprint"
-    assert garmin_workouts([{"workoutId": 3, "workoutName": "x"}]) == [{"workoutId": 3, "workoutName": "x"}]
+    [workout] = garmin_workouts([{"workoutId": 3, "workoutName": "x", "sportType": {}}])
+    assert (workout.workoutId, workout.workoutName, workout.description) == (3, "x", None)
 
 
 def test_odd_garmin_reply() -> None:

@@ -30,6 +30,13 @@ from ...http import (
     Retryable,
     UntrustedListing,
 )
+from ...replies import (
+    OddReply,
+    garmin_calendar,
+    garmin_schedule_id,
+    garmin_uploaded,
+    garmin_workouts,
+)
 from .client import (
     DESCRIPTION_LIMIT,
     MARKER,
@@ -189,26 +196,25 @@ class GarminDestination:
         out: dict[str, list[Copy]] = {}
         offset = 0
         while True:
-            page = self._call("get_workouts", "listing workouts", offset, 100)
-            if not isinstance(page, list) or not all(
-                isinstance(w, dict) and w.get("workoutId") for w in page
-            ):
+            reply = self._call("get_workouts", "listing workouts", offset, 100)
+            try:
+                page = garmin_workouts(reply, "listing workouts")
+            except OddReply as exc:
                 raise UntrustedListing(
-                    "Garmin Connect answered the workout list with something that is not a list "
-                    "of workouts; nothing was changed",
+                    f"{exc.message}; nothing was changed",
                     "this is usually a passing fault: the next run tries again",
-                )
+                ) from None
             for workout in page:
-                match = MARKER.search(str(workout.get("description") or ""))
+                match = MARKER.search(workout.description or "")
                 if not match:
                     continue
                 identity, day, digest = match.groups()
                 out.setdefault(identity, []).append(
                     Copy(
-                        str(workout["workoutId"]),
+                        str(workout.workoutId),
                         dt.date.fromisoformat(day),
                         digest,
-                        str(workout.get("workoutName") or ""),
+                        workout.workoutName or "",
                     )
                 )
             if len(page) < 100:
@@ -217,25 +223,21 @@ class GarminDestination:
         return out
 
     def _read_month(self, year: int, month: int) -> list[Scheduled]:
-        data = self._call("get_scheduled_workouts", "reading the calendar", year, month)
-        items = data.get("calendarItems") if isinstance(data, dict) else None
-        if not isinstance(items, list):
+        what = f"reading the calendar of {year}-{month:02d}"
+        data = self._call("get_scheduled_workouts", what, year, month)
+        try:
+            items = garmin_calendar(data, what)
+        except OddReply as exc:
             raise UntrustedListing(
-                f"Garmin Connect answered the calendar of {year}-{month:02d} with something "
-                "that is not a calendar; nothing was changed",
+                f"{exc.message}; nothing was changed",
                 "this is usually a passing fault: the next run tries again",
-            )
+            ) from None
         out = []
         for item in items:
-            if not isinstance(item, dict) or item.get("workoutId") is None:
+            day = item.day
+            if item.workoutId is None or item.schedule_id is None or day is None:
                 continue
-            schedule_id = item.get("id") or item.get("workoutScheduleId")
-            try:
-                day = dt.date.fromisoformat(str(item.get("date"))[:10])
-            except ValueError:
-                continue
-            if schedule_id is not None:
-                out.append(Scheduled(str(schedule_id), str(item["workoutId"]), day))
+            out.append(Scheduled(item.schedule_id, str(item.workoutId), day))
         self._calendar[(year, month)] = out
         return out
 
@@ -303,9 +305,7 @@ class GarminDestination:
                 action.identity, action.desired.fingerprint if action.desired else "", session.date
             ),
         )
-        if not isinstance(stored, dict) or "workoutId" not in stored:
-            raise RemoteError("Garmin Connect did not return a workout id")
-        return str(stored["workoutId"]), stored
+        return garmin_uploaded(stored, "uploading a workout"), stored
 
     def _find_schedule(self, workout_id: str, day: dt.date) -> dict[str, Any] | None:
         """Settle a schedule call that may have happened: read the month again, fresh."""
@@ -322,17 +322,18 @@ class GarminDestination:
             day.isoformat(),
             settle=lambda: self._find_schedule(workout_id, day),
         )
-        schedule_id = (
-            (result.get("workoutScheduleId") or result.get("id"))
-            if isinstance(result, dict)
-            else None
-        )
+        schedule_id = garmin_schedule_id(result)
         if schedule_id is None:
             # The reply is unusable, but the entry may exist: look once before giving up.
             found = self._find_schedule(workout_id, day)
             if found is None:
-                raise RemoteError("Garmin Connect did not return a schedule id")
-            schedule_id = found["workoutScheduleId"]
+                raise OddReply(
+                    "Garmin Connect answered scheduling a workout without a schedule id, and the "
+                    "calendar does not show the entry",
+                    "the service or a proxy in between sent an unexpected reply; the next run "
+                    "looks again",
+                )
+            schedule_id = str(found["workoutScheduleId"])
         key = (day.year, day.month)
         if key in self._calendar:
             self._calendar[key].append(Scheduled(str(schedule_id), workout_id, day))
