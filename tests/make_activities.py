@@ -6,7 +6,7 @@ without the workout, moved to another day, a ride that was not planned), or of
 `tests/fixtures/activities/half-build.toml` for the matching: sessions moved and swapped with
 the workout on the watch under the name progsync's encoder writes (cut to 15 bytes at a word),
 cut to 16 bytes mid-word as other tools do, under an old name, four of five reps, the Sunday
-before a reviewed week, an unplanned run, even splits. Structured runs embed
+before a reviewed week, a session run a day before its week, an unplanned run, even splits. Structured runs embed
 the workout exactly as progsync's FIT encoder writes it (`workouts.fit.workout_steps`) and give
 every lap its `wkt_step_index`, as a Garmin watch does while it runs a workout.
 
@@ -336,6 +336,12 @@ def half_build_scenarios() -> dict[str, bytes]:
     # Thu of week 1 on its day under another name, the fifth rep left out
     files["short-reps/2026-12-03-four-of-five.fit"] = activity_fit(
         _dec(3, 18), threshold_reps(4), s["w1-thu"], workout_name="LT 5x3"
+    )
+    # week 2's Monday easy run done on the Sunday before, with its workout on the watch: a
+    # session moved a day across the edge of `--week 2`
+    files["edge/2026-12-06-monday-run-early.fit"] = activity_fit(
+        _dec(6, 10), [RunLap(0, 1350, 320, 138), RunLap(0, 1350, 320, 139)], s["w2-mon"],
+        workout_name=workout_name(s["w2-mon"]),
     )
     return files
 

@@ -135,6 +135,14 @@ def test_a_week_window_does_not_claim_the_sunday_before_it() -> None:
     # reviewed with its own week, the same run is Sunday's long run
     week1 = by_session(half_review("moved", "--week", "1"))
     assert week1[("2026-12-06", "Long run")]["activity"]["date"] == "2026-12-06"
+    # the one exception: week 2's Monday run the day before, with its workout on the watch
+    edge = half_review("edge", "--week", "2")
+    monday = by_session(edge)[("2026-12-07", "Easy run")]
+    assert (monday["status"], monday["method"], monday["activity"]["date"]) == ("moved", "workout", "2026-12-06")
+    assert [w["start"] for w in edge["weeks"]] == ["2026-12-07"]
+    week1 = by_session(half_review("edge", "--week", "1"))
+    assert week1[("2026-12-06", "Long run")]["status"] == "missed"
+    assert all(s["status"] != "unplanned" for s in half_review("edge", "--week", "1")["sessions"])
 
 
 def test_an_unplanned_run_gets_a_card() -> None:
