@@ -565,21 +565,21 @@ def review_session(
     session: Session, activity: Activity, profile: Profile, moved: bool
 ) -> SessionReview:
     """Compare one session with the activity that ran it: step by step when the watch ran this
-    session's workout (by name and steps, or by steps under another name), else as a whole run."""
+    session's workout (by its name or its steps), else as a whole run."""
     notes: list[str] = []
     if moved:
         notes.append(f"planned for {session.date:%a %d %b}, run on {activity.date:%a %d %b}")
     grade = evidence(session, activity)
-    uses_workout = activity.has_workout_laps and grade in (0, 1, 3)
+    uses_workout = activity.has_workout_laps and grade != 4
     if uses_workout and grade == 1 and activity.workout_name:
         notes.append(
             f"the watch ran this session's steps as workout '{activity.workout_name}': "
             "compared step by step"
         )
-    if activity.has_workout_laps and grade == 2:
+    if uses_workout and grade == 2:
         notes.append(
             f"the watch's workout '{activity.workout_name}' has other steps than this session "
-            "(changed since it was sent?): compared as a whole run"
+            "(changed since it was sent?): laps matched to steps by their step numbers"
         )
     if activity.has_workout_laps and grade == 4:
         notes.append(
@@ -673,9 +673,10 @@ REPEAT_STEP = 6
 
 
 def same_steps(planned: Sequence[WorkoutStep], ran: Sequence[WorkoutStep]) -> bool:
-    """Whether the watch's workout has the planned steps: as many, each of the same kind
-    (intensity), ended the same way (time, distance, lap press, …) and as long (within
-    `STEP_LENGTH_SLACK`), the repeats over the same steps as often."""
+    """Whether the watch's workout has the planned steps: as many, each ended the same way
+    (time, distance, lap press, …) and as long (within `STEP_LENGTH_SLACK`), the repeats over
+    the same steps as often. Not the intensity: workouts made in Garmin Connect often mark a
+    warm-up or cool-down `active` (docs/review.md)."""
     if len(planned) != len(ran):
         return False
     for mine, theirs in zip(planned, ran, strict=True):
@@ -685,8 +686,6 @@ def same_steps(planned: Sequence[WorkoutStep], ran: Sequence[WorkoutStep]) -> bo
             if (mine.value, mine.repeat) != (theirs.value, theirs.repeat):
                 return False
             continue
-        if None not in (mine.intensity, theirs.intensity) and mine.intensity != theirs.intensity:
-            return False
         if mine.duration in _LENGTHS:
             if not mine.value or not theirs.value:
                 if mine.value != theirs.value:
