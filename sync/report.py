@@ -8,7 +8,8 @@ warnings next to what they concern, and the athlete's paces and heart-rate zones
 
 With a review (`report --from SOURCE`, the activity sources of `progsync review`), each card
 also shows what was run: its status and a line over the profile at the height of the pace
-actually run, step by step where the watch ran the workout, split by split otherwise.
+actually run, step by step where the watch ran the workout, split by split otherwise; an
+activity no session accounts for (unplanned) gets a card of its own on its day.
 
 It reads only the compiled model (`Loaded`), never the TOML. This module turns the model into a
 small view model of plain values; the jinja2 template `templates/report.html.j2` lays it out. The
@@ -285,6 +286,29 @@ def _overlay(card: Card, item: SessionReview, scale: PaceScale, units: Units) ->
             x += width
 
 
+def _unplanned_card(item: SessionReview, profile: Profile, units: Units) -> Card:
+    """A card for an activity no session accounts for: what was run, split by split over an
+    empty profile (on the athlete's pace scale), so the week's total has a card for each run."""
+    activity = item.activity
+    assert activity is not None
+    noun = "run" if activity.sport == "run" else activity.sport
+    card = Card(
+        anchor=f"unplanned-{activity.start:%Y%m%dT%H%M%S}",
+        name=f"Unplanned {noun}",
+        date=activity.date,
+        time=None,
+        duration=format_clock(activity.seconds),
+        distance=distance_text(activity.metres or 0.0, units),
+        sport=activity.sport,
+        bars=[],
+        lines=[],
+        notes=None,
+        progression=False,
+    )
+    _overlay(card, item, PaceScale.of(profile), units)
+    return card
+
+
 def _warning(issue: Issue) -> Warning:
     return Warning(issue.code or issue.severity, issue.message, issue.hint or "")
 
@@ -348,6 +372,13 @@ def build_view(
             week.race = week.race or race_distance(session) is not None
         place = (session.source_file or session.plan, session.source_line)
         cards_by_place.setdefault(place, []).append(card)
+    for item in review.sessions if review else ():
+        if item.session is None and item.activity is not None:
+            index = (item.activity.date - anchor).days // 7
+            if 0 <= index < len(weeks):
+                week = weeks[index]
+                card = _unplanned_card(item, profile, units)
+                week.days[(item.activity.date - week.start).days].cards.append(card)
     for actual in review.weeks if review else ():
         index = (actual.start - anchor).days // 7
         if 0 <= index < len(weeks) and (actual.actual_seconds or actual.planned_seconds):

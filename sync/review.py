@@ -23,12 +23,14 @@ from progsync.workouts.plan import Compiled
 from progsync.workouts.profile import Profile
 from progsync.workouts.review import (
     MOVE_DAYS,
+    REPEAT_STEP,
     Activity,
     Lap,
     Review,
     SessionReview,
     StepReview,
     WeekReview,
+    WorkoutStep,
     review,
 )
 from progsync.workouts.units import Units, format_clock, format_distance, format_pace
@@ -73,6 +75,35 @@ def _local_date(start: dt.datetime, messages: Any) -> dt.date:
             offset = epoch + dt.timedelta(seconds=local) - stamp
             return (start + offset).date()
     return start.date()
+
+
+def _workout(steps: Any) -> tuple[WorkoutStep, ...]:
+    """The `workout_step` messages of an activity in raw FIT numbers (the SDK decodes the enums
+    to names; its profile maps them back), to compare with a session's steps."""
+    from garmin_fit_sdk import Profile
+
+    durations = {name: number for number, name in Profile["types"]["wkt_step_duration"].items()}
+    intensities = {name: number for number, name in Profile["types"]["intensity"].items()}
+    out: list[WorkoutStep] = []
+    for raw in sorted(steps, key=lambda m: m.get("message_index") or 0):
+        kind = raw.get("duration_type")
+        duration = durations.get(kind) if isinstance(kind, str) else kind
+        if not isinstance(duration, int):
+            return ()  # a step we cannot read: judge the activity without its workout
+        value = raw.get("duration_value")
+        level = raw.get("intensity")
+        intensity = intensities.get(level) if isinstance(level, str) else level
+        repeat = raw.get("target_value")
+        is_repeat = duration == REPEAT_STEP
+        out.append(
+            WorkoutStep(
+                duration=duration,
+                value=value if isinstance(value, int) else None,
+                intensity=intensity if isinstance(intensity, int) and not is_repeat else None,
+                repeat=repeat if isinstance(repeat, int) and is_repeat else None,
+            )
+        )
+    return tuple(out)
 
 
 def read_fit(data: bytes, source: str) -> Activity | None:
@@ -141,6 +172,7 @@ def read_fit(data: bytes, source: str) -> Activity | None:
         laps=tuple(laps),
         workout_name=wkt_name if isinstance(wkt_name, str) and wkt_name.strip() else None,
         workout_steps=len(messages.get("workout_step_mesgs", [])) or None,
+        workout=_workout(messages.get("workout_step_mesgs", [])),
         device=device if isinstance(device, str) else None,
     )
 
@@ -293,8 +325,10 @@ def compute(args: ReviewArgs, config: Any = None, loaded: Any = None) -> Outcome
     else:
         anchor = args.today - dt.timedelta(days=args.today.weekday())
     start, until = _window(everything, anchor, args)
-    sessions = [s for s in everything if start <= s.date <= until]
     slack = dt.timedelta(days=MOVE_DAYS)
+    # the sessions just outside the window match too, so their activities are not claimed
+    # by a session inside it (workouts.review.match)
+    sessions = [s for s in everything if start - 2 * slack <= s.date <= until + 2 * slack]
     from .activity_sources import Fetched
 
     stats = Fetched()
@@ -305,15 +339,11 @@ def compute(args: ReviewArgs, config: Any = None, loaded: Any = None) -> Outcome
     def profile_of(session: Session | None) -> Profile:
         return profiles.get(id(session), default_profile) if session else default_profile
 
-    result = review(sessions, activities, profile_of, args.today, anchor)
-    kept = tuple(r for r in result.sessions if r.status != "unplanned" or start <= r.date <= until)
-    result = Review(
-        sessions=kept,
-        weeks=tuple(w for w in result.weeks if start - dt.timedelta(days=6) <= w.start <= until),
-    )
+    result = review(sessions, activities, profile_of, args.today, anchor, (start, until))
     units: Units = loaded.plans[0].plan.units if loaded.plans else "km"
     fetched = vars(stats) if args.source in SERVICES else {}
-    return Outcome(result, units, (*loaded.warnings, *warnings), start, until, dict(fetched))
+    every = tuple(dict.fromkeys((*loaded.warnings, *warnings)))  # each warning once
+    return Outcome(result, units, every, start, until, dict(fetched))
 
 
 def run_review(args: ReviewArgs) -> int:
@@ -496,8 +526,8 @@ def session_view(item: SessionReview, units: Units) -> list[Any]:
             extra = f"  splits {paces}"
             if whole.spread is not None:
                 extra += f" · spread {_offset(whole.spread, units)}"
-            if whole.second_half_faster is not None:
-                extra += " · negative split" if whole.second_half_faster else " · positive split"
+            if whole.split is not None:
+                extra += f" · {whole.split} split" if whole.split != "even" else " · even"
             out.append(Text(extra))
     if item.progression is not None:
         prog = item.progression

@@ -2,7 +2,11 @@
 
 Each file is what a watch would record running one session of `examples/week.toml` in a given
 way (on pace, too fast, a stage skipped, a stopped watch, an extra lap press, run by feel
-without the workout, moved to another day, a ride that was not planned). Structured runs embed
+without the workout, moved to another day, a ride that was not planned), or of
+`tests/fixtures/activities/half-build.toml` for the matching: sessions moved and swapped with
+the workout on the watch under the name progsync's encoder writes (cut to 15 bytes at a word),
+cut to 16 bytes mid-word as other tools do, under an old name, four of five reps, the Sunday
+before a reviewed week, a session run a day before its week, an unplanned run, even splits. Structured runs embed
 the workout exactly as progsync's FIT encoder writes it (`workouts.fit.workout_steps`) and give
 every lap its `wkt_step_index`, as a Garmin watch does while it runs a workout.
 
@@ -53,8 +57,10 @@ def activity_fit(
     laps: list[RunLap],
     session: Session | None,
     sport: str = "run",
+    workout_name: str | None = None,
 ) -> bytes:
-    """A FIT activity file: file_id, the workout (when `session`), events, laps, session."""
+    """A FIT activity file: file_id, the workout (when `session`; named `workout_name`, else the
+    session's full name), events, laps, session."""
     start = (start_local - TZ).replace(tzinfo=dt.UTC)
     encoder = Encoder()
     serial = zlib.crc32(start.isoformat().encode()) & 0x7FFFFFFF
@@ -73,7 +79,7 @@ def activity_fit(
         encoder.write_mesg(
             {
                 "mesg_num": 26,
-                "wkt_name": session.name,
+                "wkt_name": workout_name or session.name,
                 "sport": SPORTS[session.sport],
                 "num_valid_steps": len(steps),
             }
@@ -166,8 +172,24 @@ def _sessions() -> dict[str, Session]:
     return {s.date.strftime("%a").lower(): s for s in plan.sessions}
 
 
-def _at(day: int, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(2026, 11, day, hour, minute)
+def _half_build() -> dict[str, Session]:
+    """The sessions of half-build.toml by week and day: `w1-tue`."""
+    path = OUT / "half-build.toml"
+    plan = compile_plan(path.read_text(encoding="utf-8"), "half-build.toml").plan
+    start = plan.start
+    assert start is not None
+    return {
+        f"w{(s.date - start).days // 7 + 1}-{s.date.strftime('%a').lower()}": s
+        for s in plan.sessions
+    }
+
+
+def _at(day: int, hour: int, minute: int = 0, month: int = 11) -> dt.datetime:
+    return dt.datetime(2026, month, day, hour, minute)
+
+
+def _dec(day: int, hour: int) -> dt.datetime:
+    return _at(day, hour, month=12)
 
 
 def by_feel_km(seconds: float, paces: list[float], hr: int) -> list[RunLap]:
@@ -249,6 +271,77 @@ def scenarios() -> dict[str, bytes]:
             RunLap(5, 600, 330, 150),
         ],
         s["tue"],
+    )
+    files.update(half_build_scenarios())
+    return files
+
+
+def threshold_reps(reps: int) -> list[RunLap]:
+    """Threshold reps (warm-up, 5 x 3 min / 90 s jog, cool-down) with `reps` reps run."""
+    laps = [RunLap(0, 900, 320, 135)]
+    for _ in range(reps):
+        laps += [RunLap(1, 180, 255, 172), RunLap(2, 90, 340, 150)]
+    return [*laps, RunLap(4, 600, 325, 142)]
+
+
+def half_build_scenarios() -> dict[str, bytes]:
+    """half-build.toml run in the ways the matching must see through."""
+    from progsync.workouts.fit import workout_name
+
+    s = _half_build()
+    files: dict[str, bytes] = {}
+    # Mon: the easy run by feel, every kilometre at 5:20 (even splits)
+    files["moved/2026-11-30-easy-even.fit"] = activity_fit(
+        _at(30, 7), by_feel_km(2700, [320.0], 138), None
+    )
+    # Tue's progression run on Wed, the watch running that very workout, under the name
+    # progsync's encoder gives it ("Short progression" is 17 bytes: "Short")
+    assert workout_name(s["w1-tue"]) == "Short"
+    files["moved/2026-12-02-tuesday-progression.fit"] = activity_fit(
+        _dec(2, 18),
+        [
+            RunLap(0, 600, 320, 135),
+            RunLap(1, 480, 280, 150),
+            RunLap(2, 480, 270, 156),
+            RunLap(3, 480, 260, 162),
+            RunLap(4, 600, 325, 145),
+        ],
+        s["w1-tue"],
+        workout_name=workout_name(s["w1-tue"]),
+    )
+    # Thu and Fri swapped: Friday's strides on Thursday, the name cut to 16 bytes mid-word
+    # (as a tool that fills FIT's 16-byte field does) ...
+    strides = [RunLap(0, 2100, 320, 140)]
+    for _ in range(4):
+        strides += [RunLap(1, 20, 235, 150), RunLap(2, 60, 345, 146)]
+    cut = s["w1-fri"].name.encode()[:16].decode()
+    assert cut == "Easy run + strid"
+    files["moved/2026-12-03-friday-strides.fit"] = activity_fit(
+        _dec(3, 7), strides, s["w1-fri"], workout_name=cut
+    )
+    # ... and Thursday's threshold reps on Friday, under their own name
+    files["moved/2026-12-04-thursday-reps.fit"] = activity_fit(
+        _dec(4, 18), threshold_reps(5), s["w1-thu"]
+    )
+    # Sat: a shakeout nobody planned
+    files["moved/2026-12-05-shakeout.fit"] = activity_fit(
+        _dec(5, 9), by_feel_km(900, [330.0], 130), None
+    )
+    # Sun: the long run, the watch holding it under the name it had before the plan renamed it
+    long_run = [RunLap(0, 320, 320, 140, "distance") for _ in range(13)]
+    long_run.append(RunLap(0, 4200 - 13 * 320, 320, 141, "session_end"))
+    files["moved/2026-12-06-long-run-old-name.fit"] = activity_fit(
+        _dec(6, 9), long_run, s["w1-sun"], workout_name="Sunday long"
+    )
+    # Thu of week 1 on its day under another name, the fifth rep left out
+    files["short-reps/2026-12-03-four-of-five.fit"] = activity_fit(
+        _dec(3, 18), threshold_reps(4), s["w1-thu"], workout_name="LT 5x3"
+    )
+    # week 2's Monday easy run done on the Sunday before, with its workout on the watch: a
+    # session moved a day across the edge of `--week 2`
+    files["edge/2026-12-06-monday-run-early.fit"] = activity_fit(
+        _dec(6, 10), [RunLap(0, 1350, 320, 138), RunLap(0, 1350, 320, 139)], s["w2-mon"],
+        workout_name=workout_name(s["w2-mon"]),
     )
     return files
 

@@ -374,7 +374,7 @@ def test_reviewed_week_in_a_browser(browser: Any, tmp_path: Path, width: int) ->
     assert layout["bad"] == [] and layout["scroll"] <= layout["vw"], layout
     assert _console_errors(browser) == []
     lines = browser.find_elements("css selector", "svg.profile line.actual")
-    assert len(lines) == 37
+    assert len(lines) == 38, "37 over the sessions, 1 on the unplanned ride's card"
     assert all(line.rect["width"] > 0 for line in lines), "a 20 s stride is a sliver, but there"
     stages = browser.find_elements("css selector", "article.card.progression svg.profile line.actual")
     assert stages and all(line.rect["width"] > 5 for line in stages[:6])
@@ -382,3 +382,19 @@ def test_reviewed_week_in_a_browser(browser: Any, tmp_path: Path, width: int) ->
     assert tops == sorted(tops, reverse=True), "the stages run faster, drawn higher"
     if width == 1280:
         _keep(shot, "report-review.png")
+
+
+def test_an_unplanned_run_has_a_card_on_its_day(tmp_path: Path) -> None:
+    # half-build week 1 as run (tests/fixtures/activities/moved): a 15-minute shakeout on
+    # Saturday that no session accounts for counts in the week's total, so it gets a card
+    out = tmp_path / "half.html"
+    fixtures = Path(__file__).parent / "fixtures" / "activities"
+    result = run_cli("report", str(fixtures / "half-build.toml"), "--from", f"folder:{fixtures / 'moved'}",
+                     "-o", str(out), env={"PROGSYNC_TODAY": "2026-12-20"})
+    assert result.returncode == 0, result.stderr
+    html = out.read_text(encoding="utf-8")
+    card = _article(html, "Unplanned run")
+    assert 'data-date="2026-12-05"' in html[html.rindex("<article", 0, html.index("<h3>Unplanned run</h3>")):]
+    assert "<b>unplanned</b> · ran 15:00 · 2.7 km at 5:30/km" in card
+    assert len(TICKS.findall(card)) == 3, "one line per split"
+    assert html.count("<h3>Unplanned run</h3>") == 1

@@ -8,8 +8,14 @@ belonged to (`lap.wkt_step_index`, the `message_index` of the `workout_step` mes
 FIT encoder numbers the steps of a session in a fixed way (`workouts.fit.workout_steps`: repeats
 are flat, followed by a repeat step), so the same numbering here maps every lap back to the
 planned step it ran — through repeats, by counting occurrences. Activities without workout laps
-(run by feel, or recorded by another app) are matched by date, sport and duration and compared
-as a whole run, with their splits.
+(run by feel, or recorded by another app) are compared as a whole run, with their splits.
+
+Matching (`match`) is by what was run, not only by name: every (session, activity) pair of the
+same sport within `MOVE_DAYS` gets a cost from its evidence (the watch's workout has this
+session's name — a FIT name cut to 16 bytes counts when it is a prefix — and/or its steps,
+`WorkoutStep`, compared with the session's steps as `workouts.fit` encodes them) plus a day per
+day moved, and pairs are taken cheapest first over the whole review window, so an activity is
+matched at most once. docs/review.md describes the rules.
 
 Units as in the model: seconds, metres, seconds per km, bpm.
 """
@@ -34,6 +40,8 @@ from .model import (
 )
 from .profile import Profile
 
+WholeSplit = Literal["negative", "even", "positive"]
+
 SessionStatus = Literal["done", "partial", "missed", "moved", "unplanned", "upcoming"]
 StepStatus = Literal["done", "short", "long", "skipped", "open"]
 PaceMark = Literal["in", "fast", "slow"]
@@ -54,6 +62,35 @@ MATCH_RATIO = (0.5, 1.6)
 MOVE_DAYS = 3
 #: Two laps at one step: the second is a new occurrence only once the first reached this share.
 EXTRA_LAP_SHARE = 0.9
+#: Halves within this many s/km of each other are an even split.
+EVEN_SPLIT = 2.0
+#: Bytes a watch keeps of a workout's name (FIT `wkt_name` is a 16-byte field): a name of at
+#: most this size that is a prefix of the session's name was cut, and counts as the same name.
+NAME_BYTES = 16
+#: A FIT string holds at most this many bytes (`workouts.fit.MAX_STRING_BYTES`).
+FIT_TEXT_BYTES = 100
+#: Relative slack when comparing a step's planned time or distance with the watch's.
+STEP_LENGTH_SLACK = 0.02
+#: An activity outside the review window is claimed by a session inside it only when it ran
+#: that session's workout, and at most this many days from it.
+EDGE_DAYS = 2
+#: Cost of each kind of evidence that an activity ran a session (lower is stronger); a day
+#: moved costs `DAY_COST`. See `evidence`.
+EVIDENCE_COST = {0: 0.0, 1: 0.5, 2: 1.0, 3: 2.0, 4: 3.5}
+DAY_COST = 1.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkoutStep:
+    """One `workout_step` of the workout a watch ran, in raw FIT numbers: `duration` is the
+    `wkt_step_duration` (0 time, 1 distance, 6 repeat, …), `value` its raw `duration_value`
+    (ms, cm, the first step of a repeat), `intensity` the FIT intensity, `repeat` the count of
+    a repeat step."""
+
+    duration: int
+    value: int | None = None
+    intensity: int | None = None
+    repeat: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,6 +124,8 @@ class Activity:
     laps: tuple[Lap, ...] = ()
     workout_name: str | None = None
     workout_steps: int | None = None
+    #: The steps of the workout the watch ran (empty when the file holds none).
+    workout: tuple[WorkoutStep, ...] = ()
     device: str | None = None
     name: str | None = None
 
@@ -145,6 +184,8 @@ class WholeRun:
     splits: tuple[Split, ...]
     spread: float | None
     second_half_faster: bool | None
+    #: negative (second half faster), even (within EVEN_SPLIT s/km) or positive.
+    split: WholeSplit | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -407,13 +448,15 @@ def review_whole(session: Session | None, activity: Activity) -> WholeRun:
         full = full[:-1]
     paces = [s.pace for s in full if s.pace is not None]
     spread = round(max(paces) - min(paces), 1) if len(paces) >= 2 else None
-    faster: bool | None = None
+    kind: WholeSplit | None = None
     if len(full) >= 2:
         half = len(full) // 2
         first, second = full[:half], full[len(full) - half :]
         p1 = _pace(sum(s.seconds for s in first), sum(s.metres or 0 for s in first))
         p2 = _pace(sum(s.seconds for s in second), sum(s.metres or 0 for s in second))
-        faster = None if p1 is None or p2 is None else p2 < p1
+        if p1 is not None and p2 is not None:
+            gain = p1 - p2
+            kind = "even" if abs(gain) <= EVEN_SPLIT else "negative" if gain > 0 else "positive"
     target = main_pace_target(session) if session else None
     mark, off = judge_pace(activity.pace, target)
     return WholeRun(
@@ -422,7 +465,8 @@ def review_whole(session: Session | None, activity: Activity) -> WholeRun:
         target=target,
         splits=splits,
         spread=spread,
-        second_half_faster=faster,
+        second_half_faster=None if kind is None else kind == "negative",
+        split=kind,
     )
 
 
@@ -520,12 +564,24 @@ def _clock(seconds_per_km: float) -> str:
 def review_session(
     session: Session, activity: Activity, profile: Profile, moved: bool
 ) -> SessionReview:
-    """Compare one session with the activity that ran it."""
+    """Compare one session with the activity that ran it: step by step when the watch ran this
+    session's workout (by its name or its steps), else as a whole run."""
     notes: list[str] = []
     if moved:
         notes.append(f"planned for {session.date:%a %d %b}, run on {activity.date:%a %d %b}")
-    uses_workout = activity.has_workout_laps and _same_workout(session, activity)
-    if activity.has_workout_laps and not uses_workout:
+    grade = evidence(session, activity)
+    uses_workout = activity.has_workout_laps and grade != 4
+    if uses_workout and grade == 1 and activity.workout_name:
+        notes.append(
+            f"the watch ran this session's steps as workout '{activity.workout_name}': "
+            "compared step by step"
+        )
+    if uses_workout and grade == 2:
+        notes.append(
+            f"the watch's workout '{activity.workout_name}' has other steps than this session "
+            "(changed since it was sent?): laps matched to steps by their step numbers"
+        )
+    if activity.has_workout_laps and grade == 4:
         notes.append(
             f"the watch ran workout '{activity.workout_name}', not this session's: "
             "compared as a whole run"
@@ -564,77 +620,176 @@ def review_session(
     )
 
 
+# -- what the watch ran -----------------------------------------------------------------------
 def _fit_text(text: str) -> str:
-    return " ".join(text.split()).casefold()[:100]
+    cleaned = "".join(c if c.isprintable() and c != "\ufffd" else " " for c in text)
+    return " ".join(cleaned.split()).casefold()
 
 
-def _same_workout(session: Session, activity: Activity) -> bool:
-    """Whether the workout in the activity is this session's (by name, as the FIT encoder
-    wrote it; a FIT string holds at most 100 bytes)."""
-    if not activity.workout_name:
-        return True  # laps with step indices but no workout message: trust the indices
-    name = _fit_text(activity.workout_name)
+def same_name(session: Session, workout_name: str) -> bool:
+    """Whether the watch's workout name is this session's name, as a FIT file can hold it:
+    the same words (case and spacing aside), or — cut to the 16 bytes of FIT's `wkt_name`, by
+    progsync's encoder at a word or by another tool mid-word — a prefix of it. A longer name on
+    the watch ("Easy run + strides" for a session "Easy run") is another workout."""
+    name = _fit_text(workout_name)
     mine = _fit_text(session.name)
-    return bool(name) and (name == mine or mine.startswith(name) or name.startswith(mine))
+    if not name:
+        return False
+    if name == mine:
+        return True
+    cut = len(workout_name.encode("utf-8")) <= NAME_BYTES
+    long_name = len(session.name.encode("utf-8")) > FIT_TEXT_BYTES
+    return (cut or long_name) and mine.startswith(name)
+
+
+def planned_workout(session: Session) -> tuple[WorkoutStep, ...]:
+    """The session's steps as progsync's FIT encoder writes them (what a watch holds); empty
+    when the encoder cannot write them (then only the name can tell)."""
+    from .encode import EncodeError
+    from .fit import workout_steps
+
+    try:
+        encoded = workout_steps(session.steps)
+    except EncodeError:
+        return ()
+    out = []
+    for raw in encoded:
+        repeat = raw["duration_type"] == REPEAT_STEP
+        out.append(
+            WorkoutStep(
+                duration=int(raw["duration_type"]),
+                value=raw.get("duration_value"),
+                intensity=None if repeat else raw.get("intensity"),
+                repeat=raw.get("target_value") if repeat else None,
+            )
+        )
+    return tuple(out)
+
+
+#: FIT `wkt_step_duration` numbers compared by length (time in ms, distance in cm) and the
+#: repeat step.
+_LENGTHS = (0, 1)
+REPEAT_STEP = 6
+
+
+def same_steps(planned: Sequence[WorkoutStep], ran: Sequence[WorkoutStep]) -> bool:
+    """Whether the watch's workout has the planned steps: as many, each ended the same way
+    (time, distance, lap press, …) and as long (within `STEP_LENGTH_SLACK`), the repeats over
+    the same steps as often. Not the intensity: workouts made in Garmin Connect often mark a
+    warm-up or cool-down `active` (docs/review.md)."""
+    if len(planned) != len(ran):
+        return False
+    for mine, theirs in zip(planned, ran, strict=True):
+        if mine.duration != theirs.duration:
+            return False
+        if mine.duration == REPEAT_STEP:
+            if (mine.value, mine.repeat) != (theirs.value, theirs.repeat):
+                return False
+            continue
+        if mine.duration in _LENGTHS:
+            if not mine.value or not theirs.value:
+                if mine.value != theirs.value:
+                    return False
+            elif abs(theirs.value / mine.value - 1) > STEP_LENGTH_SLACK:
+                return False
+        elif mine.value != theirs.value:
+            return False
+    return True
+
+
+def evidence(
+    session: Session, activity: Activity, planned: Sequence[WorkoutStep] | None = None
+) -> int:
+    """How surely `activity` ran `session` by what the watch held, strongest first:
+
+    0. its workout has the session's name, and its steps (or the file has no steps);
+    1. its workout has the session's steps under another name (a renamed session);
+    2. its workout has the session's name but other steps (edited since it was sent);
+    3. no workout at all (a run by feel, another app);
+    4. another workout."""
+    named = same_name(session, activity.workout_name) if activity.workout_name else None
+    steps: bool | None = None
+    if activity.workout:
+        mine = planned if planned is not None else planned_workout(session)
+        steps = same_steps(mine, activity.workout) if mine else None
+    if named and steps is not False:
+        return 0
+    if steps:
+        return 1
+    if named:
+        return 2
+    if named is None and steps is None:
+        return 3
+    return 4
 
 
 # -- matching ---------------------------------------------------------------------------------
-def _fits(session: Session, activity: Activity) -> bool:
-    if session.sport != activity.sport:
-        return False
-    if activity.workout_name and _same_workout(session, activity):
-        return True
+def _duration_gap(session: Session, activity: Activity) -> float:
     if not session.estimated_duration_s:
-        return True
-    ratio = activity.seconds / session.estimated_duration_s
-    return MATCH_RATIO[0] <= ratio <= MATCH_RATIO[1]
+        return 0.0
+    return abs(activity.seconds / session.estimated_duration_s - 1)
 
 
-def _closeness(session: Session, activity: Activity) -> tuple[int, float]:
-    named = 0 if activity.workout_name and _same_workout(session, activity) else 1
-    if session.estimated_duration_s:
-        gap = abs(activity.seconds / session.estimated_duration_s - 1)
-    else:
-        gap = 0.0
-    return named, gap
+def _within(day: dt.date, window: tuple[dt.date, dt.date] | None) -> bool:
+    return window is None or window[0] <= day <= window[1]
 
 
 def match(
-    sessions: Sequence[Session], activities: Sequence[Activity]
+    sessions: Sequence[Session],
+    activities: Sequence[Activity],
+    window: tuple[dt.date, dt.date] | None = None,
 ) -> tuple[list[tuple[Session, Activity, bool]], list[Session], list[Activity]]:
     """Pairs (session, activity, moved), unmatched sessions, unmatched activities.
 
-    Same-day matches first (the activity that ran the session's workout, else the closest in
-    duration); then what is left pairs across up to MOVE_DAYS days (a moved session)."""
-    free_sessions = list(sessions)
-    free_activities = sorted(activities, key=lambda a: a.start)
-    pairs: list[tuple[Session, Activity, bool]] = []
-    for moved in (False, True):
-        candidates: list[tuple[tuple[int, int, float], int, int]] = []
-        for si, s in enumerate(free_sessions):
-            for ai, a in enumerate(free_activities):
-                days = abs((a.date - s.date).days)
-                if (days == 0) == moved or days > MOVE_DAYS or not _fits(s, a):
-                    continue
-                named, gap = _closeness(s, a)
-                # a moved session without its workout: only if nothing was planned that day
-                if (
-                    moved
-                    and named
-                    and any(o.date == a.date and o.sport == a.sport for o in sessions)
-                ):
-                    continue
-                candidates.append(((named, days, gap), si, ai))
-        used_s: set[int] = set()
-        used_a: set[int] = set()
-        for _, si, ai in sorted(candidates):
-            if si in used_s or ai in used_a:
+    Every pair of the same sport within MOVE_DAYS days that may match gets a cost: its
+    `evidence` (EVIDENCE_COST) plus DAY_COST per day between them; pairs are taken cheapest
+    first (ties: closer in duration, closer in days, the earlier session, the earlier
+    activity), each session and each activity at most once, over all `sessions` together.
+
+    - A workout that names or has the session's steps matches whatever its length.
+    - Without that evidence (by feel, another workout) the duration must be within
+      MATCH_RATIO of the plan; another workout matches only on the session's own day, a run
+      by feel on another day only where nothing of its sport was planned that day.
+    - With a `window` (the dates under review): an activity outside it goes to a session
+      inside it only when it ran that session's workout (evidence 0 or 1) within EDGE_DAYS.
+      Pass the sessions just outside the window too, so their own activities go to them.
+    """
+    planned_days = {(s.date, s.sport) for s in sessions}
+    shapes = [planned_workout(s) if any(a.workout for a in activities) else () for s in sessions]
+    ordered = sorted(activities, key=lambda a: a.start)
+    candidates: list[tuple[tuple[float, float, int, dt.date, int, dt.datetime], int, int]] = []
+    for si, s in enumerate(sessions):
+        for ai, a in enumerate(ordered):
+            if s.sport != a.sport:
                 continue
-            used_s.add(si)
-            used_a.add(ai)
-            pairs.append((free_sessions[si], free_activities[ai], moved))
-        free_sessions = [s for i, s in enumerate(free_sessions) if i not in used_s]
-        free_activities = [a for i, a in enumerate(free_activities) if i not in used_a]
+            days = abs((a.date - s.date).days)
+            if days > MOVE_DAYS:
+                continue
+            grade = evidence(s, a, shapes[si])
+            gap = _duration_gap(s, a)
+            if grade >= 3:
+                ratio = a.seconds / s.estimated_duration_s if s.estimated_duration_s else 1.0
+                if not MATCH_RATIO[0] <= ratio <= MATCH_RATIO[1]:
+                    continue
+                if days and (grade == 4 or (a.date, a.sport) in planned_days):
+                    continue
+            crosses = _within(s.date, window) and not _within(a.date, window)
+            if crosses and (grade > 1 or days > EDGE_DAYS):
+                continue
+            cost = EVIDENCE_COST[grade] + DAY_COST * days
+            candidates.append(((cost, round(gap, 6), days, s.date, s.slot, a.start), si, ai))
+    used_s: set[int] = set()
+    used_a: set[int] = set()
+    pairs: list[tuple[Session, Activity, bool]] = []
+    for _, si, ai in sorted(candidates):
+        if si in used_s or ai in used_a:
+            continue
+        used_s.add(si)
+        used_a.add(ai)
+        session, activity = sessions[si], ordered[ai]
+        pairs.append((session, activity, session.date != activity.date))
+    free_sessions = [s for i, s in enumerate(sessions) if i not in used_s]
+    free_activities = [a for i, a in enumerate(ordered) if i not in used_a]
     return pairs, free_sessions, free_activities
 
 
@@ -726,16 +881,28 @@ def review(
     profile_of: Callable[[Session | None], Profile],
     today: dt.date,
     anchor: dt.date | None = None,
+    window: tuple[dt.date, dt.date] | None = None,
 ) -> Review:
-    """The whole comparison: every session and every activity, then the weeks."""
-    pairs, missed, extra = match(sessions, list(activities))
+    """The whole comparison: every session and every activity, then the weeks.
+
+    With a `window` (the dates under review), `sessions` may reach beyond it (the days a
+    session can move): they take part in the matching, so the activities that ran them are not
+    claimed by a session inside the window, but only what concerns the window is kept — its
+    sessions, a session from outside run inside it, and the unplanned activities inside it —
+    and only its weeks."""
+    pairs, missed, extra = match(sessions, list(activities), window)
     out: list[SessionReview] = []
     for session, activity, moved in pairs:
-        out.append(review_session(session, activity, profile_of(session), moved))
+        if _within(session.date, window) or _within(activity.date, window):
+            out.append(review_session(session, activity, profile_of(session), moved))
     for session in missed:
+        if not _within(session.date, window):
+            continue
         status: SessionStatus = "missed" if session.date < today else "upcoming"
         out.append(SessionReview(session=session, activity=None, status=status, method="none"))
     for activity in extra:
+        if not _within(activity.date, window):
+            continue
         out.append(
             SessionReview(
                 session=None,
@@ -749,7 +916,11 @@ def review(
     if anchor is None:
         first = min((r.date for r in out), default=today)
         anchor = first - dt.timedelta(days=first.weekday())
-    return Review(sessions=tuple(out), weeks=tuple(review_weeks(out, anchor, profile_of)))
+    weeks = review_weeks(out, anchor, profile_of)
+    if window is not None:
+        first, last = window
+        weeks = [w for w in weeks if w.start <= last and w.start + dt.timedelta(days=6) >= first]
+    return Review(sessions=tuple(out), weeks=tuple(weeks))
 
 
 def is_progression(session: Session) -> bool:
