@@ -101,9 +101,21 @@ class PushView:
         if outcome.default_destination and not self.quiet and code == 0:
             first = outcome.reports[0] if outcome.reports else None
             where = first.label.removeprefix("folder ") if first else "the outbox"
+            if self.dry_run:
+                head = (
+                    "No destination configured, so a push would write the workouts to the "
+                    f"local outbox (nothing was written):\n  {where}\n"
+                    "After `progsync push FILE`, copy the .fit files to a watch's "
+                    "GARMIN/NewFiles folder, or connect an account:\n"
+                )
+            else:
+                head = (
+                    f"No destination configured, so the workouts went to the local outbox:\n"
+                    f"  {where}\nCopy the .fit files to a watch's GARMIN/NewFiles folder, or "
+                    "connect an account:\n"
+                )
             click.echo(
-                f"\nNo destination configured, so the workouts went to the local outbox:\n  {where}\n"
-                "Copy the .fit files to a watch's GARMIN/NewFiles folder, or connect an account:\n"
+                f"\n{head}"
                 "  progsync login intervals   then   progsync push FILE --to intervals\n"
                 "  progsync login garmin      then   progsync push FILE --to garmin\n"
                 'and set [push] to = "..." in the config to make it the default.'

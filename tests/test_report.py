@@ -382,3 +382,37 @@ def test_reviewed_week_in_a_browser(browser: Any, tmp_path: Path, width: int) ->
     assert tops == sorted(tops, reverse=True), "the stages run faster, drawn higher"
     if width == 1280:
         _keep(shot, "report-review.png")
+
+
+def test_open_without_a_browser_says_so_and_gives_the_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # webbrowser.open returns False when no browser can be started (Python docs, webbrowser).
+    import webbrowser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) and False)
+    out = tmp_path / "hm.html"
+    result = run_cli("report", str(WEEK), "-o", str(out), "--open")
+    assert result.returncode == 0, result.stderr
+    assert opened == [out.resolve().as_uri()]
+    assert "no browser could be opened" in result.stderr
+    assert out.resolve().as_uri() in result.stderr
+
+
+def test_open_with_a_browser_says_nothing_more(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import webbrowser
+
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: True)
+    result = run_cli("report", str(WEEK), "-o", str(tmp_path / "hm.html"), "--open")
+    assert result.returncode == 0, result.stderr
+    assert "no browser" not in result.stderr
+
+
+def test_docs_zone_table_puts_10k_pace_where_the_report_does() -> None:
+    # docs/report.md's zone table and the report's legend chip (workouts/effort.py) must agree.
+    view = _view(WEEK)
+    chip = next(zone for name, _, zone in view.paces if name == "10k")
+    docs = (Path(__file__).parent.parent / "docs" / "report.md").read_text(encoding="utf-8")
+    rows = [line for line in docs.splitlines() if line.startswith("| Z") and "10k" in line]
+    assert len(rows) == 1, rows
+    assert rows[0].startswith(f"| {chip} "), (chip, rows[0])
+    assert "5k pace and faster" in next(r for r in docs.splitlines() if r.startswith("| Z5"))

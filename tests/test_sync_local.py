@@ -191,3 +191,13 @@ def test_real_destinations_leave_past_sessions_alone(tmp_path: Path, monkeypatch
     edited = folder_push(write_plan(tmp_path, WEEK.replace("40min", "44min")), tmp_path / "watch")
     assert edited.reports[0].counts["update"] == 0, "past sessions are not rewritten"
     assert any("before 2026-11-26 left alone" in n for n in edited.reports[0].notes)
+
+
+def test_plan_with_no_destination_says_a_push_would_write_to_the_outbox(isolated_user: Path) -> None:
+    # `plan` writes nothing: it must not say the workouts went anywhere (issue 26).
+    result = run_cli("plan", str(EXAMPLES / "week.toml"))
+    assert result.returncode == 0, result.stderr
+    assert "went to the local outbox" not in result.stdout
+    assert "a push would write the workouts to the local outbox" in result.stdout
+    assert "nothing was written" in result.stdout
+    assert not list((isolated_user / "data" / "outbox").glob("*.fit"))
