@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -200,6 +200,7 @@ def run_push(
         today=day,
     )
     outcome = PushOutcome(default_destination=any(t.default for t in targets))
+    explicit = frozenset(c.plan.key for c in loaded.plans if c.plan.id)
     with open_ledger() as ledger:
         for target in targets:
             try:
@@ -212,7 +213,9 @@ def run_push(
                 if config.member:
                     destination.label = f"{config.member}: {destination.label}"
                 lock = destination_lock(state_dir(), destination.key) if not dry_run else _nolock()
-                rails = _Rails(destination, ledger, target_scope, dry_run, max_delete, on_plan)
+                rails = _Rails(
+                    destination, ledger, target_scope, dry_run, max_delete, on_plan, explicit
+                )
                 with lock:
                     report = push(
                         destination,
@@ -227,6 +230,7 @@ def run_push(
                     report.warnings.extend(rails.warnings)
                     if not dry_run:
                         destination.remember(ledger)
+                        record_explicit_ids(ledger, explicit)
                     report.notes.extend(n for n in destination.notes if n not in report.notes)
                 before = sum(1 for s in sessions if s.date < target_scope.start)
                 if before:
@@ -261,6 +265,22 @@ def _nolock() -> Iterator[None]:
     yield
 
 
+#: Ledger meta (destination "") marking a plan key as an explicit `[plan] id`, not a name's slug.
+EXPLICIT_ID_META = "plan-id:"
+
+
+def record_explicit_ids(ledger: Ledger, keys: frozenset[str]) -> None:
+    """Remember which pushed plans have explicit ids (the renamed-plan rail trusts them)."""
+    for key in sorted(keys):
+        if ledger.get_meta("", EXPLICIT_ID_META + key) != "explicit":
+            ledger.set_meta("", EXPLICIT_ID_META + key, "explicit")
+
+
+def explicit_ids(ledger: Ledger, keys: Iterable[str]) -> frozenset[str]:
+    """The plan keys among `keys` that an earlier push recorded as explicit ids."""
+    return frozenset(k for k in keys if ledger.get_meta("", EXPLICIT_ID_META + k) == "explicit")
+
+
 class _Rails:
     """Runs the safety rails on a destination's actions between reconcile and the first write.
 
@@ -276,7 +296,9 @@ class _Rails:
         dry_run: bool,
         max_delete: int | None,
         on_plan: Callable[[str, list[Action]], None] | None,
+        explicit: frozenset[str] = frozenset(),
     ) -> None:
+        self.explicit = explicit
         self.destination = destination
         self.ledger = ledger
         self.scope = scope
@@ -290,10 +312,11 @@ class _Rails:
 
         label = self.destination.label
         entries = self.ledger.entries(self.destination.key).values()
+        known = self.explicit | explicit_ids(self.ledger, {plan_of(e.identity) for e in entries})
         refusals = [
             r
             for r in (
-                check_duplicates(actions, entries, self.scope, label),
+                check_duplicates(actions, entries, self.scope, label, known),
                 check_deletes(actions, label, self.max_delete),
             )
             if r is not None
