@@ -10,9 +10,12 @@ Two rules of Intervals.icu's parser shape the text (forum.intervals.icu threads 
 123701; docs/destinations.md "What the real services do"):
 - a step needs a duration or distance; a step ended by the lap button (or by heart rate or
   calories, which Intervals.icu cannot express) gets a placeholder one and `Press lap`;
-- zone codes, `Press lap`, `ramp`, `freeride`, `Nx`, durations and distances are read anywhere
-  in a step line, and a line starting with `-` is a step. Cues and notes are rewritten so that
-  they stay text (`Z2` becomes `zone 2`, numbers with units are dropped, a leading `-` goes).
+- zone codes, `Press lap`, `ramp`, `freeride`, `Nx`, durations, distances and paces are read
+  anywhere in a step line, a line starting with `-` is a step, and `Nx` in a line before a block
+  opens a repeat. Cues (step names and notes) are rewritten so that they stay text: `Z2` becomes
+  `zone 2`, `Nx` and numbers with units (short or spelled out, `10 minutes`, `3:30/km`) are
+  dropped. The session note leads the text as one plain line: a leading `-` goes, `Nx` becomes
+  `N times` and `Z2` `zone 2`, the rest of its words stay (it is not a step line).
 """
 
 from __future__ import annotations
@@ -37,16 +40,27 @@ from .model import (
 )
 from .units import METRES_PER_UNIT, Units, format_pace
 
-_UNIT_TOKEN = re.compile(
-    r"\b\d+(?:[.,:]\d+)*\s*(?:h|m|s|km|mi|mtr|k|w|rpm|bpm|x|'|\"|%)(?![a-z])", re.IGNORECASE
+#: Words a number can carry that Intervals.icu might read as a duration, distance or target
+#: (`m` is minutes to it, `mtr` metres); spelled-out forms too, since what it accepts beyond its
+#: documented short forms is unknown.
+_UNITS = (
+    r"h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?|km|k|mi|miles?|mtr|metres?|meters?|"
+    r"yds?|yards?|w|watts?|rpm|spm|bpm|x|×|'|\"|%"
 )
-_REPEAT_TAIL = re.compile(r"\d+\s*x\s*$", re.IGNORECASE)
+_UNIT_TOKEN = re.compile(rf"\b\d+(?:[.,:]\d+)*\s*(?:{_UNITS})(?![a-z])", re.IGNORECASE)
+#: A pace: `3:30/km`, `7:00 / mi`, `1:45/100m`.
+_PACE_TOKEN = re.compile(
+    r"\b\d+(?::\d+)?\s*/\s*(?:km|mi|k|\d*\s*(?:m|mtr|y|yd|yds)\b)", re.IGNORECASE
+)
+#: `4x`, `4 x` and the multiplication sign: "`6x` (or any `Nx`) in the line before a block starts a repeat" (thread 1163).
+_REPEAT_TOKEN = re.compile(r"(?<![\w.])(\d+)\s*[x×](?![a-wyz])", re.IGNORECASE)
+_ZONE = (re.compile(r"\bz\s*(\d)\b", re.IGNORECASE), r"zone \1")
 _KEYWORDS = (
-    (re.compile(r"\bz\s*(\d)\b", re.IGNORECASE), r"zone \1"),
+    _ZONE,
     (re.compile(r"\bpress\s*lap\b", re.IGNORECASE), "lap button"),
     (re.compile(r"\bramp\b", re.IGNORECASE), "build"),
     (re.compile(r"\bfree\s*ride\b", re.IGNORECASE), "free riding"),
-    (re.compile(r"\b\d+\s*x\b", re.IGNORECASE), " "),
+    (_REPEAT_TOKEN, " "),
 )
 #: Placeholder lengths for steps ended by the lap button: Intervals.icu needs a duration to see a
 #: step at all ("- 9m Z2 press lap", thread 1163); the watch ends the step on the lap press.
@@ -58,19 +72,30 @@ def clean_label(text: str) -> str:
     """A cue label that Intervals.icu cannot mistake for a duration, distance or target."""
     text = re.sub(r"(\d+)\s*/\s*(\d+)", r"\1 of \2", text)
     text = text.replace("–", " ").replace("—", " ").replace("-", " ")
+    text = _PACE_TOKEN.sub(" ", text)
+    text = _REPEAT_TOKEN.sub(" ", text)
     text = _UNIT_TOKEN.sub(" ", text)
-    text = re.sub(r"[@\[\]]", " ", text)
+    text = re.sub(r"[@\[\]=]", " ", text)
     for pattern, replacement in _KEYWORDS:
         text = pattern.sub(replacement, text)
-    return re.sub(r"\s+", " ", text).strip()
+    # Tidy what the removals leave: "at , zone 2" reads "at, zone 2"; no dangling commas.
+    text = re.sub(r"\s+([,;.])", r"\1", re.sub(r"\s+", " ", text))
+    text = re.sub(r"([,;])(?:\s*[,;])+", r"\1", text)
+    return text.strip(" ,;*•")
 
 
 def plain_note(text: str) -> str:
-    """A session note as one line of text that cannot start a step or a repeat."""
+    """A session note as one line of text that cannot start a step, a repeat or a target.
+
+    It keeps the runner's words (durations and distances stay: the line is not a step), but a
+    leading `-`, `*` or `•` goes (that line would be a step), `Nx` becomes `N times` anywhere
+    (any `Nx` can open a repeat) and a zone code `Z2` becomes `zone 2`.
+    """
     note = re.sub(r"\s+", " ", text).strip()
-    note = _REPEAT_TAIL.sub("", note).rstrip()
-    note = re.sub(r"^\s*(?:[-*•]\s*)+", "", note)
-    return re.sub(r"^\d+\s*x\s+", "", note, flags=re.IGNORECASE).strip()
+    note = re.sub(r"^(?:[-*•–—]\s*)+", "", note)
+    note = _REPEAT_TOKEN.sub(r"\1 times ", note)
+    note = _ZONE[0].sub(_ZONE[1], note)
+    return re.sub(r"\s+", " ", note).strip()
 
 
 def format_time(seconds: float) -> str:
