@@ -45,7 +45,7 @@ from .units import METRES_PER_UNIT, Units, format_pace
 #: documented short forms is unknown.
 _UNITS = (
     r"h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?|km|k|mi|miles?|mtr|metres?|meters?|"
-    r"yds?|yards?|w|watts?|rpm|spm|bpm|x|×|'|\"|%"
+    r"yds?|yards?|w|watts?|rpm|bpm|x|×|'|\"|%"
 )
 _UNIT_TOKEN = re.compile(rf"\b\d+(?:[.,:]\d+)*\s*(?:{_UNITS})(?![a-z])", re.IGNORECASE)
 #: A pace: `3:30/km`, `7:00 / mi`, `1:45/100m`.
