@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from .destinations import Target
 from .engine import Action, Destination, PushReport, Scope, apply_actions, plan_of, push
 from .ledger import Ledger, destination_lock
 from .loading import Loaded
+from .loading import today as today  # the athlete's day; `review` asks for it here
 
 DESTINATION_KINDS = ("intervals", "garmin", "folder", "ics")
 LOG = logging.getLogger("progsync.sync")
@@ -30,11 +30,6 @@ LOG = logging.getLogger("progsync.sync")
 
 #: Scheduled workouts a Garmin watch loads ahead (jpickup/GarminTools #26: "only about 30").
 GARMIN_WATCH_LIMIT = 30
-
-def today() -> dt.date:
-    """The athlete's calendar day (`PROGSYNC_TODAY=YYYY-MM-DD` pins it, for tests and replays)."""
-    pinned = os.environ.get("PROGSYNC_TODAY")
-    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
 
 
 def outbox() -> Path:

@@ -1,8 +1,9 @@
 """Write the FIT activity fixtures in tests/fixtures/activities/ with Garmin's SDK Encoder.
 
-Each file is what a watch would record running one session of `examples/week.toml` in a given
-way (on pace, too fast, a stage skipped, a stopped watch, an extra lap press, run by feel
-without the workout, moved to another day, a ride that was not planned). Structured runs embed
+Each file is what a watch would record running one session of the example week, dated
+23-29 Nov 2026 (`tests/fixtures/plans/week-2026-11-23.toml`), in a given way (on pace, too
+fast, a stage skipped, a stopped watch, an extra lap press, run by feel without the workout,
+moved to another day, a ride that was not planned). Structured runs embed
 the workout exactly as progsync's FIT encoder writes it (`workouts.fit.workout_steps`) and give
 every lap its `wkt_step_index`, as a Garmin watch does while it runs a workout.
 
@@ -161,7 +162,7 @@ def activity_fit(
 
 
 def _sessions() -> dict[str, Session]:
-    path = ROOT / "examples" / "week.toml"
+    path = ROOT / "tests" / "fixtures" / "plans" / "week-2026-11-23.toml"
     plan = compile_plan(path.read_text(encoding="utf-8"), "examples/week.toml").plan
     return {s.date.strftime("%a").lower(): s for s in plan.sessions}
 

@@ -25,9 +25,9 @@ from progsync.sync.config import Config
 from progsync.sync.loading import load_plans
 from progsync.sync.report import build_view, render_report
 
-from .conftest import EXAMPLES, run_cli
+from .conftest import EXAMPLES, WEEK_FIXTURE, run_cli
 
-WEEK = EXAMPLES / "week.toml"
+WEEK = WEEK_FIXTURE
 BLOCK = EXAMPLES / "block.toml"
 
 
@@ -53,7 +53,7 @@ def test_report_command_writes_one_card_per_session(tmp_path: Path) -> None:
 
 
 def test_default_output_is_named_after_the_plan_file(tmp_path: Path) -> None:
-    result = run_cli("report", str(WEEK), cwd=tmp_path)
+    result = run_cli("report", str(EXAMPLES / "week.toml"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "week.html").is_file()
 
