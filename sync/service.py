@@ -19,7 +19,17 @@ from progsync.workouts.model import Session, member_key, plan_key
 
 from .config import Config, data_dir, state_dir
 from .destinations import Target
-from .engine import Action, Destination, PushReport, Scope, apply_actions, plan_of, push
+from .engine import (
+    Action,
+    Destination,
+    Fidelity,
+    PushReport,
+    Scope,
+    SessionFidelity,
+    apply_actions,
+    plan_of,
+    push,
+)
 from .ledger import Ledger, destination_lock
 from .loading import Loaded
 from .loading import today as today  # the athlete's day; `review` asks for it here
@@ -223,6 +233,13 @@ def run_push(
                         trust_listing=trust_listing,
                     )
                     report.warnings.extend(rails.warnings)
+                    if dry_run:
+                        report.fidelity = fidelity(
+                            target,
+                            destination,
+                            [s for s in sessions if target_scope.contains(s.date)],
+                            max_hr_by_plan(loaded),
+                        )
                     if not dry_run:
                         destination.remember(ledger)
                         record_explicit_ids(ledger, explicit)
@@ -258,6 +275,51 @@ def run_push(
 @contextmanager
 def _nolock() -> Iterator[None]:
     yield
+
+
+def fidelity(
+    target: Target,
+    destination: Destination,
+    sessions: list[Session],
+    max_hr: dict[str, int | None],
+) -> Fidelity:
+    """What `destination` keeps of each session, from its encoders' own caveats.
+
+    Intervals.icu gets the workout text, Garmin Connect the workout JSON, a folder the formats
+    it writes (FIT by default), and a calendar file text only (one caveat for all sessions, in
+    `notes`).
+    """
+    from progsync.workouts.encode import EXTENSIONS, Caveat, Format, encoder
+
+    formats: list[Format] = []
+    notes: list[Caveat] = []
+    if target.kind == "intervals":
+        formats = ["intervals"]
+    elif target.kind == "garmin":
+        formats = ["garmin-json"]
+    elif target.kind == "folder":
+        from .destinations.folder import FolderDestination
+
+        assert isinstance(destination, FolderDestination)
+        formats = list(destination.formats)
+    elif target.kind == "ics":
+        from progsync.workouts.ics import CALENDAR_CAVEAT
+
+        notes.append(CALENDAR_CAVEAT)
+    rows: list[SessionFidelity] = []
+    for session in sessions:
+        mine: list[Caveat] = []
+        for fmt in formats:
+            hr = max_hr.get(session.plan) if fmt != "garmin-json" else None
+            for found in encoder(fmt)(session, max_hr=hr).caveats:
+                if len(formats) > 1:  # a folder of several formats: say which file it concerns
+                    found = replace(found, short=f".{EXTENSIONS[fmt]}: {found.short}")
+                # A notice said once per push (Intervals.icu's own HR settings) still belongs
+                # to the sessions it concerns here.
+                if found not in mine:
+                    mine.append(found)
+        rows.append(SessionFidelity(session, tuple(mine)))
+    return Fidelity(tuple(rows), tuple(notes))
 
 
 #: Ledger meta (destination "") marking a plan key as an explicit `[plan] id`, not a name's slug.

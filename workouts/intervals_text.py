@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from .encode import Encoded
+from .encode import Caveat, CaveatKind, Encoded, caveat
 from .model import (
     Block,
     CadenceTarget,
@@ -129,12 +129,14 @@ class _Writer:
         self.session = session
         self.units: Units = session.units
         self.max_hr = max_hr
-        self.warnings: list[str] = []
+        self.caveats: list[Caveat] = []
 
-    def warn(self, message: str) -> None:
-        text = f"session {self.session.describe()}: {message}"
-        if text not in self.warnings:
-            self.warnings.append(text)
+    def warn(
+        self, short: str, message: str, kind: CaveatKind = "degraded", warn: bool = True
+    ) -> None:
+        found = caveat(self.session, kind, short, message, warn)
+        if found not in self.caveats:
+            self.caveats.append(found)
 
     def settings_notice(self) -> None:
         """% and zone targets are expanded by Intervals.icu with ITS athlete settings.
@@ -148,8 +150,9 @@ class _Writer:
             "Intervals.icu turns % and zone heart-rate targets into bpm with the max HR, LTHR and "
             f"zones in its own athlete settings{ours}: check that they agree"
         )
-        if text not in self.warnings:
-            self.warnings.append(text)
+        found = caveat(None, "degraded", "HR % and zones → bpm from Intervals.icu's settings", text)
+        if found not in self.caveats:
+            self.caveats.append(found)
 
     def target(self, target: Target) -> tuple[str, str]:
         """(target text, extra cue) for a target."""
@@ -176,14 +179,16 @@ class _Writer:
                 lo_pct = round(target.low * 100 / self.max_hr)
                 hi_pct = round(target.high * 100 / self.max_hr)
                 self.warn(
+                    f"HR {target.low}-{target.high} bpm → {lo_pct}-{hi_pct}% of max HR",
                     f"Intervals.icu has no bpm target; {target.low}-{target.high} bpm is sent as "
-                    f"{lo_pct}-{hi_pct}% of max HR {self.max_hr}"
+                    f"{lo_pct}-{hi_pct}% of max HR {self.max_hr}",
                 )
                 self.settings_notice()
                 return f"{lo_pct}-{hi_pct}% HR", ""
             self.warn(
+                f"HR {target.low}-{target.high} bpm → a cue (no max_hr)",
                 f"Intervals.icu has no bpm target and the profile has no max_hr; "
-                f"{target.low}-{target.high} bpm is a cue only"
+                f"{target.low}-{target.high} bpm is a cue only",
             )
             return "", f"HR {target.low} to {target.high}"
         if isinstance(target, PowerTarget):
@@ -191,13 +196,19 @@ class _Writer:
         if isinstance(target, PowerZoneTarget):
             return f"Z{target.zone}", ""
         if isinstance(target, RpeTarget):
+            self.warn(
+                "RPE → a cue",
+                f"Intervals.icu has no RPE target; 'RPE {target.value:g}' is a cue only",
+                warn=False,
+            )
             return "", f"RPE {target.value:g}"
         if isinstance(target, CadenceTarget):
             if self.session.sport == "bike":
                 return f"{target.low}-{target.high}rpm", ""
             self.warn(
+                "run cadence → a cue",
                 "Intervals.icu's cadence targets are for cycling (rpm); "
-                f"{target.low}-{target.high} spm is a cue only"
+                f"{target.low}-{target.high} spm is a cue only",
             )
             return "", f"Cadence {target.low} to {target.high} spm"
         raise AssertionError(target)  # pragma: no cover
@@ -214,7 +225,11 @@ class _Writer:
         if step.note:
             cue_parts.append(step.note)
         if step.secondary is not None:
-            self.warn("Intervals.icu takes one target per step; the second target was left out")
+            self.warn(
+                "second target",
+                "Intervals.icu takes one target per step; the second target was left out",
+                "lost",
+            )
         end = step.end
         tail = ""
         if end.kind == "time":
@@ -229,11 +244,15 @@ class _Writer:
                 sign = "below" if end.kind == "hr_below" else "above"
                 cue_parts.append(f"until HR {sign} {end.value:g}")
                 self.warn(
-                    "Intervals.icu cannot end a step on heart rate; it ends on the lap button"
+                    "end on heart rate → the lap button",
+                    "Intervals.icu cannot end a step on heart rate; it ends on the lap button",
                 )
             elif end.kind == "calories":
                 cue_parts.append(f"{end.value:g} kcal")
-                self.warn("Intervals.icu cannot end a step on calories; it ends on the lap button")
+                self.warn(
+                    "end on calories → the lap button",
+                    "Intervals.icu cannot end a step on calories; it ends on the lap button",
+                )
         cue = clean_label(" ".join(cue_parts))
         pieces = [p for p in (cue, amount, target_text) if p]
         return "- " + " ".join(pieces) + tail
@@ -250,7 +269,8 @@ class _Writer:
                     current, heading = [], None
                 if any(isinstance(b, Repeat) for b in block.steps):
                     self.warn(
-                        f"Intervals.icu cannot nest repeats; the outer {block.count}x was unrolled"
+                        "nested repeat → unrolled",
+                        f"Intervals.icu cannot nest repeats; the outer {block.count}x was unrolled",
                     )
                     for _ in range(block.count):
                         sections.extend(self.blocks(block.steps))
@@ -285,4 +305,4 @@ def encode_intervals_text(session: Session, *, max_hr: int | None = None) -> Enc
         if index:
             lines.append("")
         lines.extend(section)
-    return Encoded("\n".join(lines).rstrip() + "\n", tuple(writer.warnings))
+    return Encoded("\n".join(lines).rstrip() + "\n", tuple(writer.caveats))
