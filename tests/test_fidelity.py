@@ -192,3 +192,16 @@ def test_every_caveat_is_a_kind_and_a_short_text(fmt: str) -> None:
             assert caveat.kind in ("degraded", "lost")
             assert 0 < len(caveat.short) <= 60, caveat.short
         assert set(encoded.warnings) == {str(c) for c in encoded.caveats if c.warn}
+
+
+def test_fit_says_which_text_it_cut() -> None:
+    """FIT strings have fixed sizes (workouts/fit.py STRING_BYTES): what does not fit is a caveat."""
+    long_cue = "stay tall, quick feet, relax the shoulders and breathe out on every third step"
+    text = MIXED.split("[[session]]")[0] + (
+        '[[session]]\nday = "mon"\nname = "Hills"\nnotes = "' + "Long notes. " * 12 + '"\n'
+        f'steps = ["10min @easy -- {long_cue}"]\n'
+    )
+    (session,) = compile_plan(text, "hills.toml").plan.sessions
+    shorts = [c.short for c in encoder("fit")(session).caveats]
+    assert shorts == ["description cut to 100 bytes", "a step's name or notes cut to 49 bytes"]
+    assert encoder("fit")(session).warnings == ()
