@@ -279,7 +279,12 @@ def report(
         if open_it:
             import webbrowser
 
-            webbrowser.open(written.resolve().as_uri())
+            url = written.resolve().as_uri()
+            # webbrowser.open is False when no browser could be started (a server, a container).
+            if not webbrowser.open(url):
+                click.echo(
+                    f"no browser could be opened here; open the page yourself:\n  {url}", err=True
+                )
     return 0
 
 

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from progsync.workouts.encode import Caveat
 from progsync.workouts.model import Session
 
 from .http import UntrustedListing
@@ -306,6 +307,52 @@ class Destination(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class SessionFidelity:
+    """What one destination keeps of one session: exact, or its caveats (degraded, lost)."""
+
+    session: Session
+    caveats: tuple[Caveat, ...] = ()
+
+    @property
+    def exact(self) -> bool:
+        return not self.caveats
+
+    def of_kind(self, kind: str) -> list[str]:
+        return list(dict.fromkeys(c.short for c in self.caveats if c.kind == kind))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "identity": self.session.identity,
+            "date": self.session.date.isoformat(),
+            "name": self.session.name,
+            "exact": self.exact,
+            "degraded": self.of_kind("degraded"),
+            "lost": self.of_kind("lost"),
+        }
+
+
+@dataclass(frozen=True)
+class Fidelity:
+    """The fidelity table of one destination: every session in scope, and the caveats that
+    concern the whole push (e.g. Intervals.icu's own HR settings, a calendar holding text)."""
+
+    sessions: tuple[SessionFidelity, ...]
+    notes: tuple[Caveat, ...] = ()
+
+    @property
+    def exact(self) -> bool:
+        return not self.notes and all(s.exact for s in self.sessions)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "exact": self.exact,
+            "sessions_exact": sum(1 for s in self.sessions if s.exact),
+            "sessions": [s.as_dict() for s in self.sessions],
+            "notes": [{"kind": c.kind, "text": c.short, "message": c.message} for c in self.notes],
+        }
+
+
 @dataclass
 class PushReport:
     destination: str
@@ -316,6 +363,8 @@ class PushReport:
     warnings: list[str] = field(default_factory=list)
     requests: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    #: What the destination keeps of each session (`progsync plan` only; None on a push).
+    fidelity: Fidelity | None = None
 
     @property
     def counts(self) -> Counter[str]:
@@ -361,6 +410,7 @@ class PushReport:
             "warnings": self.warnings,
             "notes": self.notes,
             "requests": dict(self.requests),
+            "fidelity": self.fidelity.as_dict() if self.fidelity is not None else None,
         }
 
 

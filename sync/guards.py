@@ -11,7 +11,10 @@ the plan file, not the calendar, is what went wrong:
 - **A renamed plan.** Identities begin with the plan's id (or its name's slug): renaming a plan
   without an `id` makes every session new. When the creates of a push land on dates that already
   hold the same sessions of another plan (by the ledger), the push is refused and names the other
-  plan and the one-command adoption (`--adopt OTHER`), instead of writing a second copy.
+  plan and the one-command adoption (`--adopt OTHER`), instead of writing a second copy. Two
+  plans that both have an explicit `[plan] id` are never taken for a rename of each other: a
+  rename keeps an explicit id, so distinct ids are distinct plans (`explicit` names the plan
+  keys known to be explicit ids: this push's, and those the ledger recorded at earlier pushes).
 
 Both are pure functions of the actions (and ledger entries), so `plan` can show them as warnings
 and `push` can refuse before the first remote write.
@@ -80,9 +83,16 @@ def check_deletes(actions: list[Action], label: str, max_delete: int | None) -> 
 
 
 def check_duplicates(
-    actions: list[Action], entries: Iterable[Entry], scope: Scope, label: str
+    actions: list[Action],
+    entries: Iterable[Entry],
+    scope: Scope,
+    label: str,
+    explicit: frozenset[str] = frozenset(),
 ) -> Refused | None:
-    """The renamed-plan rule: this push's sessions copy another plan's on the same dates."""
+    """The renamed-plan rule: this push's sessions copy another plan's on the same dates.
+
+    Plans whose keys are all in `explicit` (explicit `[plan] id`s) are never each other's rename.
+    """
     # Every session this push keeps on the calendar, not only the new ones: a push killed
     # between an adoption's creates and its deletes must not leave both copies for good.
     creates = [a for a in actions if a.desired is not None]
@@ -96,16 +106,29 @@ def check_duplicates(
         others[plan].add((entry.date, entry.name))
     for plan, held in sorted(others.items()):
         copies = [a for a in creates if (a.date, a.name) in held]
+        if plan in explicit:
+            copies = [a for a in copies if plan_of(a.identity) not in explicit]
         if copies and (len(copies) >= 2 or len(copies) == len(held)) and 2 * len(copies) >= len(
             held
         ):
             mine = ", ".join(sorted(scope.plans)) or "this plan"
+            if {plan_of(a.identity) for a in copies} <= explicit:
+                # This plan has its own id already; 'plan' was pushed without one, or before
+                # progsync recorded ids (an older ledger).
+                never_again = (
+                    f"; if '{plan}' is a separate plan with an `id` of its own, push it once "
+                    "more (progsync then records its id) and push this plan again"
+                )
+            else:
+                never_again = (
+                    " (add `id = \"...\"` under [plan] so a rename never does this again)"
+                )
             return Refused(
                 f"{label}: {len(copies)} session(s) of this push ({_listing(copies)}) are also "
                 f"there from plan '{plan}'; pushing would make a second copy (was '{plan}' "
                 f"renamed to '{mine}'?); nothing was changed",
-                f"to take over plan '{plan}'s workouts, run the same push with --adopt {plan} "
-                "(add `id = \"...\"` under [plan] so a rename never does this again); if the "
-                "two plans are really separate, give their sessions different names",
+                f"to take over plan '{plan}'s workouts, run the same push with --adopt {plan}"
+                f"{never_again}; if the two plans are really separate, give their sessions "
+                "different names",
             )
     return None

@@ -1,8 +1,14 @@
-"""Reading plan files from disk (globs included) and compiling them with the config's profile."""
+"""Reading plan files from disk (globs included) and compiling them with the config's profile.
+
+Plans are compiled on the athlete's calendar day, `today()` (`PROGSYNC_TODAY` pins it, as for
+push and review), which resolves a relative `[plan] start = "next-monday"`.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import glob
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +41,12 @@ class Loaded:
     def notes(self) -> list[Issue]:
         """What was changed for the athlete (coach mode): shown, but not warnings."""
         return [n for c in self.plans for n in c.notes if n.severity == "note"]
+
+
+def today() -> dt.date:
+    """The athlete's calendar day (`PROGSYNC_TODAY=YYYY-MM-DD` pins it, for tests and replays)."""
+    pinned = os.environ.get("PROGSYNC_TODAY")
+    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
 
 
 def expand_paths(patterns: tuple[str, ...] | list[str]) -> list[Path]:
@@ -203,7 +215,7 @@ def _compile_all(
             issues.extend(exc.issues)
             continue
         try:
-            result = compile_plan(text, str(path), config.athlete)
+            result = compile_plan(text, str(path), config.athlete, today=today())
             compiled.append(for_member(result, config.member) if config.member else result)
         except InputError as exc:
             issues.extend(exc.issues)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .engine import Action
+from .engine import Action, Fidelity
 from .http import redact
 from .service import PushOutcome, StatusRow
 
@@ -96,18 +96,57 @@ class PushView:
             if not self.quiet:
                 for note in report.notes:
                     click.echo(f"  note: {note}")
+                if report.fidelity is not None:
+                    for line in fidelity_lines(report.fidelity):
+                        click.echo(line)
         for spec, error in outcome.errors:
             click.secho(redact(f"{spec}: {error.render()}"), fg="red", err=True)
         if outcome.default_destination and not self.quiet and code == 0:
             first = outcome.reports[0] if outcome.reports else None
             where = first.label.removeprefix("folder ") if first else "the outbox"
+            if self.dry_run:
+                head = (
+                    "No destination configured, so a push would write the workouts to the "
+                    f"local outbox (nothing was written):\n  {where}\n"
+                    "After `progsync push FILE`, copy the .fit files to a watch's "
+                    "GARMIN/NewFiles folder, or connect an account:\n"
+                )
+            else:
+                head = (
+                    f"No destination configured, so the workouts went to the local outbox:\n"
+                    f"  {where}\nCopy the .fit files to a watch's GARMIN/NewFiles folder, or "
+                    "connect an account:\n"
+                )
             click.echo(
-                f"\nNo destination configured, so the workouts went to the local outbox:\n  {where}\n"
-                "Copy the .fit files to a watch's GARMIN/NewFiles folder, or connect an account:\n"
+                f"\n{head}"
                 "  progsync login intervals   then   progsync push FILE --to intervals\n"
                 "  progsync login garmin      then   progsync push FILE --to garmin\n"
                 'and set [push] to = "..." in the config to make it the default.'
             )
+
+
+def fidelity_lines(fidelity: Fidelity) -> list[str]:
+    """The fidelity table: a line per caveat that concerns every session, one line per session
+    the destination does not keep exactly; nothing at all when everything is exact."""
+    if fidelity.exact:
+        return []
+    lines = ["  fidelity (what the destination keeps of each session):"]
+    for note in fidelity.notes:
+        lines.append(f"    every session — {note.kind}: {note.short}")
+    for row in fidelity.sessions:
+        if row.exact:
+            continue
+        parts = [
+            f"{kind}: {'; '.join(found)}"
+            for kind in ("degraded", "lost")
+            if (found := row.of_kind(kind))
+        ]
+        session = row.session
+        lines.append(f"    {session.date:%a} {session.date} {session.name} — {' · '.join(parts)}")
+    exact = sum(1 for s in fidelity.sessions if s.exact)
+    if exact and exact < len(fidelity.sessions):
+        lines.append(f"    the other {exact} session(s): exact")
+    return lines
 
 
 def print_status(results: list[tuple[str, list[StatusRow]]], as_json: bool) -> int:

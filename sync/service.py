@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,9 +19,20 @@ from progsync.workouts.model import Session, member_key, plan_key
 
 from .config import Config, data_dir, state_dir
 from .destinations import Target
-from .engine import Action, Destination, PushReport, Scope, apply_actions, plan_of, push
+from .engine import (
+    Action,
+    Destination,
+    Fidelity,
+    PushReport,
+    Scope,
+    SessionFidelity,
+    apply_actions,
+    plan_of,
+    push,
+)
 from .ledger import Ledger, destination_lock
 from .loading import Loaded
+from .loading import today as today  # the athlete's day; `review` asks for it here
 
 DESTINATION_KINDS = ("intervals", "garmin", "folder", "ics")
 LOG = logging.getLogger("progsync.sync")
@@ -30,11 +40,6 @@ LOG = logging.getLogger("progsync.sync")
 
 #: Scheduled workouts a Garmin watch loads ahead (jpickup/GarminTools #26: "only about 30").
 GARMIN_WATCH_LIMIT = 30
-
-def today() -> dt.date:
-    """The athlete's calendar day (`PROGSYNC_TODAY=YYYY-MM-DD` pins it, for tests and replays)."""
-    pinned = os.environ.get("PROGSYNC_TODAY")
-    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
 
 
 def outbox() -> Path:
@@ -200,6 +205,7 @@ def run_push(
         today=day,
     )
     outcome = PushOutcome(default_destination=any(t.default for t in targets))
+    explicit = frozenset(c.plan.key for c in loaded.plans if c.plan.id)
     with open_ledger() as ledger:
         for target in targets:
             try:
@@ -212,7 +218,9 @@ def run_push(
                 if config.member:
                     destination.label = f"{config.member}: {destination.label}"
                 lock = destination_lock(state_dir(), destination.key) if not dry_run else _nolock()
-                rails = _Rails(destination, ledger, target_scope, dry_run, max_delete, on_plan)
+                rails = _Rails(
+                    destination, ledger, target_scope, dry_run, max_delete, on_plan, explicit
+                )
                 with lock:
                     report = push(
                         destination,
@@ -225,8 +233,16 @@ def run_push(
                         trust_listing=trust_listing,
                     )
                     report.warnings.extend(rails.warnings)
+                    if dry_run:
+                        report.fidelity = fidelity(
+                            target,
+                            destination,
+                            [s for s in sessions if target_scope.contains(s.date)],
+                            max_hr_by_plan(loaded),
+                        )
                     if not dry_run:
                         destination.remember(ledger)
+                        record_explicit_ids(ledger, explicit)
                     report.notes.extend(n for n in destination.notes if n not in report.notes)
                 before = sum(1 for s in sessions if s.date < target_scope.start)
                 if before:
@@ -261,6 +277,67 @@ def _nolock() -> Iterator[None]:
     yield
 
 
+def fidelity(
+    target: Target,
+    destination: Destination,
+    sessions: list[Session],
+    max_hr: dict[str, int | None],
+) -> Fidelity:
+    """What `destination` keeps of each session, from its encoders' own caveats.
+
+    Intervals.icu gets the workout text, Garmin Connect the workout JSON, a folder the formats
+    it writes (FIT by default), and a calendar file text only (one caveat for all sessions, in
+    `notes`).
+    """
+    from progsync.workouts.encode import EXTENSIONS, Caveat, Format, encoder
+
+    formats: list[Format] = []
+    notes: list[Caveat] = []
+    if target.kind == "intervals":
+        formats = ["intervals"]
+    elif target.kind == "garmin":
+        formats = ["garmin-json"]
+    elif target.kind == "folder":
+        from .destinations.folder import FolderDestination
+
+        assert isinstance(destination, FolderDestination)
+        formats = list(destination.formats)
+    elif target.kind == "ics":
+        from progsync.workouts.ics import CALENDAR_CAVEAT
+
+        notes.append(CALENDAR_CAVEAT)
+    rows: list[SessionFidelity] = []
+    for session in sessions:
+        mine: list[Caveat] = []
+        for fmt in formats:
+            hr = max_hr.get(session.plan) if fmt != "garmin-json" else None
+            for found in encoder(fmt)(session, max_hr=hr).caveats:
+                if len(formats) > 1:  # a folder of several formats: say which file it concerns
+                    found = replace(found, short=f".{EXTENSIONS[fmt]}: {found.short}")
+                # A notice said once per push (Intervals.icu's own HR settings) still belongs
+                # to the sessions it concerns here.
+                if found not in mine:
+                    mine.append(found)
+        rows.append(SessionFidelity(session, tuple(mine)))
+    return Fidelity(tuple(rows), tuple(notes))
+
+
+#: Ledger meta (destination "") marking a plan key as an explicit `[plan] id`, not a name's slug.
+EXPLICIT_ID_META = "plan-id:"
+
+
+def record_explicit_ids(ledger: Ledger, keys: frozenset[str]) -> None:
+    """Remember which pushed plans have explicit ids (the renamed-plan rail trusts them)."""
+    for key in sorted(keys):
+        if ledger.get_meta("", EXPLICIT_ID_META + key) != "explicit":
+            ledger.set_meta("", EXPLICIT_ID_META + key, "explicit")
+
+
+def explicit_ids(ledger: Ledger, keys: Iterable[str]) -> frozenset[str]:
+    """The plan keys among `keys` that an earlier push recorded as explicit ids."""
+    return frozenset(k for k in keys if ledger.get_meta("", EXPLICIT_ID_META + k) == "explicit")
+
+
 class _Rails:
     """Runs the safety rails on a destination's actions between reconcile and the first write.
 
@@ -276,7 +353,9 @@ class _Rails:
         dry_run: bool,
         max_delete: int | None,
         on_plan: Callable[[str, list[Action]], None] | None,
+        explicit: frozenset[str] = frozenset(),
     ) -> None:
+        self.explicit = explicit
         self.destination = destination
         self.ledger = ledger
         self.scope = scope
@@ -290,10 +369,11 @@ class _Rails:
 
         label = self.destination.label
         entries = self.ledger.entries(self.destination.key).values()
+        known = self.explicit | explicit_ids(self.ledger, {plan_of(e.identity) for e in entries})
         refusals = [
             r
             for r in (
-                check_duplicates(actions, entries, self.scope, label),
+                check_duplicates(actions, entries, self.scope, label, known),
                 check_deletes(actions, label, self.max_delete),
             )
             if r is not None

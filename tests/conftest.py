@@ -22,6 +22,9 @@ from progsync.workouts.profile import Profile, build_profile
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 EXAMPLES = ROOT / "examples"
+#: examples/week.toml as it was dated before its start became "next-monday": the tests (and the
+#: activity fixtures) that rely on its week being 23-29 Nov 2026 read this copy.
+WEEK_FIXTURE = FIXTURES / "plans" / "week-2026-11-23.toml"
 
 ATHLETE = {
     "paces": {

@@ -1,8 +1,9 @@
 """Write the FIT activity fixtures in tests/fixtures/activities/ with Garmin's SDK Encoder.
 
-Each file is what a watch would record running one session of `examples/week.toml` in a given
-way (on pace, too fast, a stage skipped, a stopped watch, an extra lap press, run by feel
-without the workout, moved to another day, a ride that was not planned), or of
+Each file is what a watch would record running one session of the example week, dated
+23-29 Nov 2026 (`tests/fixtures/plans/week-2026-11-23.toml`), in a given way (on pace, too
+fast, a stage skipped, a stopped watch, an extra lap press, run by feel without the workout,
+moved to another day, a ride that was not planned), or of
 `tests/fixtures/activities/half-build.toml` for the matching: sessions moved and swapped with
 the workout on the watch under the name progsync's encoder writes (cut to 15 bytes at a word),
 cut to 16 bytes mid-word as other tools do, under an old name, four of five reps, the Sunday
@@ -167,7 +168,7 @@ def activity_fit(
 
 
 def _sessions() -> dict[str, Session]:
-    path = ROOT / "examples" / "week.toml"
+    path = ROOT / "tests" / "fixtures" / "plans" / "week-2026-11-23.toml"
     plan = compile_plan(path.read_text(encoding="utf-8"), "examples/week.toml").plan
     return {s.date.strftime("%a").lower(): s for s in plan.sessions}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .conftest import EXAMPLES, run_cli
+from .conftest import EXAMPLES, WEEK_FIXTURE, run_cli
 
 
 def test_check_example_ok() -> None:
@@ -63,7 +63,7 @@ def test_show_draws_tables_and_profile() -> None:
 
 
 def test_show_json_is_the_resolved_model() -> None:
-    result = run_cli("show", str(EXAMPLES / "week.toml"), "--json", "--session", "2026-11-26")
+    result = run_cli("show", str(WEEK_FIXTURE), "--json", "--session", "2026-11-26")
     doc = json.loads(result.stdout)
     (session,) = doc["sessions"]
     assert session["identity"] == "base-block/2026-11-26/0"

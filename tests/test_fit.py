@@ -25,14 +25,14 @@ from progsync.workouts.model import (
 )
 from progsync.workouts.plan import compile_plan
 
-from .conftest import EXAMPLES, FIXTURES, compile_text
+from .conftest import FIXTURES, WEEK_FIXTURE, compile_text
 from .fitcheck import decode, decoded_messages, expected_messages
 
 SAMPLES = FIXTURES / "fit-sdk-samples"
 
 
 def example_sessions() -> list[Session]:
-    path = EXAMPLES / "week.toml"
+    path = WEEK_FIXTURE
     return list(compile_plan(path.read_text(), str(path), {}).plan.sessions)
 
 

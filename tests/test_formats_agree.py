@@ -12,7 +12,7 @@ from progsync.workouts.intervals_text import encode_intervals_text
 from progsync.workouts.model import Session, flatten
 from progsync.workouts.plan import compile_plan
 
-from .conftest import EXAMPLES, run_cli
+from .conftest import EXAMPLES, WEEK_FIXTURE, run_cli
 from .fitcheck import decode
 
 
@@ -83,7 +83,7 @@ def test_three_formats_agree(session: Session) -> None:
 
 def test_export_writes_decodable_files(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = run_cli("export", str(EXAMPLES / "week.toml"), "--format", "fit", "--format", "intervals",
+    result = run_cli("export", str(WEEK_FIXTURE), "--format", "fit", "--format", "intervals",
                      "--format", "garmin-json", "-o", str(out))
     assert result.returncode == 0, result.stderr
     files = sorted(p.name for p in out.iterdir())
@@ -93,7 +93,7 @@ def test_export_writes_decodable_files(tmp_path: Path) -> None:
     for fit in out.glob("*.fit"):
         decode(fit.read_bytes())
     first = {p.name: p.read_bytes() for p in out.iterdir()}
-    again = run_cli("export", str(EXAMPLES / "week.toml"), "--format", "fit", "--format", "intervals",
+    again = run_cli("export", str(WEEK_FIXTURE), "--format", "fit", "--format", "intervals",
                     "--format", "garmin-json", "-o", str(out))
     assert again.returncode == 0
     assert {p.name: p.read_bytes() for p in out.iterdir()} == first, "byte-identical on re-export"

@@ -116,7 +116,7 @@ def test_progression_stage_labels_cannot_be_misread() -> None:
 
 def test_notes_lead_and_cannot_become_a_repeat_header() -> None:
     result = text_of('"10min @easy"', notes="Hill session 3x")
-    assert result.data.splitlines()[0] == "Hill session"
+    assert result.data.splitlines()[0] == "Hill session 3 times"
 
 
 @pytest.mark.parametrize(
@@ -165,3 +165,58 @@ def test_heart_rate_targets_warn_that_intervals_uses_its_own_settings(steps: str
 
 def test_pace_targets_need_no_settings_notice() -> None:
     assert not any("athlete settings" in w for w in text_of('"20min @easy"').warnings)
+
+
+# What we infer of Intervals.icu's parser (forum.intervals.icu threads 1163, 4725 reply 29, 123701;
+# docs/destinations.md): a line starting with `-` is a step; `Nx` (also `N x`) in a line before a
+# block opens a repeat; on a step line, durations (`10m`, `30s`, `1h`, `5'`), distances (`2km`,
+# `1mi`, `400mtr`), paces (`4:30/km`), percentages, watts, rpm and zone codes are read anywhere,
+# even inside the cue. Spelled-out units are treated as readable too (unknown, so avoided).
+REPEAT_OPENER = re.compile(r"(?<![\w.])\d+\s*[x×](?![a-wyz])", re.IGNORECASE)
+READABLE = re.compile(
+    r"\bz\s*\d\b|\d+(?:[.,:]\d+)*\s*(?:h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?|km|k|mi|"
+    r"miles?|mtr|metres?|meters?|w|watts?|rpm|bpm|'|\"|%)(?![a-z])|\d+(?::\d+)?\s*/\s*(?:km|mi)"
+    r"|press\s*lap|\bramp\b|free\s*ride",
+    re.IGNORECASE,
+)
+HOSTILE = [
+    "Add 4x hill sprints",
+    "6 x 400m with 90 s jog",
+    "2×1km then 4x400",
+    "- then 3 x 1 mile at 7:00/mi",
+    "* 10 minutes at 3:30/km, Z2-Z3, 90 % max, 150 bpm",
+    "ramp for 1h30 then press lap",
+    "strides 8 X 20 secs",
+]
+
+
+def intervals_reading(text: str) -> tuple[list[str], list[str], list[str]]:
+    """(step lines, repeat openers, lines before the first step) as we infer the parser sees them."""
+    lines = text.splitlines()
+    steps = [line for line in lines if line.startswith("-")]
+    openers = [line for line in lines if not line.startswith("-") and REPEAT_OPENER.search(line)]
+    first = next((i for i, line in enumerate(lines) if line.startswith("-")), len(lines))
+    return steps, openers, lines[:first]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_notes_names_and_cues_never_make_repeats_targets_or_steps(hostile: str) -> None:
+    """Issue 26: a session note `Add 4x hill sprints` reached the text with its `4x`."""
+    steps = f'"10min @easy -- {hostile}", "lap -- {hostile}", {{ repeat = 3, steps = ["1km @5k -- {hostile}"] }}'
+    body = f'[[session]]\nday = "tue"\nname = "S"\nnotes = "{hostile}"\nsteps = [{steps}]\n'
+    session = compile_text(body).plan.sessions[0]
+    text = encode_intervals_text(session, max_hr=188).data
+    step_lines, openers, head = intervals_reading(text)
+    assert len(step_lines) == 3, text
+    assert openers == ["3x"], text  # only progsync's own repeat
+    assert head[0] and not head[0].startswith(("-", "*")), text
+    amounts = ("10m 5:30-5:10/km Pace", "10m Press lap", "1km 3:45-3:35/km Pace")
+    for line, amount in zip(step_lines, amounts, strict=True):
+        assert line.endswith(amount), line
+        cue = line[2 : -len(amount)]
+        assert not READABLE.search(cue) and not REPEAT_OPENER.search(cue), line
+
+
+def test_a_note_keeps_its_words() -> None:
+    note = text_of('"10min @easy"', notes="Add 4x hill sprints of 10s, Z2 between").data.splitlines()[0]
+    assert note == "Add 4 times hill sprints of 10s, zone 2 between"

@@ -10,7 +10,7 @@ from progsync.workouts.errors import InputError
 from progsync.workouts.model import PaceTarget, Repeat, flatten
 from progsync.workouts.plan import compile_plan
 
-from .conftest import ATHLETE, EXAMPLES, compile_text, plan_text
+from .conftest import ATHLETE, EXAMPLES, WEEK_FIXTURE, compile_text, plan_text
 
 
 def test_days_weeks_and_dates() -> None:
@@ -248,6 +248,46 @@ def test_example_week_compiles_cleanly() -> None:
     names = [s.name for s in compiled.plan.sessions]
     assert "Run2PB progression" in names and "5 x 1 km" in names
     assert any(s.progression for s in compiled.plan.sessions)
+
+
+RELATIVE = '[plan]\nname = "Demo"\nstart = "{start}"\n\n[[session]]\nday = "mon"\nsteps = ["30min"]\n' \
+    '\n[[session]]\nday = "sun"\nsteps = ["60min"]\n'
+
+
+@pytest.mark.parametrize(
+    ("today", "monday"),
+    [("2026-12-07", "2026-12-14"), ("2026-12-06", "2026-12-07"), ("2026-12-10", "2026-12-14"),
+     ("2026-12-31", "2027-01-04")],
+)
+def test_a_relative_start_is_the_next_such_day_after_today(today: str, monday: str) -> None:
+    """`start = "next-monday"` is the first Monday after the injected today (never today)."""
+    plan = compile_plan(RELATIVE.format(start="next-monday"), "demo.toml", today=dt.date.fromisoformat(today)).plan
+    assert plan.start == dt.date.fromisoformat(monday)
+    assert [s.date for s in plan.sessions] == [plan.start, plan.start + dt.timedelta(days=6)]
+    assert all(s.date > dt.date.fromisoformat(today) for s in plan.sessions)
+
+
+def test_a_relative_start_can_name_any_day() -> None:
+    plan = compile_plan(RELATIVE.format(start="next-Thursday"), "demo.toml", today=dt.date(2026, 12, 7)).plan
+    assert plan.start == dt.date(2026, 12, 10)
+
+
+def test_a_relative_start_naming_no_day_is_a_located_error() -> None:
+    with pytest.raises(InputError) as caught:
+        compile_plan(RELATIVE.format(start="next-mnoday"), "demo.toml", today=dt.date(2026, 12, 7))
+    text = caught.value.render()
+    assert "demo.toml:3" in text and "names no day of the week" in text
+    assert "did you mean 'next-monday'" in text
+
+
+def test_the_fixture_copy_of_the_example_week_differs_only_in_its_start() -> None:
+    """Tests that need the example's old dates read tests/fixtures/plans/week-2026-11-23.toml."""
+    example = (EXAMPLES / "week.toml").read_text().splitlines()
+    fixture = WEEK_FIXTURE.read_text().splitlines()
+    differ = [(a, b) for a, b in zip(example, fixture, strict=True) if a != b]
+    assert [(a.split("#")[0].strip(), b.split("#")[0].strip()) for a, b in differ] == [
+        ('start = "next-monday"', "start = 2026-11-23")
+    ]
 
 
 def test_input_error_collects_every_problem() -> None:

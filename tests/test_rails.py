@@ -294,6 +294,50 @@ def test_two_plans_share_a_folder_without_touching_each_other(
     assert code == 0 and "2 unchanged" in out
 
 
+SAME_DAY = """
+[plan]
+name = "{name}"
+id = "{id}"
+start = 2026-11-30
+
+[athlete]
+paces = {{ easy = "5:30" }}
+{sessions}"""
+TUESDAY = '\n[[session]]\nday = "tue"\nname = "Easy run"\nsteps = ["40min @easy"]\n'
+FRIDAY = '\n[[session]]\nday = "fri"\nname = "Strides"\nsteps = ["30min @easy"]\n'
+
+
+@pytest.mark.parametrize("first_id", ["half-2027", None])
+def test_plans_with_distinct_ids_share_a_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], first_id: str | None
+) -> None:
+    """Issue 26: two plans with their own `[plan] id` and the same Tuesday "Easy run" are two
+    plans, not a rename; a plan pushed without an id (a rename is possible) is still refused."""
+    folder = tmp_path / "NewFiles"
+    first = SAME_DAY.format(name="Half", id=first_id, sessions=TUESDAY)
+    if first_id is None:
+        first = first.replace('id = "None"\n', "")
+    a = write_plan(tmp_path, first, name="half.toml")
+    b = write_plan(
+        tmp_path, SAME_DAY.format(name="Base", id="base-2027", sessions=TUESDAY + FRIDAY), name="base.toml"
+    )
+    assert progsync(capsys, "push", str(a), "--to", f"folder:{folder}")[0] == 0
+    code, out, err = progsync(capsys, "push", str(b), "--to", f"folder:{folder}")
+    if first_id is None:
+        assert code == 2, err
+        assert "also there from plan 'half'" in err
+        assert "add `id" not in err, "this plan has an id already"
+        assert "push it once more" in err
+        return
+    assert code == 0, err
+    assert "2 create" in out
+    assert {"2026-12-01_half-2027_easy-run.fit", "2026-12-01_base-2027_easy-run.fit"} <= set(
+        fit_names(folder)
+    )
+    code, out, err = progsync(capsys, "push", str(a), "--to", f"folder:{folder}")
+    assert code == 0 and "1 unchanged" in out, err
+
+
 def test_a_file_progsync_did_not_write_is_never_overwritten(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -25,9 +25,9 @@ from progsync.sync.config import Config
 from progsync.sync.loading import load_plans
 from progsync.sync.report import build_view, render_report
 
-from .conftest import EXAMPLES, run_cli
+from .conftest import EXAMPLES, WEEK_FIXTURE, run_cli
 
-WEEK = EXAMPLES / "week.toml"
+WEEK = WEEK_FIXTURE
 BLOCK = EXAMPLES / "block.toml"
 
 
@@ -53,7 +53,7 @@ def test_report_command_writes_one_card_per_session(tmp_path: Path) -> None:
 
 
 def test_default_output_is_named_after_the_plan_file(tmp_path: Path) -> None:
-    result = run_cli("report", str(WEEK), cwd=tmp_path)
+    result = run_cli("report", str(EXAMPLES / "week.toml"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "week.html").is_file()
 
@@ -398,3 +398,37 @@ def test_an_unplanned_run_has_a_card_on_its_day(tmp_path: Path) -> None:
     assert "<b>unplanned</b> · ran 15:00 · 2.7 km at 5:30/km" in card
     assert len(TICKS.findall(card)) == 3, "one line per split"
     assert html.count("<h3>Unplanned run</h3>") == 1
+
+
+def test_open_without_a_browser_says_so_and_gives_the_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # webbrowser.open returns False when no browser can be started (Python docs, webbrowser).
+    import webbrowser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) and False)
+    out = tmp_path / "hm.html"
+    result = run_cli("report", str(WEEK), "-o", str(out), "--open")
+    assert result.returncode == 0, result.stderr
+    assert opened == [out.resolve().as_uri()]
+    assert "no browser could be opened" in result.stderr
+    assert out.resolve().as_uri() in result.stderr
+
+
+def test_open_with_a_browser_says_nothing_more(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import webbrowser
+
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: True)
+    result = run_cli("report", str(WEEK), "-o", str(tmp_path / "hm.html"), "--open")
+    assert result.returncode == 0, result.stderr
+    assert "no browser" not in result.stderr
+
+
+def test_docs_zone_table_puts_10k_pace_where_the_report_does() -> None:
+    # docs/report.md's zone table and the report's legend chip (workouts/effort.py) must agree.
+    view = _view(WEEK)
+    chip = next(zone for name, _, zone in view.paces if name == "10k")
+    docs = (Path(__file__).parent.parent / "docs" / "report.md").read_text(encoding="utf-8")
+    rows = [line for line in docs.splitlines() if line.startswith("| Z") and "10k" in line]
+    assert len(rows) == 1, rows
+    assert rows[0].startswith(f"| {chip} "), (chip, rows[0])
+    assert "5k pace and faster" in next(r for r in docs.splitlines() if r.startswith("| Z5"))

@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .conftest import EXAMPLES, FIXTURES, run_cli
+from .conftest import FIXTURES, WEEK_FIXTURE, run_cli
 
 ACTIVITIES = FIXTURES / "activities"
 
 
 def review(*args: str) -> dict:  # type: ignore[type-arg]
-    result = run_cli("review", str(EXAMPLES / "week.toml"), *args, "--json", env={"PROGSYNC_TODAY": "2026-12-10"})
+    result = run_cli("review", str(WEEK_FIXTURE), *args, "--json", env={"PROGSYNC_TODAY": "2026-12-10"})
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     return json.loads(result.stdout)  # type: ignore[no-any-return]
@@ -34,7 +34,7 @@ def test_every_status_of_a_week(tmp_path: Path) -> None:
 
 
 def test_steps_are_marked_against_their_targets() -> None:
-    text = run_cli("review", str(EXAMPLES / "week.toml"), "--from", f"folder:{ACTIVITIES / 'week'}",
+    text = run_cli("review", str(WEEK_FIXTURE), "--from", f"folder:{ACTIVITIES / 'week'}",
                    env={"PROGSYNC_TODAY": "2026-12-10", "COLUMNS": "160"})
     assert text.returncode == 0, text.stderr
     assert "▲ 0:10 fast" in text.stdout, "the too-fast intervals are marked, by how much"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import EXAMPLES, FIXTURES, run_cli
+from .conftest import FIXTURES, WEEK_FIXTURE, run_cli
 from .fake_garmin import FakeGarmin
 from .fake_http import Fault
 from .fake_intervals import FakeIntervals
@@ -27,7 +27,7 @@ GARMIN_LISTING = "/activitylist-service/activities/search/activities"
 
 
 def review(*args: str, code: int = 0) -> Any:
-    result = run_cli("review", str(EXAMPLES / "week.toml"), *args, "--json", env=TODAY)
+    result = run_cli("review", str(WEEK_FIXTURE), *args, "--json", env=TODAY)
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
     assert result.returncode == code, result.stderr
     return json.loads(result.stdout) if code == 0 else result
@@ -223,7 +223,7 @@ steps = ["40min"]
 
 def next_week(tmp_path: Path) -> Path:
     """The example week again, one week later: its load depends on the week before."""
-    text = (EXAMPLES / "week.toml").read_text().replace("start = 2026-11-23 ", "start = 2026-11-30 ")
+    text = (WEEK_FIXTURE).read_text().replace("start = 2026-11-23 ", "start = 2026-11-30 ")
     assert "start = 2026-11-30" in text
     path = tmp_path / "next.toml"
     path.write_text(text)
@@ -239,7 +239,7 @@ def load_warnings(*args: str) -> list[dict[str, Any]]:
 
 def test_a_plan_that_passes_on_plan_history_fails_on_a_much_lower_actual_week(tmp_path: Path) -> None:
     plan = next_week(tmp_path)
-    assert load_warnings(str(plan), "--history", str(EXAMPLES / "week.toml")) == []
+    assert load_warnings(str(plan), "--history", str(WEEK_FIXTURE)) == []
     low = tmp_path / "low"
     low.mkdir()
     (low / "easy.fit").write_bytes((FIXTURES / "activities" / "week" / "2026-11-23-easy-by-feel.fit").read_bytes())
@@ -269,7 +269,7 @@ def test_history_from_intervals_fetches_the_six_weeks_before(intervals: FakeInte
 
 
 def test_history_and_history_from_do_not_combine(tmp_path: Path) -> None:
-    result = run_cli("check", str(next_week(tmp_path)), "--history", str(EXAMPLES / "week.toml"),
+    result = run_cli("check", str(next_week(tmp_path)), "--history", str(WEEK_FIXTURE),
                      "--history-from", "folder:.")
     assert result.returncode == 2 and "cannot be combined" in result.stderr
 
@@ -333,11 +333,11 @@ def test_an_odd_garmin_listing_is_a_clear_error(garmin: FakeGarmin) -> None:
 
 
 def test_the_text_review_says_what_it_downloaded(intervals: FakeIntervals) -> None:
-    first = run_cli("review", str(EXAMPLES / "week.toml"), "--from", "intervals", env={**TODAY, "COLUMNS": "160"})
+    first = run_cli("review", str(WEEK_FIXTURE), "--from", "intervals", env={**TODAY, "COLUMNS": "160"})
     assert first.returncode == 0, first.stderr
     assert "✓ a progression run" in first.stdout
     assert "6 activities listed, 6 downloaded, 0 from the cache" in first.stderr
-    again = run_cli("review", str(EXAMPLES / "week.toml"), "--from", "intervals", env=TODAY)
+    again = run_cli("review", str(WEEK_FIXTURE), "--from", "intervals", env=TODAY)
     assert "6 activities listed, 0 downloaded, 6 from the cache" in again.stderr
 
 

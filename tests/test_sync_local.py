@@ -191,3 +191,35 @@ def test_real_destinations_leave_past_sessions_alone(tmp_path: Path, monkeypatch
     edited = folder_push(write_plan(tmp_path, WEEK.replace("40min", "44min")), tmp_path / "watch")
     assert edited.reports[0].counts["update"] == 0, "past sessions are not rewritten"
     assert any("before 2026-11-26 left alone" in n for n in edited.reports[0].notes)
+
+
+def test_plan_with_no_destination_says_a_push_would_write_to_the_outbox(isolated_user: Path) -> None:
+    # `plan` writes nothing: it must not say the workouts went anywhere (issue 26).
+    result = run_cli("plan", str(EXAMPLES / "week.toml"))
+    assert result.returncode == 0, result.stderr
+    assert "went to the local outbox" not in result.stdout
+    assert "a push would write the workouts to the local outbox" in result.stdout
+    assert "nothing was written" in result.stdout
+    assert not list((isolated_user / "data" / "outbox").glob("*.fit"))
+
+
+@pytest.mark.parametrize("day", [None, "2026-12-07", "2026-12-13", "2027-03-01"])
+def test_readme_first_command_pushes_only_upcoming_sessions(
+    isolated_user: Path, monkeypatch: pytest.MonkeyPatch, day: str | None
+) -> None:
+    """Issue 26: on 2026-12-07 the quick start pushed six past sessions into the outbox. The
+    README's first command, with no account, on any day (the real one too): only future ones."""
+    import datetime as dt
+
+    if day is None:
+        monkeypatch.delenv("PROGSYNC_TODAY")
+    else:
+        monkeypatch.setenv("PROGSYNC_TODAY", day)
+    today = dt.date.fromisoformat(day) if day else dt.date.today()
+    result = run_cli("push", "examples/week.toml", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    fits = sorted((isolated_user / "data" / "outbox").glob("*.fit"))
+    assert len(fits) == 6
+    dates = [dt.date.fromisoformat(f.name[:10]) for f in fits]
+    assert all(d > today for d in dates), (today, dates)
+    assert "went to the local outbox" in result.stdout

@@ -18,10 +18,10 @@ from progsync.workouts.garmin_json import encode_workout
 from progsync.workouts.model import Session, iter_steps
 from progsync.workouts.plan import compile_plan
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, WEEK_FIXTURE
 from .fake_garmin import FakeGarmin
 
-WEEK = EXAMPLES / "week.toml"
+WEEK = WEEK_FIXTURE
 
 
 def example_sessions() -> list[Session]:

@@ -2,9 +2,15 @@
 
 Each format has one adapter module (`fit`, `garmin_json`, `intervals_text`) with one function of
 the same shape, `SessionEncoder`: a session in, an `Encoded` out (the format's data and the
-warnings about what it could not carry). What the adapters share lives here, not in one of
-them: `EncodeError` for a session a format cannot carry at all, and `describe_session`, the
-summary both Garmin formats put in their description.
+`Caveat`s about what it could not carry exactly). What the adapters share lives here, not in one
+of them: `EncodeError` for a session a format cannot carry at all, `Caveat`, and
+`describe_session`, the summary both Garmin formats put in their description.
+
+A `Caveat` is one model for two uses: its `message` is the warning a push prints ("session
+'Tempo' (Tue 2026-12-01): Intervals.icu's cadence targets are for cycling…"), and its `kind`
+(`degraded`: the destination keeps it in a weaker form, a cue, a %, a shortened name; `lost`:
+the destination does not hold it at all) with a `short` text make the fidelity table of
+`progsync plan` (one line per session that is not carried exactly).
 
 `encode(session, fmt)` picks the adapter by format name, importing it only then (the FIT SDK
 stays off the `check` path), and gives bytes and a file name for folders and exports.
@@ -40,12 +46,51 @@ class EncodeError(ProgsyncError):
     exit_code = 2
 
 
+CaveatKind = Literal["degraded", "lost"]
+
+
+@dataclass(frozen=True)
+class Caveat:
+    """Something of a session that a format does not carry exactly.
+
+    `short` is a few words for the fidelity table ("run cadence → a cue"); `message` is the
+    warning in full. `session` is the session's `describe()`, or "" for a notice that concerns
+    the whole push rather than one session (said once). `warn` False keeps it out of a push's
+    warnings (what every push would repeat, like a name cut to the FIT size): the fidelity table
+    of `progsync plan` shows it."""
+
+    kind: CaveatKind
+    short: str
+    message: str
+    session: str = ""
+    warn: bool = True
+
+    def __str__(self) -> str:
+        return f"session {self.session}: {self.message}" if self.session else self.message
+
+
+def caveat(
+    session: Session | None, kind: CaveatKind, short: str, message: str, warn: bool = True
+) -> Caveat:
+    """A caveat about `session` (None: about the whole push)."""
+    return Caveat(kind, short, message, session.describe() if session is not None else "", warn)
+
+
+def warnings_of(caveats: tuple[Caveat, ...]) -> tuple[str, ...]:
+    """The caveats that are warnings, as warning lines, each once, in order."""
+    return tuple(dict.fromkeys(str(c) for c in caveats if c.warn))
+
+
 @dataclass(frozen=True)
 class Encoded(Generic[T]):
-    """One session in one format: the data (bytes, a JSON payload or text) and the warnings."""
+    """One session in one format: the data (bytes, a JSON payload or text) and its caveats."""
 
     data: T
-    warnings: tuple[str, ...] = ()
+    caveats: tuple[Caveat, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return warnings_of(self.caveats)
 
 
 class SessionEncoder(Protocol[T]):
@@ -56,11 +101,15 @@ class SessionEncoder(Protocol[T]):
 
 @dataclass(frozen=True)
 class Output:
-    """One encoded session: the file name it should get, its bytes, and any warnings."""
+    """One encoded session: the file name it should get, its bytes, and any caveats."""
 
     filename: str
     data: bytes
-    warnings: tuple[str, ...]
+    caveats: tuple[Caveat, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return warnings_of(self.caveats)
 
 
 def describe_session(session: Session) -> str:
@@ -105,4 +154,4 @@ def as_bytes(data: bytes | str | dict[str, Any]) -> bytes:
 def encode(session: Session, fmt: Format, max_hr: int | None = None) -> Output:
     """Encode a session; deterministic: the same session gives the same bytes."""
     result = encoder(fmt)(session, max_hr=max_hr)
-    return Output(f"{session.file_stem}.{EXTENSIONS[fmt]}", as_bytes(result.data), result.warnings)
+    return Output(f"{session.file_stem}.{EXTENSIONS[fmt]}", as_bytes(result.data), result.caveats)

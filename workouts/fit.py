@@ -20,7 +20,7 @@ import datetime as dt
 import zlib
 from typing import Any
 
-from .encode import Encoded, EncodeError, describe_session
+from .encode import Caveat, Encoded, EncodeError, caveat, describe_session
 from .model import (
     Block,
     CadenceTarget,
@@ -35,6 +35,7 @@ from .model import (
     Session,
     Step,
     Target,
+    iter_steps,
 )
 
 MESG_FILE_ID = 0
@@ -267,8 +268,66 @@ def workout_name(session: Session) -> str:
     )
 
 
+def fit_caveats(session: Session) -> tuple[Caveat, ...]:
+    """What the FIT file does not carry exactly: text cut to the device's string sizes (the
+    workout's name to 15 bytes, a step's name and notes, the description) and RPE in words."""
+    out: list[Caveat] = []
+    name = workout_name(session)
+    if name != _clean(session.name):
+        out.append(
+            caveat(
+                session,
+                "degraded",
+                f"name cut to '{name}' ({STRING_BYTES['wkt_name']} bytes)",
+                f"a FIT workout name holds {STRING_BYTES['wkt_name']} bytes; the watch shows "
+                f"'{name}'",
+                warn=False,
+            )
+        )
+    description = _clean(describe_session(session))
+    if description and shorten(description, STRING_BYTES["wkt_description"]) != description:
+        out.append(
+            caveat(
+                session,
+                "degraded",
+                f"description cut to {STRING_BYTES['wkt_description']} bytes",
+                f"the FIT description holds {STRING_BYTES['wkt_description']} bytes; the rest "
+                "of it is left out",
+                warn=False,
+            )
+        )
+    for step in iter_steps(session.steps):
+        if isinstance(step.target, RpeTarget):
+            out.append(
+                caveat(
+                    session,
+                    "degraded",
+                    "RPE → the step's notes",
+                    f"FIT has no RPE target; 'RPE {step.target.value:g}' is in the step's notes",
+                    warn=False,
+                )
+            )
+        full = _clean(step.name or _default_name(step))
+        named, notes = step_strings(step)
+        wanted = [full] if named != full else []
+        if step.note:
+            wanted.append(_clean(step.note))
+        if any(part not in (notes or "") for part in wanted):
+            out.append(
+                caveat(
+                    session,
+                    "degraded",
+                    f"a step's name or notes cut to {STRING_BYTES['notes']} bytes",
+                    f"a FIT step's notes hold {STRING_BYTES['notes']} bytes; step '{full}' lost "
+                    "part of its name or cue",
+                    warn=False,
+                )
+            )
+    return tuple(dict.fromkeys(out))
+
+
 def encode_fit(session: Session, *, max_hr: int | None = None) -> Encoded[bytes]:
-    """The FIT workout file of one session, as bytes (FIT has no warnings to give)."""
+    """The FIT workout file of one session, as bytes, and what it could not hold whole."""
     from garmin_fit_sdk import Encoder
 
     steps = workout_steps(session.steps)
@@ -300,4 +359,4 @@ def encode_fit(session: Session, *, max_hr: int | None = None) -> Encoded[bytes]
     encoder.write_mesg(workout)
     for step in steps:
         encoder.write_mesg(step)
-    return Encoded(bytes(encoder.close()))
+    return Encoded(bytes(encoder.close()), fit_caveats(session))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .encode import Encoded, EncodeError, describe_session
+from .encode import Caveat, Encoded, EncodeError, caveat, describe_session
 from .model import (
     Block,
     CadenceTarget,
@@ -257,7 +257,7 @@ def compress(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
 
 def encode_workout(session: Session, *, max_hr: int | None = None) -> Encoded[dict[str, Any]]:
     """The workout JSON for one session (the Garmin destination appends its marker)."""
-    warnings: list[str] = []
+    caveats: list[Caveat] = []
     blocks = session.steps
     if count_steps(blocks) > MAX_STEPS:
         blocks = compress(blocks)
@@ -267,16 +267,46 @@ def encode_workout(session: Session, *, max_hr: int | None = None) -> Encoded[di
                 f"takes at most {MAX_STEPS}",
                 "split it into two sessions, or write repeated parts as { repeat = N, steps = [...] }",
             )
-        warnings.append(
-            f"session {session.describe()}: folded repeated steps into repeats to stay within "
-            f"Garmin's {MAX_STEPS}-step limit"
+        caveats.append(
+            caveat(
+                session,
+                "degraded",
+                "repeated steps folded into repeats (the same run)",
+                f"folded repeated steps into repeats to stay within Garmin's {MAX_STEPS}-step "
+                "limit",
+            )
         )
     for step in iter_steps(blocks):
         if isinstance(step.target, RpeTarget):
-            warnings.append(
-                f"session {session.describe()}: Garmin has no RPE target; "
-                f"'RPE {step.target.value:g}' is in the step's notes"
+            caveats.append(
+                caveat(
+                    session,
+                    "degraded",
+                    "RPE → the step's notes",
+                    f"Garmin has no RPE target; 'RPE {step.target.value:g}' is in the step's notes",
+                )
             )
+    if session.indoor:
+        # No treadmill workout type in Garmin Connect's workout JSON (docs/dsl.md, treadmill runs).
+        caveats.append(
+            caveat(
+                session,
+                "degraded",
+                "treadmill → only the description says so",
+                "Garmin Connect has no treadmill workout; the description says it is one",
+                warn=False,
+            )
+        )
+    if len(session.name) > MAX_NAME:
+        caveats.append(
+            caveat(
+                session,
+                "degraded",
+                f"name cut to {MAX_NAME} characters",
+                f"Garmin Connect keeps {MAX_NAME} characters of a workout's name",
+                warn=False,
+            )
+        )
     description = describe_session(session)
     sport = sport_type(session.sport)
     payload: dict[str, Any] = {
@@ -296,4 +326,4 @@ def encode_workout(session: Session, *, max_hr: int | None = None) -> Encoded[di
             }
         ],
     }
-    return Encoded(payload, tuple(dict.fromkeys(warnings)))
+    return Encoded(payload, tuple(dict.fromkeys(caveats)))

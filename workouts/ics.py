@@ -27,8 +27,18 @@ from dataclasses import dataclass
 from icalendar import Calendar, Component, Event
 
 from .describe import calendar_description
+from .encode import Caveat
 from .errors import ProgsyncError
 from .model import Session
+
+#: What a calendar file does to every session (the fidelity table of `progsync plan --to ics`).
+CALENDAR_CAVEAT = Caveat(
+    "degraded",
+    "a calendar event: the workout as text, no steps or targets for a watch",
+    "a calendar file holds each session as an event whose description lists the steps; "
+    "no watch or training app gets the workout from it",
+    warn=False,
+)
 
 PRODID = "-//progsync//progsync calendar feed//EN"
 MARKER = "X-PROGSYNC-IDENTITY"

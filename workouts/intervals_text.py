@@ -10,16 +10,19 @@ Two rules of Intervals.icu's parser shape the text (forum.intervals.icu threads 
 123701; docs/destinations.md "What the real services do"):
 - a step needs a duration or distance; a step ended by the lap button (or by heart rate or
   calories, which Intervals.icu cannot express) gets a placeholder one and `Press lap`;
-- zone codes, `Press lap`, `ramp`, `freeride`, `Nx`, durations and distances are read anywhere
-  in a step line, and a line starting with `-` is a step. Cues and notes are rewritten so that
-  they stay text (`Z2` becomes `zone 2`, numbers with units are dropped, a leading `-` goes).
+- zone codes, `Press lap`, `ramp`, `freeride`, `Nx`, durations, distances and paces are read
+  anywhere in a step line, a line starting with `-` is a step, and `Nx` in a line before a block
+  opens a repeat. Cues (step names and notes) are rewritten so that they stay text: `Z2` becomes
+  `zone 2`, `Nx` and numbers with units (short or spelled out, `10 minutes`, `3:30/km`) are
+  dropped. The session note leads the text as one plain line: a leading `-` goes, `Nx` becomes
+  `N times` and `Z2` `zone 2`, the rest of its words stay (it is not a step line).
 """
 
 from __future__ import annotations
 
 import re
 
-from .encode import Encoded
+from .encode import Caveat, CaveatKind, Encoded, caveat
 from .model import (
     Block,
     CadenceTarget,
@@ -37,16 +40,27 @@ from .model import (
 )
 from .units import METRES_PER_UNIT, Units, format_pace
 
-_UNIT_TOKEN = re.compile(
-    r"\b\d+(?:[.,:]\d+)*\s*(?:h|m|s|km|mi|mtr|k|w|rpm|bpm|x|'|\"|%)(?![a-z])", re.IGNORECASE
+#: Words a number can carry that Intervals.icu might read as a duration, distance or target
+#: (`m` is minutes to it, `mtr` metres); spelled-out forms too, since what it accepts beyond its
+#: documented short forms is unknown.
+_UNITS = (
+    r"h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?|km|k|mi|miles?|mtr|metres?|meters?|"
+    r"yds?|yards?|w|watts?|rpm|bpm|x|×|'|\"|%"
 )
-_REPEAT_TAIL = re.compile(r"\d+\s*x\s*$", re.IGNORECASE)
+_UNIT_TOKEN = re.compile(rf"\b\d+(?:[.,:]\d+)*\s*(?:{_UNITS})(?![a-z])", re.IGNORECASE)
+#: A pace: `3:30/km`, `7:00 / mi`, `1:45/100m`.
+_PACE_TOKEN = re.compile(
+    r"\b\d+(?::\d+)?\s*/\s*(?:km|mi|k|\d*\s*(?:m|mtr|y|yd|yds)\b)", re.IGNORECASE
+)
+#: `4x`, `4 x` and the multiplication sign: "`6x` (or any `Nx`) in the line before a block starts a repeat" (thread 1163).
+_REPEAT_TOKEN = re.compile(r"(?<![\w.])(\d+)\s*[x×](?![a-wyz])", re.IGNORECASE)
+_ZONE = (re.compile(r"\bz\s*(\d)\b", re.IGNORECASE), r"zone \1")
 _KEYWORDS = (
-    (re.compile(r"\bz\s*(\d)\b", re.IGNORECASE), r"zone \1"),
+    _ZONE,
     (re.compile(r"\bpress\s*lap\b", re.IGNORECASE), "lap button"),
     (re.compile(r"\bramp\b", re.IGNORECASE), "build"),
     (re.compile(r"\bfree\s*ride\b", re.IGNORECASE), "free riding"),
-    (re.compile(r"\b\d+\s*x\b", re.IGNORECASE), " "),
+    (_REPEAT_TOKEN, " "),
 )
 #: Placeholder lengths for steps ended by the lap button: Intervals.icu needs a duration to see a
 #: step at all ("- 9m Z2 press lap", thread 1163); the watch ends the step on the lap press.
@@ -58,19 +72,30 @@ def clean_label(text: str) -> str:
     """A cue label that Intervals.icu cannot mistake for a duration, distance or target."""
     text = re.sub(r"(\d+)\s*/\s*(\d+)", r"\1 of \2", text)
     text = text.replace("–", " ").replace("—", " ").replace("-", " ")
+    text = _PACE_TOKEN.sub(" ", text)
+    text = _REPEAT_TOKEN.sub(" ", text)
     text = _UNIT_TOKEN.sub(" ", text)
-    text = re.sub(r"[@\[\]]", " ", text)
+    text = re.sub(r"[@\[\]=]", " ", text)
     for pattern, replacement in _KEYWORDS:
         text = pattern.sub(replacement, text)
-    return re.sub(r"\s+", " ", text).strip()
+    # Tidy what the removals leave: "at , zone 2" reads "at, zone 2"; no dangling commas.
+    text = re.sub(r"\s+([,;.])", r"\1", re.sub(r"\s+", " ", text))
+    text = re.sub(r"([,;])(?:\s*[,;])+", r"\1", text)
+    return text.strip(" ,;*•")
 
 
 def plain_note(text: str) -> str:
-    """A session note as one line of text that cannot start a step or a repeat."""
+    """A session note as one line of text that cannot start a step, a repeat or a target.
+
+    It keeps the runner's words (durations and distances stay: the line is not a step), but a
+    leading `-`, `*` or `•` goes (that line would be a step), `Nx` becomes `N times` anywhere
+    (any `Nx` can open a repeat) and a zone code `Z2` becomes `zone 2`.
+    """
     note = re.sub(r"\s+", " ", text).strip()
-    note = _REPEAT_TAIL.sub("", note).rstrip()
-    note = re.sub(r"^\s*(?:[-*•]\s*)+", "", note)
-    return re.sub(r"^\d+\s*x\s+", "", note, flags=re.IGNORECASE).strip()
+    note = re.sub(r"^(?:[-*•–—]\s*)+", "", note)
+    note = _REPEAT_TOKEN.sub(r"\1 times ", note)
+    note = _ZONE[0].sub(_ZONE[1], note)
+    return re.sub(r"\s+", " ", note).strip()
 
 
 def format_time(seconds: float) -> str:
@@ -104,12 +129,14 @@ class _Writer:
         self.session = session
         self.units: Units = session.units
         self.max_hr = max_hr
-        self.warnings: list[str] = []
+        self.caveats: list[Caveat] = []
 
-    def warn(self, message: str) -> None:
-        text = f"session {self.session.describe()}: {message}"
-        if text not in self.warnings:
-            self.warnings.append(text)
+    def warn(
+        self, short: str, message: str, kind: CaveatKind = "degraded", warn: bool = True
+    ) -> None:
+        found = caveat(self.session, kind, short, message, warn)
+        if found not in self.caveats:
+            self.caveats.append(found)
 
     def settings_notice(self) -> None:
         """% and zone targets are expanded by Intervals.icu with ITS athlete settings.
@@ -123,8 +150,9 @@ class _Writer:
             "Intervals.icu turns % and zone heart-rate targets into bpm with the max HR, LTHR and "
             f"zones in its own athlete settings{ours}: check that they agree"
         )
-        if text not in self.warnings:
-            self.warnings.append(text)
+        found = caveat(None, "degraded", "HR % and zones → bpm from Intervals.icu's settings", text)
+        if found not in self.caveats:
+            self.caveats.append(found)
 
     def target(self, target: Target) -> tuple[str, str]:
         """(target text, extra cue) for a target."""
@@ -151,14 +179,16 @@ class _Writer:
                 lo_pct = round(target.low * 100 / self.max_hr)
                 hi_pct = round(target.high * 100 / self.max_hr)
                 self.warn(
+                    f"HR {target.low}-{target.high} bpm → {lo_pct}-{hi_pct}% of max HR",
                     f"Intervals.icu has no bpm target; {target.low}-{target.high} bpm is sent as "
-                    f"{lo_pct}-{hi_pct}% of max HR {self.max_hr}"
+                    f"{lo_pct}-{hi_pct}% of max HR {self.max_hr}",
                 )
                 self.settings_notice()
                 return f"{lo_pct}-{hi_pct}% HR", ""
             self.warn(
+                f"HR {target.low}-{target.high} bpm → a cue (no max_hr)",
                 f"Intervals.icu has no bpm target and the profile has no max_hr; "
-                f"{target.low}-{target.high} bpm is a cue only"
+                f"{target.low}-{target.high} bpm is a cue only",
             )
             return "", f"HR {target.low} to {target.high}"
         if isinstance(target, PowerTarget):
@@ -166,13 +196,19 @@ class _Writer:
         if isinstance(target, PowerZoneTarget):
             return f"Z{target.zone}", ""
         if isinstance(target, RpeTarget):
+            self.warn(
+                "RPE → a cue",
+                f"Intervals.icu has no RPE target; 'RPE {target.value:g}' is a cue only",
+                warn=False,
+            )
             return "", f"RPE {target.value:g}"
         if isinstance(target, CadenceTarget):
             if self.session.sport == "bike":
                 return f"{target.low}-{target.high}rpm", ""
             self.warn(
+                "run cadence → a cue",
                 "Intervals.icu's cadence targets are for cycling (rpm); "
-                f"{target.low}-{target.high} spm is a cue only"
+                f"{target.low}-{target.high} spm is a cue only",
             )
             return "", f"Cadence {target.low} to {target.high} spm"
         raise AssertionError(target)  # pragma: no cover
@@ -189,7 +225,11 @@ class _Writer:
         if step.note:
             cue_parts.append(step.note)
         if step.secondary is not None:
-            self.warn("Intervals.icu takes one target per step; the second target was left out")
+            self.warn(
+                "second target",
+                "Intervals.icu takes one target per step; the second target was left out",
+                "lost",
+            )
         end = step.end
         tail = ""
         if end.kind == "time":
@@ -204,11 +244,15 @@ class _Writer:
                 sign = "below" if end.kind == "hr_below" else "above"
                 cue_parts.append(f"until HR {sign} {end.value:g}")
                 self.warn(
-                    "Intervals.icu cannot end a step on heart rate; it ends on the lap button"
+                    "end on heart rate → the lap button",
+                    "Intervals.icu cannot end a step on heart rate; it ends on the lap button",
                 )
             elif end.kind == "calories":
                 cue_parts.append(f"{end.value:g} kcal")
-                self.warn("Intervals.icu cannot end a step on calories; it ends on the lap button")
+                self.warn(
+                    "end on calories → the lap button",
+                    "Intervals.icu cannot end a step on calories; it ends on the lap button",
+                )
         cue = clean_label(" ".join(cue_parts))
         pieces = [p for p in (cue, amount, target_text) if p]
         return "- " + " ".join(pieces) + tail
@@ -225,7 +269,8 @@ class _Writer:
                     current, heading = [], None
                 if any(isinstance(b, Repeat) for b in block.steps):
                     self.warn(
-                        f"Intervals.icu cannot nest repeats; the outer {block.count}x was unrolled"
+                        "nested repeat → unrolled",
+                        f"Intervals.icu cannot nest repeats; the outer {block.count}x was unrolled",
                     )
                     for _ in range(block.count):
                         sections.extend(self.blocks(block.steps))
@@ -260,4 +305,4 @@ def encode_intervals_text(session: Session, *, max_hr: int | None = None) -> Enc
         if index:
             lines.append("")
         lines.extend(section)
-    return Encoded("\n".join(lines).rstrip() + "\n", tuple(writer.warnings))
+    return Encoded("\n".join(lines).rstrip() + "\n", tuple(writer.caveats))

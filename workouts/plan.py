@@ -83,7 +83,14 @@ class Compiled:
 
 
 class _Compiler:
-    def __init__(self, text: str, filename: str, base_profile: Mapping[str, Any] | None) -> None:
+    def __init__(
+        self,
+        text: str,
+        filename: str,
+        base_profile: Mapping[str, Any] | None,
+        today: dt.date | None = None,
+    ) -> None:
+        self.today = today
         self.text = text
         self.filename = filename
         self.base_profile = base_profile or {}
@@ -164,7 +171,7 @@ class _Compiler:
             )
         start = plan_table.get("start")
         if start is not None:
-            start = self._date(start, self.src.key(plan_span, "start"))
+            start = self._start(start, self.src.key(plan_span, "start"))
 
         self._profile(data.get("athlete"))
         checks = self._checks(data.get("checks"))
@@ -232,6 +239,23 @@ class _Compiler:
 
     def _toml_issue(self, exc: tomllib.TOMLDecodeError) -> Issue:
         return toml_issue(exc, self.src)
+
+    def _start(self, value: Any, where: Location) -> dt.date | None:
+        """`[plan] start`: a date, or `"next-monday"` (any day name): the first such day after
+        today, so a demo plan's sessions are always ahead (`today` is injected by the caller)."""
+        if isinstance(value, str) and value.strip().lower().startswith("next-"):
+            day = value.strip().lower().removeprefix("next-")
+            if day not in DAY_NAMES:
+                self.error(
+                    f"start = {value!r} names no day of the week",
+                    where,
+                    did_you_mean(value.strip(), [f"next-{d}" for d in DAY_NAMES])
+                    or 'e.g. start = "next-monday" (or a date: start = 2026-11-23)',
+                )
+                return None
+            today = self.today or dt.date.today()
+            return today + dt.timedelta(days=(DAY_NAMES[day] - today.weekday() - 1) % 7 + 1)
+        return self._date(value, where)
 
     def _date(self, value: Any, where: Location) -> dt.date | None:
         if isinstance(value, dt.datetime):
@@ -706,6 +730,13 @@ def _stem(filename: str) -> str:
     return base.rsplit(".", 1)[0] or "plan"
 
 
-def compile_plan(text: str, filename: str, profile: Mapping[str, Any] | None = None) -> Compiled:
-    """Compile the text of one plan file. `profile` is the `[athlete]` table of the config."""
-    return _Compiler(text, filename, profile).compile()
+def compile_plan(
+    text: str,
+    filename: str,
+    profile: Mapping[str, Any] | None = None,
+    *,
+    today: dt.date | None = None,
+) -> Compiled:
+    """Compile the text of one plan file. `profile` is the `[athlete]` table of the config;
+    `today` resolves a relative `start = "next-monday"` (default: the system's date)."""
+    return _Compiler(text, filename, profile, today).compile()
