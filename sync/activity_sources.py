@@ -496,7 +496,7 @@ def garmin_races(source: GarminSource, start: dt.date, until: dt.date) -> list[C
     while (year, month) <= (until.year, until.month):
         y, m = year, month
 
-        def run() -> Any:
+        def run(y: int = y, m: int = m) -> Any:
             return source.garmin.get_scheduled_workouts(y, m)
 
         try:

@@ -1046,6 +1046,17 @@ def _write_new(output: str, text: str, force: bool) -> None:
         raise write_error(path, exc) from None
 
 
+def _kept_downs(path: Any, start: Any, day: Any) -> tuple[int, frozenset[int]]:
+    """The first week a re-anchored block writes again (today's), and the down weeks before it
+    (from the block's `# Week N — down week` headers)."""
+    import re
+
+    first = (day - start).days // 7 + 2  # today's week keeps its kind
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    downs = {int(n) for n in re.findall(r"^# Week (\d+) — down week", text, re.MULTILINE)}
+    return first, frozenset(w for w in downs if w < first)
+
+
 def _calendar_goal(service: str, config: Any, who: str | None) -> Any:
     """The next race on the athlete's calendar (a year ahead), as a RaceGoal."""
     import datetime as dt
@@ -1179,6 +1190,7 @@ def _race_block(
             athletes=squad_names,
             athlete=extra if not squad_names else None,
             command=command,
+            kept=_kept_downs(Path(update), first_day, today()) if update else None,
         )
         if update:
             path = Path(update)
@@ -1193,7 +1205,7 @@ def _race_block(
 
                 raise write_error(path, exc) from None
             click.echo(
-                f"re-anchored {update} to the {target.title.lower()} on {target.date:%a %d %b %Y}; "
+                f"re-anchored {update} to '{target.title}' on {target.date:%a %d %b %Y}; "
                 f"the sessions before {today().isoformat()} are as they were"
             )
             _report_squad(ctx, text, update, profiles, [(m, c) for m, c in members])
@@ -1212,7 +1224,7 @@ def _race_block(
         written.append(target_file)
         sessions = text.count("[[session]]")
         click.echo(
-            f"wrote {target_file}: {sessions} sessions to the {target.title.lower()} on "
+            f"wrote {target_file}: {sessions} sessions to '{target.title}' on "
             f"{target.date:%a %d %b %Y}" + (f" ({who})" if who and len(groups) > 1 else "")
         )
         _report_squad(ctx, text, target_file, profiles, [(m, c) for m, c in members])

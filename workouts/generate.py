@@ -511,9 +511,18 @@ class BlockShape:
         return self.start + dt.timedelta(days=7 * (self.weeks - 1))
 
 
-def race_shape(goal: RaceGoal, weeks: int | None, start: dt.date | None, down_every: int) -> BlockShape:
+def race_shape(
+    goal: RaceGoal,
+    weeks: int | None,
+    start: dt.date | None,
+    down_every: int,
+    kept: tuple[int, frozenset[int]] | None = None,
+) -> BlockShape:
     """The block's weeks counted back from the race: the peak 2 (marathon 3) weeks before the
-    race week, down weeks every `down_every` weeks before the peak."""
+    race week, down weeks every `down_every` weeks before the peak.
+
+    `kept` (re-anchoring): the first week written again and the down weeks before it, which
+    stay; the down weeks then go on from the last of them as well as back from the new peak."""
     taper = len(TAPER[goal.distance]) + 1
     least = taper + 3
     if start is not None:
@@ -539,6 +548,16 @@ def race_shape(goal: RaceGoal, weeks: int | None, start: dt.date | None, down_ev
         while week >= 2:
             downs.add(week)
             week -= down_every
+    if kept is not None and down_every >= 2:
+        first, before = kept
+        last = max(before, default=1)
+        back = sorted(w for w in downs if w >= first and w > last)
+        downs = set(before) | set(back)
+        for mark, most in [*((b, down_every) for b in back), (peak, down_every - 1)]:
+            while mark - last > most and last + down_every < peak:
+                last += down_every
+                downs.add(last)
+            last = mark
     return BlockShape(start, weeks, peak, frozenset(downs))
 
 
@@ -585,9 +604,9 @@ def race_block_sessions(
     easy_runs = sum(1 for _, kind in layout if kind == "easy")
     sizes = block_weeks(shape.peak, long_run_s, build, down_every, easy_runs, downs=shape.downs)
     base = sizes[0]
-    before = max((w.total for w in sizes[:-1]), default=0.0)
-    if sizes[-1].total <= before:  # the peak week is the block's heaviest, whatever the rounding
-        sizes[-1] = _week(before + 300, base, down=False)
+    heaviest = max((w.total for w in sizes[:-1]), default=0.0)
+    if sizes[-1].total <= heaviest:  # the peak week is the block's heaviest, whatever the rounding
+        sizes[-1] = _week(heaviest + 300, base, down=False)
     peak_total = sizes[-1].total
     for share in TAPER[goal.distance]:
         sizes.append(_week(peak_total * share, base, down=False))
@@ -679,6 +698,7 @@ def race_block_plan(
     athletes: tuple[str, ...] = (),
     athlete: dict[str, object] | None = None,
     command: str = "",
+    kept: tuple[int, frozenset[int]] | None = None,
 ) -> str:
     """A block built back from a race: base and build weeks with down weeks, the peak 2-3 weeks
     out, a taper, the race on its date and the rest after it (see docs/blocks.md).
@@ -688,7 +708,7 @@ def race_block_plan(
     settings = settings or Settings()
     _check_block_options(weeks or 12, runs, build, down_every, long_run_s)
     plan_progression(profile, units, duration_s=2700, to=to, settings=settings)
-    shape = race_shape(goal, weeks, start, down_every)
+    shape = race_shape(goal, weeks, start, down_every, kept)
     planned, _ = race_block_sessions(
         goal,
         shape,
@@ -734,7 +754,7 @@ def race_block_plan(
         if not sessions:
             lines.append("# (no running: rest)")
         for item in sessions:
-            lines += [""] + race_session_lines(item, goal, profile, units, to, settings)
+            lines += ["", *race_session_lines(item, goal, profile, units, to, settings)]
     return "\n".join(lines) + "\n"
 
 
