@@ -227,6 +227,9 @@ def race_distance(session: Session) -> str | None:
     for name, _ in RACE_DISTANCES:
         if name in tags:
             return name
+    for name, _ in RACE_DISTANCES:  # "10k race": the name says it before the warm-up counts
+        if name in words:
+            return name
     for name, metres in RACE_DISTANCES:
         if session.estimated_distance_m >= metres:
             return name
