@@ -297,3 +297,22 @@ def test_coach_mode_builds_each_athlete_a_block_to_their_own_race(
     assert "warning" not in result.stderr, "each block passes the checks on its athlete's profile"
     for path in (anna, ben):
         assert run_cli("check", "--strict", str(path)).returncode == 0
+
+
+def test_the_report_marks_taper_race_and_recovery_weeks(tmp_path: Path, athlete_config: Path) -> None:
+    from progsync.sync.report import build_view
+
+    out = tmp_path / "block.toml"
+    assert run_cli("new", "block", "--race", f"marathon {RACE_DAY}", "--weeks", "12", "-o", str(out)).returncode == 0
+    view = build_view(load_plans([str(out)], load_config(athlete_config)))
+    marks = {w.number: [m for m in ("race", "taper", "recovery", "down") if getattr(w, m)] for w in view.weeks}
+    assert marks[9] == [] and marks[10] == ["taper"] and marks[11] == ["taper"], marks
+    assert marks[12] == ["race"]
+    assert [n for n, m in marks.items() if m == ["recovery"]] == [13, 14, 15, 16]
+    assert [n for n, m in marks.items() if m == ["down"]] == [2, 6], "a taper week is not also a down week"
+    page = run_cli("report", str(out), "-o", str(tmp_path / "block.html"))
+    assert page.returncode == 0, page.stderr
+    html = (tmp_path / "block.html").read_text()
+    assert 'class="tag">taper<' in html and 'class="tag">recovery<' in html
+    assert html.count('class="bar taper"') == 2 and html.count('class="bar recovery"') == 4
+    assert "week 10 (2027-02-22)" in html and "— taper week" in html
