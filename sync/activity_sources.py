@@ -19,6 +19,10 @@ crash never leaves half a file there). A second review of the same weeks downloa
   page after page of 20 until a page comes back empty (so a listing is at least two requests),
   and `GET /download-service/files/activity/{id}`.
 
+The races a block is built to (`new block --race-from`) come from the same services, read-only:
+the RACE_A/B/C events of Intervals.icu and the race events of the Garmin Connect calendar
+(`calendar_races`, docs/blocks.md).
+
 Service errors map to progsync's as for push: 401/403 AuthError (exit 3), 429/5xx/unreachable
 Unreachable after retries (exit 5), an odd 200 OddReply (exit 5); a file that one activity
 cannot give (404, 422, not a FIT/ZIP) is a warning naming the activity.

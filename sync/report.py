@@ -3,7 +3,7 @@
 The page is what a runner or coach looks at before trusting a plan: a calendar grid (week rows,
 day columns) with one card per session, each card carrying the session's intensity profile as
 inline SVG (x = time, height and colour = effort zone from `workouts.effort`), the week's totals
-beside it, a chart of weekly volume for a block (down and race weeks marked), the coaching
+beside it, a chart of weekly volume for a block (down, race, taper and recovery weeks marked), the coaching
 warnings next to what they concern, and the athlete's paces and heart-rate zones as a legend.
 
 With a review (`report --from SOURCE`, the activity sources of `progsync review`), each card

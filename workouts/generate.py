@@ -1,6 +1,8 @@
 """Generators: a progression session and a multi-week block, written as plan TOML.
 
-Both size what they write with the athlete's profile and the coaching rules, so the output
+A block either builds for `--weeks` or is built back from a race (`race_block_plan`): base and
+build weeks with down weeks counted back from the peak, a taper, the race on its date and the
+rest after it (docs/blocks.md). All of them size what they write with the athlete's profile and the coaching rules, so the output
 passes `progsync check` as generated; the CLI checks it again and reports anything left.
 """
 
