@@ -885,9 +885,19 @@ def new_progression(
 
 
 @new.command(name="block")
-@click.option("--weeks", type=click.IntRange(1, 52), default=8, show_default=True)
-@click.option("--start", "start", required=True, help="First day of week 1 (YYYY-MM-DD).")
-@click.option("--long-run", default="80min", show_default=True, help="Week 1's long run.")
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 52),
+    help="Weeks in the block (default 8; to a race: 12, the race week the last before recovery).",
+)
+@click.option(
+    "--start", "start", help="First day of week 1 (YYYY-MM-DD); to a race: from here to race day."
+)
+@click.option(
+    "--long-run",
+    help="Week 1's long run (default 80min; to a race 60min for a 5k, 70min 10k, 80min half, "
+    "100min marathon).",
+)
 @click.option("--build", default="10%", show_default=True, help="Weekly volume increase.")
 @click.option(
     "--down-every",
@@ -900,7 +910,7 @@ def new_progression(
     "--runs", type=click.IntRange(3, 7), default=5, show_default=True, help="Runs a week."
 )
 @click.option("--to", "to", default="marathon", show_default=True, help="Progression finish pace.")
-@click.option("--name", default="Build block", show_default=True, help="The plan's name.")
+@click.option("--name", help="The plan's name (default: Build block, or the race and its day).")
 @click.option(
     "-o",
     "--output",
@@ -910,37 +920,84 @@ def new_progression(
 )
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
 @_plan_option
-@_race_option
+@click.option(
+    "--race",
+    metavar="RACE",
+    help='The race to build to, "half 2027-03-14" or with a goal time "half 2027-03-14 1:32:00" '
+    '(5k, 10k, half, marathon); or a recent result, "10k 41:30", that only derives paces.',
+)
+@click.option(
+    "--race-from",
+    type=click.Choice(["intervals", "garmin"]),
+    help="Build to the next race on this calendar (Intervals.icu RACE_A, then B, C; Garmin race "
+    "events).",
+)
+@click.option(
+    "--update",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Re-anchor this block to the race's day; the sessions before today stay as they are.",
+)
 @_athlete_option
 @click.pass_context
 def new_block(
     ctx: click.Context,
-    weeks: int,
-    start: str,
-    long_run: str,
+    weeks: int | None,
+    start: str | None,
+    long_run: str | None,
     build: str,
     down_every: int,
     runs: int,
     to: str,
-    name: str,
+    name: str | None,
     output: str | None,
     force: bool,
     plan_file: str | None,
     race: str | None,
+    race_from: str | None,
+    update: str | None,
     athletes: tuple[str, ...],
 ) -> int:
     """Write a multi-week plan: easy runs, a progression and a long run each week.
 
-    With --athlete (coach mode) the plan names the squad and is checked on each athlete's
-    profile; a stage no athlete's paces can reach is an error naming that athlete."""
-    from pathlib import Path
+    To a race (--race "half 2027-03-14", or --race-from intervals|garmin) the block is built
+    back from race day: base and build weeks with down weeks, the peak 2-3 weeks out, a taper,
+    the race, and the rest after it (docs/blocks.md).
 
-    from progsync.workouts.generate import GenerateError, block_plan
+    With --athlete (coach mode) the plan names the squad and is checked on each athlete's
+    profile; a stage no athlete's paces can reach is an error naming that athlete. With
+    --race-from each athlete gets a block to their own race (one file each)."""
+    from progsync.workouts.generate import GenerateError, block_plan, parse_race_goal
     from progsync.workouts.rules import parse_settings
 
     from .commands import athlete_profile
 
+    goal = parse_race_goal(race) if race else None
+    if goal is not None or race_from or update:
+        return _race_block(
+            ctx,
+            goal,
+            race_from=race_from,
+            update=update,
+            weeks=weeks,
+            start=start,
+            long_run=long_run,
+            build=build,
+            down_every=down_every,
+            runs=runs,
+            to=to,
+            name=name,
+            output=output,
+            force=force,
+            plan_file=plan_file,
+            athletes=athletes,
+        )
+    if start is None:
+        raise click.UsageError(
+            'give --start (the first day of week 1), or a race: --race "half 2027-03-14"'
+        )
     first_day = _date(start)
+    weeks = weeks or 8
     squad = _members(ctx, athletes)
     profiles = [(m, *athlete_profile(c, plan_file, race)) for m, c in squad]
     _first, athlete, units, _data = profiles[0]
@@ -958,12 +1015,12 @@ def new_block(
         athletes=athletes,
         weeks=weeks,
         start=first_day,
-        long_run_s=_seconds(long_run, "--long-run"),
+        long_run_s=_seconds(long_run or "80min", "--long-run"),
         build=_share(build, "--build"),
         down_every=down_every,
         runs=runs,
         to=to,
-        name=name,
+        name=name or "Build block",
         units=units,
         race=race,
         settings=parse_settings(config.checks),
@@ -971,6 +1028,14 @@ def new_block(
     if output is None:
         click.echo(text, nl=False)
         return _report_squad(ctx, text, "<new block>", profiles, squad)
+    _write_new(output, text, force)
+    click.echo(f"wrote {output}: {weeks} weeks, {weeks * runs} sessions")
+    return _report_squad(ctx, text, output, profiles, squad)
+
+
+def _write_new(output: str, text: str, force: bool) -> None:
+    from pathlib import Path
+
     path = Path(output)
     if path.exists() and not force:
         from progsync.workouts.errors import InputError
@@ -984,8 +1049,191 @@ def new_block(
         from .export import write_error
 
         raise write_error(path, exc) from None
-    click.echo(f"wrote {output}: {weeks} weeks, {weeks * runs} sessions")
-    return _report_squad(ctx, text, output, profiles, squad)
+
+
+def _kept_downs(path: Any, start: Any, day: Any) -> tuple[int, frozenset[int]]:
+    """The first week a re-anchored block writes again (today's), and the down weeks before it
+    (from the block's `# Week N — down week` headers)."""
+    import re
+
+    first = (day - start).days // 7 + 2  # today's week keeps its kind
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    downs = {int(n) for n in re.findall(r"^# Week (\d+) — down week", text, re.MULTILINE)}
+    return first, frozenset(w for w in downs if w < first)
+
+
+def _calendar_goal(service: str, config: Any, who: str | None) -> Any:
+    """The next race on the athlete's calendar (a year ahead), as a RaceGoal."""
+    import datetime as dt
+
+    from progsync.workouts.errors import InputError
+    from progsync.workouts.generate import RaceGoal
+
+    from .activity_sources import calendar_races, next_race
+    from .service import today
+
+    label = {"intervals": "Intervals.icu", "garmin": "Garmin Connect"}[service]
+    first = today()
+    found = next_race(calendar_races(service, config, first, first + dt.timedelta(days=365)))
+    whose = f"{who}'s " if who else "the "
+    if found is None:
+        raise InputError(
+            [
+                Issue(
+                    f"no race on {whose}{label} calendar from {first.isoformat()} to a year ahead",
+                    hint="enter the race there (Intervals.icu: a RACE_A, RACE_B or RACE_C event;"
+                    ' Garmin Connect: a race event), or give it: --race "half 2027-03-14"',
+                )
+            ]
+        )
+    if found.distance is None:
+        raise InputError(
+            [
+                Issue(
+                    f"the race '{found.name}' on {found.day.isoformat()} ({found.where}) has no "
+                    "distance progsync can tell",
+                    hint=f'give it: --race "half {found.day.isoformat()}" (5k, 10k, half or '
+                    "marathon)",
+                )
+            ]
+        )
+    return RaceGoal(found.distance, found.day, None, f"{found.name}")
+
+
+def _race_block(
+    ctx: click.Context,
+    goal: Any,
+    *,
+    race_from: str | None,
+    update: str | None,
+    weeks: int | None,
+    start: str | None,
+    long_run: str | None,
+    build: str,
+    down_every: int,
+    runs: int,
+    to: str,
+    name: str | None,
+    output: str | None,
+    force: bool,
+    plan_file: str | None,
+    athletes: tuple[str, ...],
+) -> int:
+    """`new block` to a race: one block for the squad (or the athlete), or with --race-from in
+    coach mode one block per athlete, to that athlete's race; --update re-anchors a file."""
+    from pathlib import Path
+
+    from progsync.workouts.generate import (
+        RACE_LONG_RUN_S,
+        GenerateError,
+        goal_paces,
+        race_block_plan,
+    )
+    from progsync.workouts.profile import ProfileError, build_profile, merge_profile_data
+    from progsync.workouts.rules import parse_settings
+
+    from .commands import athlete_profile, block_start, reanchor
+    from .service import today
+
+    if goal is None and not race_from:
+        raise click.UsageError('--update needs the race: --race "half 2027-03-14" or --race-from')
+    squad = _members(ctx, athletes)
+    if update and len(squad) > 1:
+        raise click.UsageError("--update re-anchors one athlete's block: give one --athlete")
+    first_day = _date(start)
+    if update:
+        first_day = block_start(Path(update))
+    goals = [goal if goal is not None else _calendar_goal(str(race_from), c, m) for m, c in squad]
+    # One file for the squad when everyone races the same race; else one file each.
+    groups: list[tuple[list[tuple[str | None, Any]], Any]] = []
+    if all(g == goals[0] for g in goals) or not athletes:
+        groups.append((squad, goals[0]))
+    else:
+        groups.extend(([member], g) for member, g in zip(squad, goals, strict=True))
+    written: list[str] = []
+    for members, target in groups:
+        profiles = [(m, *athlete_profile(c, plan_file)) for m, c in members]
+        who, athlete, units, data = profiles[0]
+        extra: dict[str, object] = {}
+        paces = goal_paces(target, units)
+        if paces:
+            extra = {"race": target.result(), "paces": paces}
+            try:
+                athlete = build_profile(merge_profile_data(data, extra), units)
+            except ProfileError as exc:
+                raise GenerateError(str(exc)) from None
+        for member, profile, _units, _data in profiles if athletes else []:
+            from progsync.workouts.generate import plan_progression
+
+            try:
+                plan_progression(profile, units, duration_s=2700, to=to, settings=None)
+            except GenerateError as exc:
+                hint = (exc.hint or "").replace("[athlete]", f"[athletes.{member}]")
+                raise GenerateError(f"{member}: {exc.message}", hint or None) from None
+        names = tuple(m for m, _ in members if m is not None)
+        squad_names = athletes if len(groups) == 1 else names
+        command = ""
+        if race_from:
+            command = f"progsync new block --race-from {race_from} --update FILE"
+            if names and len(groups) > 1:
+                command += f" --athlete {names[0]}"
+        text = race_block_plan(
+            athlete,
+            target,
+            weeks=None if first_day is not None else weeks,
+            start=first_day,
+            long_run_s=_seconds(long_run, "--long-run")
+            if long_run
+            else RACE_LONG_RUN_S[target.distance],
+            build=_share(build, "--build"),
+            down_every=down_every,
+            runs=runs,
+            to=to,
+            name=name,
+            units=units,
+            settings=parse_settings(members[0][1].checks),
+            athletes=squad_names,
+            athlete=extra if not squad_names else None,
+            command=command,
+            kept=_kept_downs(Path(update), first_day, today()) if update else None,
+        )
+        if update:
+            path = Path(update)
+            from progsync.workouts.source import read_source
+
+            try:
+                old = read_source(path)
+                text = reanchor(old, text, today(), first_day)
+                path.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                from .export import write_error
+
+                raise write_error(path, exc) from None
+            click.echo(
+                f"re-anchored {update} to '{target.title}' on {target.date:%a %d %b %Y}; "
+                f"the sessions before {today().isoformat()} are as they were"
+            )
+            _report_squad(ctx, text, update, profiles, [(m, c) for m, c in members])
+            continue
+        target_file = output
+        if output and len(groups) > 1 and who is not None:
+            base = Path(output)
+            target_file = str(base.with_name(f"{base.stem}-{who}{base.suffix}"))
+        if target_file is None:
+            if len(groups) > 1:
+                click.echo(f"# ---- {who}: {target.title} on {target.date.isoformat()} ----")
+            click.echo(text, nl=False)
+            _report_squad(ctx, text, "<new block>", profiles, [(m, c) for m, c in members])
+            continue
+        _write_new(target_file, text, force)
+        written.append(target_file)
+        sessions = text.count("[[session]]")
+        click.echo(
+            f"wrote {target_file}: {sessions} sessions to '{target.title}' on "
+            f"{target.date:%a %d %b %Y}" + (f" ({who})" if who and len(groups) > 1 else "")
+        )
+        _report_squad(ctx, text, target_file, profiles, [(m, c) for m, c in members])
+    return 0
 
 
 @cli.command()

@@ -180,3 +180,88 @@ def check_text(
 
     compiled = compile_plan(text, filename, config.athlete if athlete is None else athlete)
     return [*compiled.warnings, *run_checks([compiled], config.checks)]
+
+
+# -- re-anchoring a race block (`new block --update FILE`) ----------------------------------------
+def block_start(path: Path) -> dt.date:
+    """The `[plan] start` of a block file (the weeks of a re-anchored block still count from it)."""
+    import tomllib
+
+    from progsync.workouts.source import SourceMap, read_source, toml_issue
+
+    text = read_source(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([toml_issue(exc, SourceMap(text, str(path)))]) from None
+    start = (data.get("plan") or {}).get("start")
+    if not isinstance(start, dt.date):
+        raise InputError(
+            [
+                Issue(
+                    "the block has no [plan] start to count its weeks from",
+                    Location(str(path)),
+                    "add start = YYYY-MM-DD under [plan], the first day of week 1",
+                )
+            ]
+        )
+    return start
+
+
+def _session_day(table: Any, start: dt.date) -> dt.date | None:
+    from progsync.workouts.plan import DAY_NAMES
+
+    if "date" in table:
+        value = table["date"]
+        return value if isinstance(value, dt.date) else None
+    day = DAY_NAMES.get(str(table.get("day", "")).lower())
+    week = table.get("week", 1)
+    if day is None or not isinstance(week, int):
+        return None
+    week_start = start + dt.timedelta(days=7 * (week - 1))
+    return week_start + dt.timedelta(days=(day - week_start.weekday()) % 7)
+
+
+def reanchor(old_text: str, new_text: str, today: dt.date, start: dt.date) -> str:
+    """`old_text` with every session from `today` on replaced by those of `new_text` (the block
+    written again to the race's new day). Edited with tomlkit: the sessions before today, the
+    `[plan]` and `[athlete]` tables and every comment among them stay byte for byte."""
+    import tomlkit
+    from tomlkit.items import AoT, Table
+
+    doc = tomlkit.parse(old_text)
+    fresh = tomlkit.parse(new_text)
+    sessions = doc.get("session")
+    kept: list[Table] = []
+    if isinstance(sessions, AoT):
+        for index in reversed(range(len(sessions))):
+            day = _session_day(sessions[index], start)
+            if day is None or day >= today:
+                del sessions[index]
+        kept = list(sessions)
+    new_sessions = [
+        table
+        for table in (fresh.get("session") or [])
+        if (_session_day(table, start) or today) >= today
+    ]
+    if not isinstance(sessions, AoT):
+        sessions = AoT([])
+        doc.append("session", sessions)
+    if kept and new_sessions:
+        last = kept[-1]
+        body = last.value.body
+        while body and body[-1][0] is None:  # the comments of the weeks that are rewritten
+            body.pop()
+        last.add(tomlkit.nl())
+        first_day = _session_day(new_sessions[0], start) or today
+        last_day = _session_day(last, start) or today
+        if (first_day - start).days // 7 != (last_day - start).days // 7:
+            marker = f"date = {first_day.isoformat()}"
+            header = new_text.rfind("\n# Week", 0, new_text.find(marker))
+            if header >= 0:
+                line = new_text[header + 1 :].split("\n", 1)[0]
+                last.add(tomlkit.comment(line.removeprefix("# ")))
+                last.add(tomlkit.nl())
+    for table in new_sessions:
+        sessions.append(table)
+    return tomlkit.dumps(doc)

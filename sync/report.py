@@ -3,7 +3,7 @@
 The page is what a runner or coach looks at before trusting a plan: a calendar grid (week rows,
 day columns) with one card per session, each card carrying the session's intensity profile as
 inline SVG (x = time, height and colour = effort zone from `workouts.effort`), the week's totals
-beside it, a chart of weekly volume for a block (down and race weeks marked), the coaching
+beside it, a chart of weekly volume for a block (down, race, taper and recovery weeks marked), the coaching
 warnings next to what they concern, and the athlete's paces and heart-rate zones as a legend.
 
 With a review (`report --from SOURCE`, the activity sources of `progsync review`), each card
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from progsync.workouts.checks import race_distance, session_facts
+from progsync.workouts.checks import is_goal_race, is_quality, race_distance, session_facts
 from progsync.workouts.effort import PaceScale, effort, shown_seconds
 from progsync.workouts.errors import Issue
 from progsync.workouts.model import Block, Repeat, Session, Step, flatten
@@ -125,6 +125,9 @@ class WeekView:
     easy_share: float | None
     down: bool = False
     race: bool = False
+    #: The weeks between the peak and a goal race, and the easy weeks after it (docs/blocks.md).
+    taper: bool = False
+    recovery: bool = False
     warnings: list[Warning] = field(default_factory=list)
     #: With a review: what was run that week (time, distance, easy share).
     ran: list[tuple[str, str]] = field(default_factory=list)
@@ -351,6 +354,8 @@ def build_view(
         weeks.append(WeekView(number + 1, start, start + dt.timedelta(days=6), days, 0, 0, None))
 
     cards_by_place: dict[tuple[str, int | None], list[Card]] = {}
+    goal_weeks: set[int] = set()
+    quality_weeks: set[int] = set()
     easy: dict[int, tuple[float, float]] = {}
     reviews = {
         r.session.identity: r for r in (review.sessions if review else ()) if r.session is not None
@@ -370,6 +375,10 @@ def build_view(
             done, total = easy.get(index, (0.0, 0.0))
             easy[index] = (done + facts.easy_seconds, total + facts.run_seconds)
             week.race = week.race or race_distance(session) is not None
+            if is_goal_race(facts):
+                goal_weeks.add(index)
+            if is_quality(facts, settings):
+                quality_weeks.add(index)
         place = (session.source_file or session.plan, session.source_line)
         cards_by_place.setdefault(place, []).append(card)
     for item in review.sessions if review else ():
@@ -391,6 +400,7 @@ def build_view(
     for index, (done, total) in easy.items():
         weeks[index].easy_share = done / total if total else None
     _mark_down_weeks(weeks, drop)
+    _mark_race_weeks(weeks, goal_weeks, quality_weeks)
 
     loose: list[Warning] = []
     for issue in loaded.warnings:
@@ -472,13 +482,38 @@ def _mark_down_weeks(weeks: list[WeekView], drop: float) -> None:
         peak = max(peak, week.seconds)
 
 
+def _mark_race_weeks(weeks: list[WeekView], goals: set[int], quality: set[int]) -> None:
+    """Before a goal race (checks.is_goal_race) the taper: the weeks after the heaviest of the
+    4 weeks before the race week; after it the recovery: the weeks without a quality session,
+    at most 4. Neither is also marked a down week."""
+    for index in sorted(goals):
+        before = [w for w in weeks[max(0, index - 4) : index] if w.seconds > 0]
+        if before:
+            peak = max(reversed(before), key=lambda w: w.seconds)
+            for week in weeks[peak.number : index]:
+                week.taper, week.down = True, False
+        for week in weeks[index + 1 : index + 5]:
+            if week.number - 1 in quality or week.number - 1 in goals:
+                break
+            week.recovery, week.down = True, False
+
+
 def _chart(weeks: list[WeekView], units: Units) -> list[ChartBar]:
     """Bars of weekly time in a 100-high viewBox, one 10 wide per week."""
     most = max((w.seconds for w in weeks), default=0.0) or 1.0
     bars = []
     for i, week in enumerate(weeks):
         height = round(week.seconds / most * 80, 1)
-        marks = [m for m, on in (("race", week.race), ("down", week.down)) if on]
+        marks = [
+            m
+            for m, on in (
+                ("race", week.race),
+                ("taper", week.taper),
+                ("recovery", week.recovery),
+                ("down", week.down),
+            )
+            if on
+        ]
         title = (
             f"week {week.number} ({week.start.isoformat()}): {format_clock(week.seconds)}, "
             f"{distance_text(week.metres, units)}"

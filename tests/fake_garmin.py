@@ -80,6 +80,17 @@ class FakeGarmin(FakeServer):
                 self._schedule(workout["workoutId"], day)
             return int(workout["workoutId"])
 
+    def add_race_event(self, day: str, title: str = "City Half Marathon", primary: bool = True,
+                       is_race: bool = True) -> int:
+        """A race the athlete entered on the Garmin calendar: listed among the month's
+        `calendarItems` with `itemType: "event"` and `isRace` / `primaryEvent` (garmin_mcp PR #286)."""
+        with self.lock:
+            self.next_id += 1
+            events: dict[int, dict[str, Any]] = self.__dict__.setdefault("events", {})
+            events[self.next_id] = {"id": self.next_id, "itemType": "event", "date": day, "title": title,
+                                    "isRace": is_race, "primaryEvent": primary}
+            return self.next_id
+
     def scheduled(self) -> list[tuple[int, str]]:
         return sorted((s["workoutId"], s["date"]) for s in self.schedules.values())
 
@@ -258,6 +269,7 @@ class FakeGarmin(FakeServer):
                 for s in self.schedules.values()
                 if s["date"].startswith(f"{year:04d}-{month:02d}")
             ]
+            items += [e for e in self.__dict__.get("events", {}).values() if e["date"].startswith(f"{year:04d}-{month:02d}")]
             return 200, {"startDayOfMonth": 0, "numOfDaysInMonth": 30, "calendarItems": items}
         activity = self._activity_route(method, path, query)
         if activity is not None:

@@ -216,6 +216,17 @@ class FakeIntervals(FakeServer):
             self.events[self.next_id] = copy
             return self.next_id
 
+    def add_race(self, day: str, name: str = "City Half Marathon", category: str = "RACE_A",
+                 distance: float | None = 21097.5, athlete: str | None = None) -> int:
+        """A race the athlete entered in the app: an event of category RACE_A, RACE_B or RACE_C
+        (the Event schema's categories; watt-mind/coach #97, #154), with its distance in metres."""
+        with self.lock:
+            self.next_id += 1
+            event = {"id": self.next_id, "category": category, "type": "Run", "name": name,
+                     "start_date_local": f"{day}T00:00:00", "distance": distance}
+            self.calendar(athlete or self.athlete_id)[self.next_id] = {k: v for k, v in event.items() if v is not None}
+            return self.next_id
+
     def by_external(self) -> dict[str, dict[str, Any]]:
         return {e["external_id"]: e for e in self.events.values() if e.get("external_id")}
 
@@ -326,7 +337,8 @@ class FakeIntervals(FakeServer):
             if method == "GET" and not tail:
                 oldest = query.get("oldest", ["0000"])[0]
                 newest = query.get("newest", ["9999"])[0]
-                categories = query.get("category", [])
+                # `category` is "Comma separated list of categories" (listEvents, OpenAPI spec)
+                categories = [c for value in query.get("category", []) for c in value.split(",")]
                 found = [
                     e for e in self.events.values()
                     if oldest <= e["start_date_local"][:10] <= newest

@@ -227,6 +227,9 @@ def race_distance(session: Session) -> str | None:
     for name, _ in RACE_DISTANCES:
         if name in tags:
             return name
+    for name, _ in RACE_DISTANCES:  # "10k race": the name says it before the warm-up counts
+        if name in words:
+            return name
     for name, metres in RACE_DISTANCES:
         if session.estimated_distance_m >= metres:
             return name
@@ -638,8 +641,8 @@ def _easy_share(line: _Timeline, settings: Settings) -> list[Issue]:
         sessions_min = settings.number(code, "min_sessions")
         for week in weeks:
             run = sum(f.run_seconds for f in week.facts)
-            if len(week.facts) < sessions_min or run <= 0:
-                continue
+            if len(week.facts) < sessions_min or run <= 0 or any(map(is_goal_race, week.facts)):
+                continue  # a race week is judged by the taper rules
             easy = sum(f.easy_seconds for f in week.facts)
             share = easy / run
             anchor_session = line.first_reported(week.facts)
@@ -895,3 +898,109 @@ def _folded_progression_issues(facts: Sequence[Facts], settings: Settings) -> li
             issue = replace(issue, context=context)
         out.append(issue)
     return out
+
+
+# -- races: the taper and the final days (issue 29) -------------------------------------------------
+def is_goal_race(facts: Facts) -> bool:
+    """A race the taper rules judge: tagged goal, or a half marathon or marathon."""
+    return facts.race is not None and (
+        "goal" in _tags(facts.session) or facts.race in ("half", "marathon")
+    )
+
+
+def is_long_run(session: Session) -> bool:
+    return "long" in _tags(session) or "long run" in session.name.lower()
+
+
+def _taper(line: _Timeline, settings: Settings) -> list[Issue]:
+    code = "taper"
+    out: list[Issue] = []
+    if not settings.enabled(code) or not line.weeks:
+        return out
+    drop = settings.number(code, "min_drop")
+    most = settings.number(code, "max_race_week")
+    by, units = line.by, line.units
+    anchor = line.weeks[0].start - dt.timedelta(days=7 * line.weeks[0].index)
+    by_index = {w.index: w for w in line.weeks}
+    for race in (f for f in line.facts if is_goal_race(f)):
+        if race.session.source_file not in line.reported:
+            continue
+        index = (race.session.date - anchor).days // 7
+        before = [by_index[i] for i in range(index - 8, index) if i in by_index]
+        if sum(1 for w in before if w.load > 0) < 3:
+            continue
+        peak = max(reversed(before[-4:]), key=lambda w: w.load)  # the latest of the heaviest
+        problems: list[str] = []
+        taper = [w for w in before if w.index > peak.index]
+        if not taper:
+            problems.append(
+                f"the week before the race week is the heaviest ({_amount(peak.load, by, units)})"
+            )
+        elif taper[-1].load > peak.load * (1 - drop) + 1:
+            problems.append(
+                f"the week before the race week ({_amount(taper[-1].load, by, units)}) is less "
+                f"than {drop:.0%} under the peak ({_amount(peak.load, by, units)})"
+            )
+        for a, b in pairwise([peak, *taper]):
+            if b.load > a.load + 1:
+                problems.append(
+                    f"the taper rises again in the {b.label} ({_amount(a.load, by, units)} → "
+                    f"{_amount(b.load, by, units)})"
+                )
+        race_week = [
+            f
+            for f in by_index[index].facts
+            if f.session.date < race.session.date and f is not race
+        ]
+        load = sum(f.metres if by == "distance" else f.seconds for f in race_week)
+        if load > peak.load * most + 1:
+            problems.append(
+                f"the race week runs {_amount(load, by, units)} before the race, more than "
+                f"{most:.0%} of the peak ({_amount(peak.load, by, units)})"
+            )
+        if problems:
+            out.append(
+                _issue(
+                    code,
+                    race.session,
+                    f"no taper before the {race.race} race {race.session.describe()}: "
+                    + "; ".join(problems),
+                    f"peak 2-3 weeks out, then cut the volume step by step to under "
+                    f"{_amount(peak.load * most, by, units)} in the race week",
+                )
+            )
+    return out
+
+
+def _race_week(line: _Timeline, settings: Settings) -> list[Issue]:
+    code = "race-week"
+    out: list[Issue] = []
+    if not settings.enabled(code):
+        return out
+    long_days = settings.number(code, "long_days")
+    hard_days = settings.number(code, "hard_days")
+    for race in (f for f in line.facts if is_goal_race(f)):
+        for f in line.facts:
+            gap = (race.session.date - f.session.date).days
+            if f is race or not f.is_run or gap < 1 or f.session.source_file not in line.reported:
+                continue
+            if gap <= hard_days and is_quality(f, settings):
+                what = f"a hard session {gap} day{'s' if gap != 1 else ''}"
+            elif gap <= long_days and is_long_run(f.session):
+                what = f"a long run {gap} day{'s' if gap != 1 else ''}"
+            else:
+                continue
+            out.append(
+                _issue(
+                    code,
+                    f.session,
+                    f"{what} before the {race.race} race {race.session.describe()}",
+                    "make it a short easy run; keep the last quality session at least "
+                    f"{int(hard_days) + 1} days and the last long run {int(long_days) + 1} days "
+                    "before the race",
+                )
+            )
+    return out
+
+
+WEEK_RULES.update({"taper": _taper, "race-week": _race_week})

@@ -197,6 +197,39 @@ RULES: tuple[Rule, ...] = (
             Param("5k", 3, "days", "days after a 5k"),
         ),
     ),
+    Rule(
+        "taper",
+        "The last weeks before a race are lighter than the peak",
+        "week",
+        "Fitness is built in the weeks before the taper; the taper lets the fatigue go while the "
+        "fitness stays. From the heaviest of the 4 weeks before the race week, each week is "
+        "lighter than the one before, the week before the race week at least `min_drop` under "
+        "the peak, and the running of the race week before the race at most `max_race_week` of "
+        "the peak (the race itself not counted). Judged for goal races: a race tagged goal, and "
+        "every half marathon and marathon; at least 3 weeks of running before the race week.",
+        (
+            Param("min_drop", "10%", "share", "how much lighter the week before the race week is"),
+            Param(
+                "max_race_week",
+                "60%",
+                "share",
+                "largest share of the peak week run in the race week before the race",
+            ),
+        ),
+    ),
+    Rule(
+        "race-week",
+        "No long run or hard session in the final days before a race",
+        "week",
+        "A long run or a hard session in the last days before a race is run on the legs the race "
+        "needs. Some quality is kept in the taper, but no quality session within `hard_days` of a "
+        "goal race and no long run within `long_days`. A long run is a session tagged long or "
+        "named '... long run'; quality as in quality-spacing. Goal races as in taper.",
+        (
+            Param("long_days", 6, "days", "no long run this many days before the race"),
+            Param("hard_days", 3, "days", "no quality session this many days before the race"),
+        ),
+    ),
 )
 
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
