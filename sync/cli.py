@@ -14,7 +14,7 @@ import click
 from progsync.workouts.errors import Issue
 
 EXIT_CODES = """Exit codes: 0 ok · 1 some operations failed · 2 bad input · 3 authentication needed ·
-4 another push holds the lock · 5 destination unreachable"""
+4 another push holds the lock · 5 destination unreachable · 6 a disk refused a write"""
 
 
 def _version() -> str:
@@ -1045,7 +1045,7 @@ def main() -> None:
     def show(text: str) -> None:
         click.secho(text, fg="red", err=True)
 
-    sys.exit(guarded(body, show))
+    sys.exit(guarded(body, show, as_json="--json" in sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -171,12 +171,10 @@ class _Watch:
         for connection in connections:
             sock = getattr(connection, "sock", None)
             if sock is not None:
-                try:
-                    # The plain socket's shutdown, also for TLS: the reading thread's recv
-                    # returns at once, and SSLSocket.shutdown would drop its SSL object under it.
+                # The plain socket's shutdown, also for TLS: the reading thread's recv returns
+                # at once (SSLSocket.shutdown would drop its SSL object under that thread).
+                with suppress(OSError):
                     socket.socket.shutdown(sock, socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 _ACTIVE = threading.local()
@@ -218,6 +216,7 @@ def _watched(connection: Any) -> None:
 def _bounded_adapter(**kwargs: Any) -> Any:
     """A `requests` HTTPAdapter whose connections report to the running `within` (if any), and
     whose connect and read timeouts never exceed the time left."""
+    from requests import PreparedRequest, Response
     from requests.adapters import HTTPAdapter
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -243,15 +242,24 @@ def _bounded_adapter(**kwargs: Any) -> Any:
             super().init_poolmanager(*args, **kw)
             self.poolmanager.pool_classes_by_scheme = {"http": Pool, "https": SecurePool}
 
-        def send(self, request: Any, stream: bool = False, timeout: Any = None, **kw: Any) -> Any:
+        def send(
+            self,
+            request: PreparedRequest,
+            stream: bool = False,
+            timeout: float | tuple[float, float] | tuple[float, None] | None = None,
+            verify: bool | str = True,
+            cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
+            proxies: Mapping[str, str] | None = None,
+        ) -> Response:
             watch: _Watch | None = getattr(_ACTIVE, "watch", None)
             if watch is not None:
                 left = watch.remaining()
                 if isinstance(timeout, tuple):
-                    timeout = tuple(left if t is None else min(t, left) for t in timeout)
+                    connect, read = timeout
+                    timeout = (min(connect, left), left if read is None else min(read, left))
                 else:
                     timeout = left if timeout is None else min(float(timeout), left)
-            return super().send(request, stream=stream, timeout=timeout, **kw)
+            return super().send(request, stream, timeout, verify, cert, proxies)
 
     return BoundedAdapter(**kwargs)
 

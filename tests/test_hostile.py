@@ -130,3 +130,148 @@ def test_the_timeout_setting_is_checked(isolated_user: Path, tmp_path: Path) -> 
     result = run_cli("push", str(write_plan(tmp_path)), "--to", "garmin")
     assert result.returncode == 2
     assert "[garmin] timeout" in result.stderr and "positive number of seconds" in result.stderr
+
+
+# -- disks that refuse a write --------------------------------------------------------------
+# The tests run as root, where a chmod does not stop a write, so the refusals are injected where
+# the operating system reports them: `os.mkdir` under a read-only mount answers EROFS; on a full
+# disk the log file's writes answer ENOSPC and SQLite answers "database or disk is full".
+def _read_only(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
+    import errno
+    import os
+
+    real_mkdir = os.mkdir
+
+    def mkdir(path: object, *args: object, **kwargs: object) -> None:
+        if str(path).startswith(str(root)):
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        real_mkdir(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+
+
+def _assert_clean_failure(result: object, code: int, *needles: str) -> None:
+    out, err = result.stdout, result.stderr  # type: ignore[attr-defined]
+    assert result.returncode == code, err  # type: ignore[attr-defined]
+    for needle in needles:
+        assert needle in err, err
+    for noise in ("Traceback", "internal error", "--- Logging error ---"):
+        assert noise not in err + out
+
+
+def test_a_read_only_data_dir_is_a_clear_error(
+    intervals: tuple[FakeIntervals, dict[str, str]],
+    isolated_user: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import json
+
+    server, env = intervals
+    plan = write_plan(tmp_path)
+    _read_only(monkeypatch, isolated_user / "data")
+    result = run_cli("push", str(plan), "--to", "intervals", env=env)
+    data = str(isolated_user / "data")
+    _assert_clean_failure(result, 6, data, "Read-only file system", "PROGSYNC_DATA_DIR")
+    assert server.writes() == []
+    as_json = run_cli("push", str(plan), "--to", "intervals", "--json", env=env)
+    doc = json.loads(as_json.stdout)
+    assert as_json.returncode == 6 and doc["ok"] is False and doc["exit_code"] == 6
+    assert data in doc["errors"][0]["message"] and doc["errors"][0]["hint"]
+    status = run_cli("status", "--to", "intervals", "--json", env=env)
+    assert status.returncode == 6 and json.loads(status.stdout)["exit_code"] == 6
+    doctor = run_cli("doctor", "--json", env=env)
+    checks = {c["name"]: c for c in json.loads(doctor.stdout)["checks"]}
+    assert doctor.returncode == 1
+    assert checks["data dir"]["status"] == "fail" and "Read-only" in checks["data dir"]["detail"]
+    assert checks["state dir"]["status"] == "ok"
+
+
+def test_a_read_only_state_dir_is_a_clear_error(
+    intervals: tuple[FakeIntervals, dict[str, str]],
+    isolated_user: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import json
+
+    server, env = intervals
+    plan = write_plan(tmp_path)
+    _read_only(monkeypatch, isolated_user / "state")
+    result = run_cli("push", "--quiet", str(plan), "--to", "intervals", env=env)
+    log = str(isolated_user / "state" / "progsync.log")
+    _assert_clean_failure(result, 6, log, "Read-only file system", "PROGSYNC_STATE_DIR")
+    assert server.writes() == []
+    as_json = run_cli("push", str(plan), "--to", "intervals", "--json", env=env)
+    assert as_json.returncode == 6 and json.loads(as_json.stdout)["errors"][0]["exit_code"] == 6
+    doctor = run_cli("doctor", env=env)
+    assert doctor.returncode == 1
+    assert "[XX] state dir" in doctor.stdout and "[ok] data dir" in doctor.stdout
+
+
+class _FullStream:
+    """A log file on a full disk: opening worked, every write fails."""
+
+    def __init__(self) -> None:
+        import io
+
+        self._io = io.StringIO()
+
+    def write(self, text: str) -> int:
+        import errno
+
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def flush(self) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._io, name)
+
+
+class _FullLedger:
+    """A SQLite connection on a full disk: reads work, recording an item fails."""
+
+    def __init__(self, db: object) -> None:
+        self._db = db
+
+    def execute(self, sql: str, *args: object) -> object:
+        import sqlite3
+
+        if sql.lstrip().upper().startswith("INSERT OR REPLACE INTO ITEMS"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._db.execute(sql, *args)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._db, name)
+
+
+def test_a_full_disk_is_one_clear_error_and_the_next_push_converges(
+    intervals: tuple[FakeIntervals, dict[str, str]],
+    isolated_user: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import json
+    import logging
+    import sqlite3
+
+    server, env = intervals
+    plan = write_plan(tmp_path)
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(logging.FileHandler, "_open", lambda self: _FullStream())
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: _FullLedger(real_connect(*a, **k)))
+    result = run_cli("push", "--quiet", str(plan), "--to", "intervals", env=env)
+    _assert_clean_failure(result, 6, "the disk is full", str(isolated_user / "data"), "free some space")
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) <= 4, result.stderr
+    assert result.stderr.count("cannot write the log file") == 1
+    as_json = run_cli("push", str(plan), "--to", "intervals", "--json", env=env)
+    assert as_json.returncode == 6 and json.loads(as_json.stdout)["exit_code"] == 6
+    monkeypatch.undo()
+    freed = run_cli("push", str(plan), "--to", "intervals", env=env)
+    assert freed.returncode == 0, freed.stderr
+    assert len(server.events) == 6
+    again = run_cli("push", str(plan), "--to", "intervals", "--json", env=env)
+    counts = json.loads(again.stdout)["destinations"][0]["counts"]
+    assert counts["unchanged"] == 6 and sum(counts.values()) == 6
