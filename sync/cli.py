@@ -455,15 +455,20 @@ def push(ctx: click.Context, /, files: tuple[str, ...], **options: Any) -> int:
 def status(
     ctx: click.Context, to: tuple[str, ...], athletes: tuple[str, ...], as_json: bool
 ) -> int:
-    """List what progsync has on each calendar, with any problems."""
+    """List what progsync has on each calendar, with any problems.
+
+    A destination that fails (in coach mode: an athlete whose calendar the key may not reach) is
+    named with its error; every other one is still listed. The exit code is the worst error's."""
+    from progsync.workouts.errors import ProgsyncError
+
     from .output import print_status
     from .service import run_status
 
     results = []
-    for member, config in _members(ctx, athletes):
-        for label, rows in run_status(to, config):
-            results.append((f"{member}: {label}" if member else label, rows))
-    return print_status(results, as_json)
+    errors: list[tuple[str, ProgsyncError]] = []
+    for _member, config in _members(ctx, athletes):
+        results.extend(run_status(to, config, errors=errors))
+    return print_status(results, as_json, errors)
 
 
 @cli.command()

@@ -103,6 +103,11 @@ def _destinations(
                     )
                 )
             except (AuthError, Unreachable) as exc:
+                if prefix:  # whose roster entry to check, not the coach's login (service.py)
+                    from .destinations import Target
+                    from .service import member_error
+
+                    _, exc = member_error(exc, config, Target("intervals", "intervals"))
                 checks.append(Check(f"{prefix}intervals", "fail", exc.message, exc.hint))
     if "garmin" in wanted:
         try:

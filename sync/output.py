@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from progsync.workouts.errors import ProgsyncError
+
 from .engine import Action
 from .http import redact
 from .service import PushOutcome, StatusRow
@@ -110,15 +112,34 @@ class PushView:
             )
 
 
-def print_status(results: list[tuple[str, list[StatusRow]]], as_json: bool) -> int:
+def print_status(
+    results: list[tuple[str, list[StatusRow]]],
+    as_json: bool,
+    errors: list[tuple[str, ProgsyncError]] | None = None,
+) -> int:
+    """The status tables (or one JSON document), then each failed destination's error; the
+    exit code of the worst error, 0 without any."""
+    errors = errors or []
+    code = max((err.exit_code for _, err in errors), default=0)
     if as_json:
         doc = {
+            "ok": code == 0,
+            "exit_code": code,
             "destinations": [
                 {"label": label, "items": [r.as_dict() for r in rows]} for label, rows in results
-            ]
+            ],
+            "errors": [
+                {
+                    "destination": spec,
+                    "message": redact(err.message),
+                    "hint": err.hint,
+                    "exit_code": err.exit_code,
+                }
+                for spec, err in errors
+            ],
         }
         click.echo(json.dumps(doc, indent=2))
-        return 0
+        return code
     from rich.console import Console
     from rich.table import Table
 
@@ -141,4 +162,6 @@ def print_status(results: list[tuple[str, list[StatusRow]]], as_json: bool) -> i
             console.print(f"{label}: nothing from progsync")
         else:
             console.print(table)
-    return 0
+    for spec, error in errors:
+        click.secho(redact(f"{spec}: {error.render()}"), fg="red", err=True)
+    return code

@@ -331,18 +331,47 @@ def run_review(args: ReviewArgs) -> int:
 
 def _run_members(args: ReviewArgs) -> int:
     """Coach mode: one review per athlete, each from that athlete's account (Intervals.icu with
-    the coach's key and the athlete's id; Garmin with the athlete's own tokens)."""
-    documents = []
+    the coach's key and the athlete's id; Garmin with the athlete's own tokens). An athlete whose
+    account fails (a 403 for an id the key may not reach) is named with the error, the others
+    are still reviewed; the exit code is the worst error's."""
+    import click
+
+    from .destinations import Target
+    from .http import redact
+    from .service import member_error
+
+    documents: list[dict[str, Any]] = []
+    code = 0
     for member, config in args.members:
-        outcome = compute(args, config)
+        try:
+            outcome = compute(args, config)
+        except ProgsyncError as exc:
+            target = Target(args.source, args.source.partition(":")[0])
+            spec, error = member_error(exc, config, target)
+            code = max(code, error.exit_code)
+            if args.as_json:
+                documents.append(
+                    {
+                        "athlete": member,
+                        "error": {
+                            "destination": spec,
+                            "message": redact(error.message),
+                            "hint": error.hint,
+                            "exit_code": error.exit_code,
+                        },
+                    }
+                )
+            else:
+                click.secho(redact(f"{spec}: {error.render()}"), fg="red", err=True)
+            continue
         if args.as_json:
             documents.append({"athlete": member, **review_json(outcome)})
             continue
         print(f"{member}:")
         show_review(outcome)
     if args.as_json:
-        print(json.dumps({"athletes": documents}, indent=2))
-    return 0
+        print(json.dumps({"ok": code == 0, "exit_code": code, "athletes": documents}, indent=2))
+    return code
 
 
 def show_review(outcome: Outcome) -> None:

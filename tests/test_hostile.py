@@ -275,3 +275,56 @@ def test_a_full_disk_is_one_clear_error_and_the_next_push_converges(
     again = run_cli("push", str(plan), "--to", "intervals", "--json", env=env)
     counts = json.loads(again.stdout)["destinations"][0]["counts"]
     assert counts["unchanged"] == 6 and sum(counts.values()) == 6
+
+
+# -- coach mode: one forbidden athlete ------------------------------------------------------
+def test_one_forbidden_athlete_is_named_and_the_squad_still_reported(
+    coach_intervals: FakeIntervals, isolated_user: Path, tmp_path: Path
+) -> None:
+    import json
+
+    from .test_coach import BLOCK, SQUAD
+
+    # The coach's key reaches i201 and i202; i999 answers 403 (tests/conftest.py, as the live
+    # service does for an athlete one does not coach: forum.intervals.icu thread 609).
+    cara = '\n[athletes.cara]\npaces = { easy = "5:30", marathon = "4:20" }\nintervals = "i999"\n'
+    (isolated_user / "config.toml").write_text(SQUAD + cara)
+    plan = tmp_path / "block.toml"
+    plan.write_text(BLOCK)
+    pushed = run_cli("push", str(plan), "--to", "intervals", "--athlete", "all")
+    assert pushed.returncode == 3
+    assert "cara: intervals: error:" in pushed.stderr and "for cara (athlete id i999)" in pushed.stderr
+    assert '[athletes.cara] intervals = "i999"' in pushed.stderr and "added you as a coach" in pushed.stderr
+    hint = pushed.stderr.split("hint:")[1]
+    assert not hint.strip().startswith("check the API key"), "not the runner's own-key advice"
+    log = (isolated_user / "state" / "progsync.log").read_text()
+    assert "ERROR progsync.sync: cara: intervals: Intervals.icu refused" in log
+
+    status = run_cli("status", "--athlete", "all", "--to", "intervals", "--json")
+    assert status.returncode == 3, status.stderr
+    doc = json.loads(status.stdout)
+    assert [d["label"] for d in doc["destinations"]] == ["anna: Intervals.icu (i201)", "ben: Intervals.icu (i202)"]
+    assert all(len(d["items"]) == 3 for d in doc["destinations"])
+    assert doc["ok"] is False and doc["exit_code"] == 3
+    assert [(e["destination"], e["exit_code"]) for e in doc["errors"]] == [("cara: intervals", 3)]
+    assert "[athletes.cara]" in doc["errors"][0]["hint"]
+    tables = run_cli("status", "--athlete", "all", "--to", "intervals")
+    assert tables.returncode == 3
+    assert "anna: Intervals.icu (i201)" in tables.stdout and "ben: Intervals.icu (i202)" in tables.stdout
+    assert "cara: intervals: error:" in tables.stderr
+
+    plan_run = run_cli("plan", str(plan), "--to", "intervals", "--athlete", "all", "--json")
+    plan_doc = json.loads(plan_run.stdout)
+    assert plan_run.returncode == 3 and len(plan_doc["destinations"]) == 2
+    cleared = run_cli("clear", "--to", "intervals", "--athlete", "all", "--dry-run", "--json")
+    assert cleared.returncode == 3 and len(json.loads(cleared.stdout)["destinations"]) == 2
+    doctor = run_cli("doctor", "--athlete", "all", "--json")
+    checks = {c["name"]: c for c in json.loads(doctor.stdout)["checks"]}
+    assert checks["anna: intervals"]["status"] == "ok" and checks["ben: intervals"]["status"] == "ok"
+    assert checks["cara: intervals"]["status"] == "fail"
+    assert "[athletes.cara]" in checks["cara: intervals"]["fix"]
+    review = run_cli("review", str(plan), "--from", "intervals", "--athlete", "all", "--json")
+    assert review.returncode == 3, review.stderr
+    athletes = json.loads(review.stdout)["athletes"]
+    assert [a["athlete"] for a in athletes] == ["anna", "ben", "cara"]
+    assert "error" in athletes[2] and "error" not in athletes[0]
