@@ -50,7 +50,14 @@ def _config(ctx: click.Context) -> Any:
 def _print_issues(issues: list[Any]) -> None:
     for issue in issues:
         color = {"warning": "yellow", "note": None}.get(issue.severity, "red")
-        click.secho(issue.render(), fg=color, err=True)
+        click.secho(_visible(issue.render()), fg=color, err=True)
+
+
+def _visible(text: str) -> str:
+    """Plan or service text for a plain line: control characters shown (`runner.visible`)."""
+    from .runner import visible
+
+    return visible(text, lines=True)
 
 
 _athlete_option = click.option(
@@ -214,7 +221,7 @@ def export(
         if per_session:
             result = export_sessions(loaded, per_session, out)  # type: ignore[arg-type]
             for warning in result.warnings:
-                click.secho(f"warning: {warning}", fg="yellow", err=True)
+                click.secho(_visible(f"warning: {warning}"), fg="yellow", err=True)
             for path in result.written:
                 click.echo(f"wrote {path}")
         if "ics" in formats:
@@ -674,9 +681,9 @@ def doctor(ctx: click.Context, as_json: bool, athletes: tuple[str, ...]) -> int:
     }
     for check in checks:
         mark, color = marks[check.status]
-        click.secho(f"[{mark}] {check.name}: {check.detail}", fg=color)
+        click.secho(_visible(f"[{mark}] {check.name}: {check.detail}"), fg=color)
         if check.fix and check.status != "ok":
-            click.echo(f"     fix: {check.fix}")
+            click.echo(_visible(f"     fix: {check.fix}"))
     return exit_code(checks)
 
 

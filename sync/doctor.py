@@ -103,12 +103,13 @@ def _destinations(
                     )
                 )
             except (AuthError, Unreachable) as exc:
+                error: ProgsyncError = exc
                 if prefix:  # whose roster entry to check, not the coach's login (service.py)
                     from .destinations import Target
                     from .service import member_error
 
-                    _, exc = member_error(exc, config, Target("intervals", "intervals"))
-                checks.append(Check(f"{prefix}intervals", "fail", exc.message, exc.hint))
+                    _, error = member_error(exc, config, Target("intervals", "intervals"))
+                checks.append(Check(f"{prefix}intervals", "fail", error.message, error.hint))
     if "garmin" in wanted:
         try:
             from .destinations.garmin import load_tokens

@@ -33,6 +33,8 @@ from progsync.workouts.review import (
 )
 from progsync.workouts.units import Units, format_clock, format_distance, format_pace
 
+from .runner import visible
+
 #: FIT `sport` names (as the SDK decodes them) → our sports.
 FIT_SPORTS: dict[str, Sport] = {
     "running": "run",
@@ -362,7 +364,9 @@ def _run_members(args: ReviewArgs) -> int:
                     }
                 )
             else:
-                click.secho(redact(f"{spec}: {error.render()}"), fg="red", err=True)
+                click.secho(
+                    visible(redact(f"{spec}: {error.render()}"), lines=True), fg="red", err=True
+                )
             continue
         if args.as_json:
             documents.append({"athlete": member, **review_json(outcome)})
@@ -387,7 +391,7 @@ def show_review(outcome: Outcome) -> None:
     import click
 
     for issue in outcome.warnings:
-        click.secho(issue.render(), fg="yellow", err=True)
+        click.secho(visible(issue.render(), lines=True), fg="yellow", err=True)
     if outcome.fetched:
         got = outcome.fetched
         click.echo(
@@ -461,12 +465,14 @@ def _amount_done(step: StepReview, units: Units) -> str:
 
 
 def _headline(item: SessionReview) -> str:
+    from .render import cell
+
     style = STATUS_STYLE[item.status]
     if item.session is not None:
-        title = f"{item.session.date:%a %d %b %Y}  {item.session.name}"
+        title = f"{item.session.date:%a %d %b %Y}  {cell(item.session.name)}"
     else:
         assert item.activity is not None
-        title = f"{item.activity.date:%a %d %b %Y}  {item.activity.sport} (not in the plan)"
+        title = f"{item.activity.date:%a %d %b %Y}  {cell(item.activity.sport)} (not in the plan)"
     how = {"workout": "laps of the watch's workout", "whole-run": "whole run", "none": ""}[
         item.method
     ]
@@ -478,7 +484,7 @@ def session_view(item: SessionReview, units: Units) -> list[Any]:
     from rich.table import Table
     from rich.text import Text
 
-    from .render import describe_amount, describe_target
+    from .render import cell, describe_amount, describe_target
 
     out: list[Any] = [Text.from_markup(_headline(item))]
     if item.steps:
@@ -492,7 +498,7 @@ def session_view(item: SessionReview, units: Units) -> list[Any]:
                 label = f"{label} {planned.rep}/{planned.of}"
             table.add_row(
                 str(planned.number),
-                label,
+                cell(label),
                 describe_amount(planned.step, units),
                 describe_target(planned.step.target, units),
                 _amount_done(step, units),
@@ -541,7 +547,7 @@ def session_view(item: SessionReview, units: Units) -> list[Any]:
     if item.status == "missed" and item.session is not None:
         out.append(Text("  no activity found for this session"))
     for note in item.notes:
-        out.append(Text(f"  {note}"))
+        out.append(Text(visible(f"  {note}", lines=True)))
     return out
 
 

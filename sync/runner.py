@@ -14,10 +14,31 @@ Nothing here imports `cli` or `entry`, so the two depend on this module and not 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 
 ANSI = {"red": "\x1b[31m", "yellow": "\x1b[33m"}
+#: Characters that drive a terminal rather than print: C0 controls but tab and newline, DEL, C1
+#: controls (8-bit CSI), and the bidirectional overrides that reorder what a line shows.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str, lines: bool = False) -> str:
+    """User or service text made safe for a terminal: every control character shown as an
+    escape (`ESC[31m` → `\\x1b[31m`), so a session name cannot recolour, move the cursor, rewrite
+    the title or hide a line. Newlines are kept with `lines`, escaped otherwise (a name is one
+    line). Applied at the edge, to what is printed; files and JSON keep the text as it is."""
+    pattern = _CONTROL if lines else _CONTROL_OR_NEWLINE
+    return pattern.sub(_escape, text)
+
+
+_CONTROL_OR_NEWLINE = re.compile(_CONTROL.pattern[:-1] + "\n]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class CheckArgs:
@@ -71,6 +92,7 @@ def parse_check(argv: Sequence[str]) -> CheckArgs | None:
 def echo(text: str, color: str | None = None, err: bool = False) -> None:
     """Print a line, coloured only on a terminal (as click.secho does)."""
     stream = sys.stderr if err else sys.stdout
+    text = visible(text, lines=True)
     if color and stream.isatty() and "NO_COLOR" not in os.environ:
         text = f"{ANSI[color]}{text}\x1b[0m"
     stream.write(text + "\n")
@@ -157,7 +179,7 @@ def guarded(
     show = show_error or default_show
 
     def fail(exc: ProgsyncError) -> int:
-        show(exc.render())
+        show(visible(exc.render(), lines=True))
         if as_json:  # a located input error's render names file and line; others: message + hint
             plain = type(exc).render is ProgsyncError.render
             echo(error_document(exc.message if plain else exc.render(), exc.hint, exc.exit_code))
@@ -190,7 +212,7 @@ def _internal(exc: Exception, show: Callable[[str], None], as_json: bool) -> int
         f"internal error: {type(exc).__name__}: {exc}\n"
         "This is a bug in progsync; please report it with the command you ran."
     )
-    show(text)
+    show(visible(text, lines=True))
     if as_json:
         echo(error_document(text, None, 1))
     return 1

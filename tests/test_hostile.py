@@ -328,3 +328,57 @@ def test_one_forbidden_athlete_is_named_and_the_squad_still_reported(
     athletes = json.loads(review.stdout)["athletes"]
     assert [a["athlete"] for a in athletes] == ["anna", "ben", "cara"]
     assert "error" in athletes[2] and "error" not in athletes[0]
+
+
+# -- terminal control characters in names ---------------------------------------------------
+CONTROL_PLAN = """
+[plan]
+name = "Block"
+start = 2026-11-23
+
+[athlete]
+paces = { easy = "5:30", marathon = "4:15", 5k = "3:40" }
+
+[[session]]
+day = "tue"
+name = "Tempo \\u001b[31mred\\u001b]0;owned\\u0007 [/x]"
+notes = "coach says \\u001b[2J hi"
+steps = ["warmup 20min @easy -- go \\u001b[1mup \\u009b31m", "20min @marathon"]
+"""
+
+
+def _no_raw_control(*texts: str) -> None:
+    for text in texts:
+        assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text, repr(text)
+
+
+def test_control_characters_never_reach_the_terminal_raw(
+    intervals: tuple[FakeIntervals, dict[str, str]], tmp_path: Path
+) -> None:
+    server, env = intervals
+    plan = write_plan(tmp_path, CONTROL_PLAN)
+    shown = run_cli("show", str(plan), env=env)
+    assert shown.returncode == 0, shown.stderr
+    _no_raw_control(shown.stdout, shown.stderr)
+    assert "\\x1b[31mred" in shown.stdout and "[/x]" in shown.stdout, "shown as text, markup too"
+    assert "\\x1b[2J" in shown.stdout and "\\x1b[1mup" in shown.stdout and "\\x9b31m" in shown.stdout
+    watch = run_cli("show", str(plan), "--watch", env=env)
+    _no_raw_control(watch.stdout, watch.stderr)
+    assert "\\x1b[31mred" in watch.stdout
+    planned = run_cli("plan", str(plan), "--to", "intervals", env=env)
+    assert planned.returncode == 0, planned.stderr
+    _no_raw_control(planned.stdout, planned.stderr)
+    assert "\\x1b[31mred" in planned.stdout
+    pushed = run_cli("push", str(plan), "--to", "intervals", env=env)
+    assert pushed.returncode == 0, pushed.stderr
+    _no_raw_control(pushed.stdout, pushed.stderr)
+    # A name that comes back from the service listing (renamed there, ledger lost): status.
+    event = next(e for e in server.events.values() if "Tempo" in str(e.get("name")))
+    event["name"] = "renamed \x1b[5mblink\x1b[0m"
+    from progsync.sync.service import ledger_path
+
+    ledger_path().unlink()
+    status = run_cli("status", "--to", "intervals", env=env)
+    assert status.returncode == 0, status.stderr
+    _no_raw_control(status.stdout, status.stderr)
+    assert "\\x1b[5mblink" in status.stdout
