@@ -24,13 +24,15 @@ def interactive() -> bool:
 
 def _intervals_client(config: Config, athlete_id: str, api_key: str):  # type: ignore[no-untyped-def]
     from .destinations.intervals import DEFAULT_BASE_URL, IntervalsClient
+    from .http import Pacer, request_timeout
 
     base = (
         os.environ.get("PROGSYNC_INTERVALS_URL")
         or config.intervals.get("base_url")
         or DEFAULT_BASE_URL
     )
-    return IntervalsClient(athlete_id, api_key, str(base))
+    pacer = Pacer(timeout=request_timeout(config.intervals))
+    return IntervalsClient(athlete_id, api_key, str(base), pacer=pacer)
 
 
 def login_intervals(config: Config, athlete_id: str | None, api_key_stdin: bool) -> str:

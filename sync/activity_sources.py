@@ -47,7 +47,7 @@ from progsync.workouts.model import Sport
 from progsync.workouts.review import Activity
 
 from .config import Config, data_dir
-from .http import Pacer, RemoteError, Retryable
+from .http import DEFAULT_TIMEOUT, Pacer, RemoteError, Retryable, request_timeout
 
 #: Intervals.icu activity `type` → our sports (the types progsync itself sends, and their kin).
 INTERVALS_SPORTS: dict[str, Sport] = {
@@ -349,7 +349,7 @@ class GarminSource:
     def __init__(self, garmin: Any, tokens: Any, pacer: Pacer | None = None) -> None:
         self.garmin = garmin
         self.tokens = tokens
-        self.pacer = pacer or Pacer(min_interval=0.25)
+        self.pacer = pacer or Pacer(min_interval=0.25, timeout=DEFAULT_TIMEOUT)
         self.calls: Counter[str] = Counter()
         self.notes: list[str] = []
 
@@ -418,7 +418,8 @@ def garmin_source(config: Config) -> GarminSource:
     from .destinations.garmin.tokens import load_tokens
 
     tokens = load_tokens(config.member)
-    return GarminSource(connect(tokens.tokens, api_url(config)), tokens)
+    pacer = Pacer(min_interval=0.25, timeout=request_timeout(config.garmin))
+    return GarminSource(connect(tokens.tokens, api_url(config)), tokens, pacer)
 
 
 # -- races on the calendars (`new block --race-from`) ---------------------------------------------

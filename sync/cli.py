@@ -14,7 +14,7 @@ import click
 from progsync.workouts.errors import Issue
 
 EXIT_CODES = """Exit codes: 0 ok · 1 some operations failed · 2 bad input · 3 authentication needed ·
-4 another push holds the lock · 5 destination unreachable"""
+4 another push holds the lock · 5 destination unreachable · 6 a disk refused a write"""
 
 
 def _version() -> str:
@@ -50,7 +50,14 @@ def _config(ctx: click.Context) -> Any:
 def _print_issues(issues: list[Any]) -> None:
     for issue in issues:
         color = {"warning": "yellow", "note": None}.get(issue.severity, "red")
-        click.secho(issue.render(), fg=color, err=True)
+        click.secho(_visible(issue.render()), fg=color, err=True)
+
+
+def _visible(text: str) -> str:
+    """Plan or service text for a plain line: control characters shown (`runner.visible`)."""
+    from .runner import visible
+
+    return visible(text, lines=True)
 
 
 _athlete_option = click.option(
@@ -214,7 +221,7 @@ def export(
         if per_session:
             result = export_sessions(loaded, per_session, out)  # type: ignore[arg-type]
             for warning in result.warnings:
-                click.secho(f"warning: {warning}", fg="yellow", err=True)
+                click.secho(_visible(f"warning: {warning}"), fg="yellow", err=True)
             for path in result.written:
                 click.echo(f"wrote {path}")
         if "ics" in formats:
@@ -460,15 +467,20 @@ def push(ctx: click.Context, /, files: tuple[str, ...], **options: Any) -> int:
 def status(
     ctx: click.Context, to: tuple[str, ...], athletes: tuple[str, ...], as_json: bool
 ) -> int:
-    """List what progsync has on each calendar, with any problems."""
+    """List what progsync has on each calendar, with any problems.
+
+    A destination that fails (in coach mode: an athlete whose calendar the key may not reach) is
+    named with its error; every other one is still listed. The exit code is the worst error's."""
+    from progsync.workouts.errors import ProgsyncError
+
     from .output import print_status
     from .service import run_status
 
     results = []
-    for member, config in _members(ctx, athletes):
-        for label, rows in run_status(to, config):
-            results.append((f"{member}: {label}" if member else label, rows))
-    return print_status(results, as_json)
+    errors: list[tuple[str, ProgsyncError]] = []
+    for _member, config in _members(ctx, athletes):
+        results.extend(run_status(to, config, errors=errors))
+    return print_status(results, as_json, errors)
 
 
 @cli.command()
@@ -674,9 +686,9 @@ def doctor(ctx: click.Context, as_json: bool, athletes: tuple[str, ...]) -> int:
     }
     for check in checks:
         mark, color = marks[check.status]
-        click.secho(f"[{mark}] {check.name}: {check.detail}", fg=color)
+        click.secho(_visible(f"[{mark}] {check.name}: {check.detail}"), fg=color)
         if check.fix and check.status != "ok":
-            click.echo(f"     fix: {check.fix}")
+            click.echo(_visible(f"     fix: {check.fix}"))
     return exit_code(checks)
 
 
@@ -1298,7 +1310,7 @@ def main() -> None:
     def show(text: str) -> None:
         click.secho(text, fg="red", err=True)
 
-    sys.exit(guarded(body, show))
+    sys.exit(guarded(body, show, as_json="--json" in sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -23,8 +23,8 @@ APP = "progsync"
 CONFIG_KEYS = ("athlete", "athletes", "push", "intervals", "garmin", "folder", "checks")
 SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "push": ("to", "window", "delete_past"),
-    "intervals": ("athlete_id", "base_url", "chunk_size", "rate_limit"),
-    "garmin": ("api_url", "verify"),
+    "intervals": ("athlete_id", "base_url", "chunk_size", "rate_limit", "timeout"),
+    "garmin": ("api_url", "verify", "timeout"),
     "folder": ("path", "format"),
 }
 
@@ -206,6 +206,13 @@ def _value_problem(section: str, key: str, value: Any) -> tuple[str, str] | None
             return "must be a whole number up to 500", "e.g. chunk_size = 50"
         if key == "rate_limit" and value > 10:
             return "is above Intervals.icu's limit of 10 requests per second", "e.g. rate_limit = 8"
+    elif key == "timeout":
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or value <= 0:
+            return (
+                "must be a positive number of seconds",
+                "e.g. timeout = 60 (the most one request, retries included, may take)",
+            )
     elif key == "athlete_id":
         if not isinstance(value, str | int) or not re.fullmatch(r"i?\d+", str(value)):
             return (

@@ -7,6 +7,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from progsync.workouts.errors import ProgsyncError
@@ -102,7 +103,13 @@ def _destinations(
                     )
                 )
             except (AuthError, Unreachable) as exc:
-                checks.append(Check(f"{prefix}intervals", "fail", exc.message, exc.hint))
+                error: ProgsyncError = exc
+                if prefix:  # whose roster entry to check, not the coach's login (service.py)
+                    from .destinations import Target
+                    from .service import member_error
+
+                    _, error = member_error(exc, config, Target("intervals", "intervals"))
+                checks.append(Check(f"{prefix}intervals", "fail", error.message, error.hint))
     if "garmin" in wanted:
         try:
             from .destinations.garmin import load_tokens
@@ -189,7 +196,9 @@ def _ledger() -> Check:
     try:
         with open_ledger() as ledger:
             count = ledger.db.execute("SELECT count(*) FROM items").fetchone()[0]
-    except (LedgerError, Exception) as exc:  # noqa: BLE001 - any failure is reported
+    except LedgerError as exc:
+        return Check("ledger", "fail", exc.message, exc.hint)
+    except Exception as exc:  # noqa: BLE001 - any failure is reported
         return Check(
             "ledger",
             "fail",
@@ -197,6 +206,25 @@ def _ledger() -> Check:
             "check permissions, or move the file away to rebuild it",
         )
     return Check("ledger", "ok", f"{ledger_path()} ({count} items)")
+
+
+def _writable(name: str, folder: Path, holds: str, variable: str) -> Check:
+    """Whether a file can be created and written in `folder` (created if missing): the only
+    test that a read-only mount or a full disk fails as root too (permissions do not stop root)."""
+    import tempfile
+
+    from .ledger import disk_error
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".progsync-probe-") as probe:
+            probe.write(b"x" * 4096)
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as exc:
+        error = disk_error(exc.filename or folder, exc)
+        return Check(name, "fail", f"{folder} ({holds}): {error.message}", error.hint)
+    return Check(name, "ok", f"{folder} is writable ({holds}; set {variable} to move it)")
 
 
 def _locks() -> Check:
@@ -267,7 +295,18 @@ def run_doctor(config_path: str | None, athletes: tuple[str, ...] = ()) -> list[
     checks = [config_check, _keyring()]
     if config is not None:
         checks.extend(_member_checks(config, athletes) if athletes else _destinations(config))
-    checks.extend([_clock(), _ledger(), _locks(), _versions()])
+    from .config import data_dir
+
+    checks.extend(
+        [
+            _clock(),
+            _writable("data dir", data_dir(), "ledger, outbox", "PROGSYNC_DATA_DIR"),
+            _writable("state dir", state_dir(), "log, push locks", "PROGSYNC_STATE_DIR"),
+            _ledger(),
+            _locks(),
+            _versions(),
+        ]
+    )
     if os.environ.get("CI") or not sys.stdin.isatty():
         checks.append(Check("terminal", "ok", "no terminal: progsync will never prompt"))
     return checks

@@ -17,7 +17,7 @@ def main() -> None:
 
         click_main()
         return
-    code = guarded(lambda: run_check(args))
+    code = guarded(lambda: run_check(args), as_json=args.as_json)
     sys.stdout.flush()
     sys.exit(code)
 

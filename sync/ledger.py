@@ -14,6 +14,7 @@ lock file, so simultaneous first pushes on a fresh data dir do not race to creat
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -71,6 +72,36 @@ class LedgerError(ProgsyncError):
     exit_code = 1
 
 
+class DiskError(LedgerError):
+    """progsync's own files (ledger, outbox, log, push locks) or a folder it writes to cannot be
+    written: a read-only mount, missing permissions, a full disk. Exit code 6."""
+
+    exit_code = 6
+
+
+#: The errors of a disk that cannot take a write (not of a missing or damaged file).
+DISK_ERRNOS = frozenset({errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM})
+
+
+def disk_error(path: Path | str | None, exc: OSError, what: str = "") -> DiskError:
+    """The message and the fix for a write that the disk refused, naming the path."""
+    where = Path(str(path or exc.filename or "?"))
+    reason = exc.strerror or str(exc)
+    subject = f"{what} {where}" if what else str(where)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskError(
+            f"cannot write {subject}: the disk is full ({reason})",
+            f"free some space on the disk holding {where.parent} (df -h '{where.parent}'), then "
+            "run again: nothing is lost, the next push completes this one",
+        )
+    return DiskError(
+        f"cannot write {subject}: {reason}",
+        f"make {where.parent} writable by this user (a read-only mount? permissions?), or point "
+        "PROGSYNC_DATA_DIR (ledger, outbox) / PROGSYNC_STATE_DIR (log, locks) at a writable "
+        "folder; then run again",
+    )
+
+
 def _move_away(path: Path) -> str:
     return (
         f"move it away (mv '{path}' '{path}.bad'); the next push rebuilds it from the "
@@ -82,13 +113,16 @@ def ledger_error(path: Path, exc: sqlite3.Error | OSError) -> ProgsyncError:
     """One clear message per way a ledger can fail, each with what to do."""
     text = str(exc)
     lowered = text.lower()
+    if "disk is full" in lowered or getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
+        full = exc if isinstance(exc, OSError) else OSError(errno.ENOSPC, text)
+        return disk_error(path, full, "the ledger")
     if "locked" in lowered or "busy" in lowered:
         return LockHeld(
             f"the ledger {path} is busy ({text}): another progsync is using it",
             "wait for the other push to finish, then run again",
         )
     if "readonly" in lowered or "read-only" in lowered or isinstance(exc, PermissionError):
-        return LedgerError(
+        return DiskError(
             f"the ledger {path} cannot be written ({text}); nothing was pushed",
             f"make {path} and its folder {path.parent} writable by this user (a push writes "
             "both), or set PROGSYNC_DATA_DIR to a writable folder",
@@ -163,7 +197,8 @@ class Ledger:
         except sqlite3.Error as exc:
             error = ledger_error(self.path, exc)
             error.message = error.message.replace("nothing was pushed", "stopped mid-push")
-            error.hint = f"{error.hint}; then push again: the ledger catches up from the markers"
+            if not isinstance(error, DiskError) or "full" not in error.message:
+                error.hint = f"{error.hint}; then push again: the ledger catches up from the markers"
             raise error from exc
 
     def close(self) -> None:
@@ -237,10 +272,13 @@ def destination_lock(state_dir: Path, destination: str) -> Iterator[None]:
     import os
     import re
 
-    state_dir.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", destination)[:80]
     path = state_dir / f"push-{safe}.lock"
-    handle = open(path, "a+")  # noqa: SIM115 - held for the duration of the push
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+")  # noqa: SIM115 - held for the duration of the push
+    except OSError as exc:
+        raise disk_error(path, exc, "the push lock") from None
     try:
         if sys.platform == "win32":  # pragma: no cover - Windows
             import msvcrt
@@ -259,10 +297,13 @@ def destination_lock(state_dir: Path, destination: str) -> Iterator[None]:
             f"wait for it to finish; if none is running, remove {path}",
         ) from None
     try:
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()} since {dt.datetime.now():%Y-%m-%d %H:%M:%S}")
-        handle.flush()
+        try:  # who holds it, for the message of a push that finds it held; the flock is the lock
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()} since {dt.datetime.now():%Y-%m-%d %H:%M:%S}")
+            handle.flush()
+        except OSError:
+            pass  # a full disk: the lock holds without the note
         yield
     finally:
         handle.close()

@@ -1,4 +1,8 @@
-"""Rendering of plan/push/status results: rich tables and progress for people, JSON for scripts."""
+"""Rendering of plan/push/status results: rich tables and progress for people, JSON for scripts.
+
+Names and messages from plans and services are shown, never interpreted: `render.cell` for
+table cells, `runner.visible` for plain lines (terminal control characters as escapes).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,12 @@ from typing import Any
 
 import click
 
+from progsync.workouts.errors import ProgsyncError
+
 from .engine import Action, Fidelity
 from .http import redact
+from .render import cell
+from .runner import visible
 from .service import PushOutcome, StatusRow
 
 OP_STYLE = {
@@ -50,7 +58,7 @@ class PushView:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=label, title_justify="left")
+        table = Table(title=cell(label), title_justify="left")
         for column in ("change", "date", "session", "detail"):
             table.add_column(column)
         for action in changes:
@@ -58,7 +66,9 @@ class PushView:
             if action.op == "move" and action.old_date:
                 detail = f"from {action.old_date}"
             style = OP_STYLE[action.op]
-            table.add_row(f"[{style}]{action.op}[/{style}]", str(action.date), action.name, detail)
+            table.add_row(
+                f"[{style}]{action.op}[/{style}]", str(action.date), cell(action.name), cell(detail)
+            )
         Console(stderr=not self.dry_run).print(table)
         writes = [a for a in actions if a.op in ("create", "update", "move", "delete")]
         if writes and not self.dry_run and self.interactive:
@@ -73,7 +83,7 @@ class PushView:
             self._progress.advance(self._task)
         if result == "failed" and not self.as_json:
             click.secho(
-                redact(f"failed: {action.op} {action.date} {action.name}: {message}"),
+                visible(redact(f"failed: {action.op} {action.date} {action.name}: {message}")),
                 fg="red",
                 err=True,
             )
@@ -89,18 +99,18 @@ class PushView:
         for report in outcome.reports:
             for warning in report.warnings:
                 if not self.quiet:
-                    click.secho(f"warning: {warning}", fg="yellow", err=True)
+                    click.secho(visible(f"warning: {warning}", lines=True), fg="yellow", err=True)
             if self.quiet and report.ok:
                 continue
-            click.echo(redact(report.summary()), err=self.quiet)
+            click.echo(visible(redact(report.summary()), lines=True), err=self.quiet)
             if not self.quiet:
                 for note in report.notes:
-                    click.echo(f"  note: {note}")
+                    click.echo(visible(f"  note: {note}", lines=True))
                 if report.fidelity is not None:
                     for line in fidelity_lines(report.fidelity):
-                        click.echo(line)
+                        click.echo(visible(line, lines=True))
         for spec, error in outcome.errors:
-            click.secho(redact(f"{spec}: {error.render()}"), fg="red", err=True)
+            click.secho(visible(redact(f"{spec}: {error.render()}"), lines=True), fg="red", err=True)
         if outcome.default_destination and not self.quiet and code == 0:
             first = outcome.reports[0] if outcome.reports else None
             where = first.label.removeprefix("folder ") if first else "the outbox"
@@ -149,35 +159,56 @@ def fidelity_lines(fidelity: Fidelity) -> list[str]:
     return lines
 
 
-def print_status(results: list[tuple[str, list[StatusRow]]], as_json: bool) -> int:
+def print_status(
+    results: list[tuple[str, list[StatusRow]]],
+    as_json: bool,
+    errors: list[tuple[str, ProgsyncError]] | None = None,
+) -> int:
+    """The status tables (or one JSON document), then each failed destination's error; the
+    exit code of the worst error, 0 without any."""
+    errors = errors or []
+    code = max((err.exit_code for _, err in errors), default=0)
     if as_json:
         doc = {
+            "ok": code == 0,
+            "exit_code": code,
             "destinations": [
                 {"label": label, "items": [r.as_dict() for r in rows]} for label, rows in results
-            ]
+            ],
+            "errors": [
+                {
+                    "destination": spec,
+                    "message": redact(err.message),
+                    "hint": err.hint,
+                    "exit_code": err.exit_code,
+                }
+                for spec, err in errors
+            ],
         }
         click.echo(json.dumps(doc, indent=2))
-        return 0
+        return code
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
     for label, rows in results:
-        table = Table(title=label, title_justify="left")
+        table = Table(title=cell(label), title_justify="left")
         for column in ("date", "session", "id", "ledger", "on calendar", "problems"):
             table.add_column(column)
         for row in rows:
             on = {True: "yes", False: "[red]missing[/red]", None: "?"}[row.on_destination]
             table.add_row(
                 str(row.date),
-                row.name,
-                row.remote_id or "",
+                cell(row.name),
+                cell(row.remote_id or ""),
                 "yes" if row.in_ledger else "[yellow]no[/yellow]",
                 on,
-                "; ".join(row.problems),
+                cell("; ".join(row.problems)),
             )
         if not rows:
-            console.print(f"{label}: nothing from progsync")
+            console.print(f"{cell(label)}: nothing from progsync")
         else:
             console.print(table)
-    return 0
+    for spec, error in errors:
+        click.secho(visible(redact(f"{spec}: {error.render()}"), lines=True), fg="red", err=True)
+    return code

@@ -1,4 +1,9 @@
-"""Human-facing views of a compiled plan: step tables and the terminal intensity profile."""
+"""Human-facing views of a compiled plan: step tables and the terminal intensity profile.
+
+Text from a plan or a service (names, notes) goes through `cell` (rich tables: control
+characters shown as escapes, and rich markup escaped, so `[/x]` in a name is text) or
+`runner.visible` (plain lines) before it reaches the terminal.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +36,16 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
 BARS = " ▁▂▃▄▅▆▇█"
+
+
+def cell(text: object) -> str:
+    """Plan or service text for a rich table cell or title: shown, never interpreted (neither
+    terminal control characters nor rich markup)."""
+    from rich.markup import escape
+
+    from .runner import visible
+
+    return escape(visible(str(text)))
 
 
 def describe_amount(step: Step, units: Units) -> str:
@@ -106,7 +121,7 @@ def session_table(session: Session, profile: Profile) -> RenderableType:
     from rich.text import Text
 
     units = session.units
-    title = f"{session.date:%a %d %b %Y}  {session.name}"
+    title = f"{session.date:%a %d %b %Y}  {cell(session.name)}"
     if session.time:
         title += f"  {session.time:%H:%M}"
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
@@ -130,11 +145,11 @@ def session_table(session: Session, profile: Profile) -> RenderableType:
             target = block.target
             table.add_row(
                 str(counter[0]),
-                f"{indent}{kind}",
+                f"{indent}{cell(kind)}",
                 describe_amount(block, units),
-                target.label if target.kind != "open" else "—",
-                describe_target(target, units),
-                block.note or "",
+                cell(target.label) if target.kind != "open" else "—",
+                cell(describe_target(target, units)),
+                cell(block.note or ""),
             )
 
     add(session.steps, "")
@@ -155,7 +170,9 @@ def session_table(session: Session, profile: Profile) -> RenderableType:
         )
     parts.append(Text("  " + intensity_profile(session, profile), style="green"))
     if session.notes:
-        parts.append(Text(f"  {session.notes}", style="italic"))
+        from .runner import visible
+
+        parts.append(Text(f"  {visible(session.notes, lines=True)}", style="italic"))
     return Group(*parts)
 
 
@@ -304,4 +321,6 @@ def watch_screens(session: Session) -> list[str]:
                 lines.append(f"      ends {watch_end(block, units)}")
 
     walk(session.steps, ())
-    return lines
+    from .runner import visible
+
+    return [visible(line) for line in lines]

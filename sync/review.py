@@ -35,6 +35,8 @@ from progsync.workouts.review import (
 )
 from progsync.workouts.units import Units, format_clock, format_distance, format_pace
 
+from .runner import visible
+
 #: FIT `sport` names (as the SDK decodes them) → our sports.
 FIT_SPORTS: dict[str, Sport] = {
     "running": "run",
@@ -361,18 +363,49 @@ def run_review(args: ReviewArgs) -> int:
 
 def _run_members(args: ReviewArgs) -> int:
     """Coach mode: one review per athlete, each from that athlete's account (Intervals.icu with
-    the coach's key and the athlete's id; Garmin with the athlete's own tokens)."""
-    documents = []
+    the coach's key and the athlete's id; Garmin with the athlete's own tokens). An athlete whose
+    account fails (a 403 for an id the key may not reach) is named with the error, the others
+    are still reviewed; the exit code is the worst error's."""
+    import click
+
+    from .destinations import Target
+    from .http import redact
+    from .service import member_error
+
+    documents: list[dict[str, Any]] = []
+    code = 0
     for member, config in args.members:
-        outcome = compute(args, config)
+        try:
+            outcome = compute(args, config)
+        except ProgsyncError as exc:
+            target = Target(args.source, args.source.partition(":")[0])
+            spec, error = member_error(exc, config, target)
+            code = max(code, error.exit_code)
+            if args.as_json:
+                documents.append(
+                    {
+                        "athlete": member,
+                        "error": {
+                            "destination": spec,
+                            "message": redact(error.message),
+                            "hint": error.hint,
+                            "exit_code": error.exit_code,
+                        },
+                    }
+                )
+            else:
+                click.secho(
+                    visible(redact(f"{spec}: {error.render()}"), lines=True), fg="red", err=True
+                )
+            continue
         if args.as_json:
             documents.append({"athlete": member, **review_json(outcome)})
             continue
         print(f"{member}:")
         show_review(outcome)
     if args.as_json:
-        print(json.dumps({"athletes": documents}, indent=2))
-    return 0
+        print(json.dumps({"ok": code == 0, "exit_code": code, "athletes": documents}, indent=2))
+    return code
 
 
 def show_review(outcome: Outcome) -> None:
@@ -388,7 +421,7 @@ def show_review(outcome: Outcome) -> None:
     import click
 
     for issue in outcome.warnings:
-        click.secho(issue.render(), fg="yellow", err=True)
+        click.secho(visible(issue.render(), lines=True), fg="yellow", err=True)
     if outcome.fetched:
         got = outcome.fetched
         click.echo(
@@ -462,12 +495,14 @@ def _amount_done(step: StepReview, units: Units) -> str:
 
 
 def _headline(item: SessionReview) -> str:
+    from .render import cell
+
     style = STATUS_STYLE[item.status]
     if item.session is not None:
-        title = f"{item.session.date:%a %d %b %Y}  {item.session.name}"
+        title = f"{item.session.date:%a %d %b %Y}  {cell(item.session.name)}"
     else:
         assert item.activity is not None
-        title = f"{item.activity.date:%a %d %b %Y}  {item.activity.sport} (not in the plan)"
+        title = f"{item.activity.date:%a %d %b %Y}  {cell(item.activity.sport)} (not in the plan)"
     how = {"workout": "laps of the watch's workout", "whole-run": "whole run", "none": ""}[
         item.method
     ]
@@ -479,7 +514,7 @@ def session_view(item: SessionReview, units: Units) -> list[Any]:
     from rich.table import Table
     from rich.text import Text
 
-    from .render import describe_amount, describe_target
+    from .render import cell, describe_amount, describe_target
 
     out: list[Any] = [Text.from_markup(_headline(item))]
     if item.steps:
@@ -493,7 +528,7 @@ def session_view(item: SessionReview, units: Units) -> list[Any]:
                 label = f"{label} {planned.rep}/{planned.of}"
             table.add_row(
                 str(planned.number),
-                label,
+                cell(label),
                 describe_amount(planned.step, units),
                 describe_target(planned.step.target, units),
                 _amount_done(step, units),
@@ -542,7 +577,7 @@ def session_view(item: SessionReview, units: Units) -> list[Any]:
     if item.status == "missed" and item.session is not None:
         out.append(Text("  no activity found for this session"))
     for note in item.notes:
-        out.append(Text(f"  {note}"))
+        out.append(Text(visible(f"  {note}", lines=True)))
     return out
 
 

@@ -265,11 +265,38 @@ def run_push(
                     report.notes.append(f"{after} session(s) after {last} left for a later push")
                 outcome.reports.append(report)
             except ProgsyncError as exc:
-                LOG.error("%s: %s", target.spec, exc.message)
-                outcome.errors.append(
-                    (f"{config.member}: {target.spec}" if config.member else target.spec, exc)
-                )
+                outcome.errors.append(member_error(exc, config, target))
     return outcome
+
+
+def member_error(exc: ProgsyncError, config: Config, target: Target) -> tuple[str, ProgsyncError]:
+    """The error of one destination, labelled with the athlete in coach mode (and logged so).
+
+    In coach mode an Intervals.icu 403 means the coach's key may not reach this athlete's id
+    (the live service answers 403 for an athlete you do not coach, maintainer,
+    forum.intervals.icu thread 609): the hint points at that athlete's roster entry, not at
+    `progsync login intervals`, since the key itself works for the rest of the squad.
+    """
+    from .http import AuthError
+
+    spec = f"{config.member}: {target.spec}" if config.member else target.spec
+    if (
+        config.member
+        and isinstance(exc, AuthError)
+        and target.kind == "intervals"
+        and "HTTP 403" in exc.message
+    ):
+        who = config.member
+        athlete_id = config.intervals.get("athlete_id", "?")
+        exc.message = f"{exc.message} for {who} (athlete id {athlete_id})"
+        exc.hint = (
+            f'check that [athletes.{who}] intervals = "{athlete_id}" is {who}\'s athlete id '
+            f"(the Settings page of {who}'s Intervals.icu account) and that {who} has added you "
+            "as a coach; if every athlete fails like this, renew your own key with "
+            "`progsync login intervals`"
+        )
+    LOG.error("%s: %s", spec, exc.message)
+    return spec, exc
 
 
 @contextmanager
@@ -414,21 +441,39 @@ class StatusRow:
 
 
 def run_status(
-    to: tuple[str, ...] | list[str], config: Config, days_back: int = 7, days_ahead: int = 56
+    to: tuple[str, ...] | list[str],
+    config: Config,
+    days_back: int = 7,
+    days_ahead: int = 56,
+    errors: list[tuple[str, ProgsyncError]] | None = None,
 ) -> list[tuple[str, list[StatusRow]]]:
-    """What progsync has on each destination, from the ledger and one listing."""
+    """What progsync has on each destination, from the ledger and one listing.
+
+    With `errors`, a destination that fails (unreachable, refused) is recorded there, labelled
+    (`member_error`), and the others are still listed; without it, the error is raised.
+    """
     out = []
     day = today()
     with open_ledger() as ledger:
         targets = resolve_targets(to, config)
         for target in targets:
-            destination = build_destination(target, config, None, ledger)
-            entries = ledger.entries(destination.key)
-            dates = [e.date for e in entries.values()] + [
-                day - dt.timedelta(days=days_back),
-                day + dt.timedelta(days=days_ahead),
-            ]
-            remote = destination.list_remote(min(dates), max(dates)) if destination.can_list else {}
+            try:
+                destination = build_destination(target, config, None, ledger)
+                if config.member:
+                    destination.label = f"{config.member}: {destination.label}"
+                entries = ledger.entries(destination.key)
+                dates = [e.date for e in entries.values()] + [
+                    day - dt.timedelta(days=days_back),
+                    day + dt.timedelta(days=days_ahead),
+                ]
+                remote = (
+                    destination.list_remote(min(dates), max(dates)) if destination.can_list else {}
+                )
+            except ProgsyncError as exc:
+                if errors is None:
+                    raise
+                errors.append(member_error(exc, config, target))
+                continue
             rows: dict[str, StatusRow] = {}
             for identity, entry in entries.items():
                 rows[identity] = StatusRow(
@@ -509,8 +554,5 @@ def run_clear(
                     report = PushReport(destination.key, destination.label, actions, dry_run)
                     outcome.reports.append(apply_actions(destination, report, ledger, on_event))
             except ProgsyncError as exc:
-                LOG.error("%s: %s", target.spec, exc.message)
-                outcome.errors.append(
-                    (f"{config.member}: {target.spec}" if config.member else target.spec, exc)
-                )
+                outcome.errors.append(member_error(exc, config, target))
     return outcome

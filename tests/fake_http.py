@@ -23,6 +23,9 @@ class Fault:
     `after=True` carries the request out first and then fails (a dropped connection or a 5xx
     after the server acted: the reply is lost, as a timeout on a live service can be); `reply`
     answers 200 with that body instead of the real one (an empty or malformed listing).
+    `trickle` carries the request out and sends the real reply's headers at once, then its body
+    one byte every `trickle` seconds, led by 10,000 spaces (valid JSON, and minutes long): a
+    server whose every read succeeds, so only a total deadline ends the wait.
     """
 
     method: str
@@ -36,6 +39,7 @@ class Fault:
     hold: threading.Event | None = None  # wait (up to 30 s) until the test sets it, then go on
     after: bool = False
     reply: Any = NO_REPLY
+    trickle: float = 0.0
 
 
 class FakeServer:
@@ -98,9 +102,11 @@ class FakeServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+            def _send(self, status: int, body: Any, headers: dict[str, str] | None = None, trickle: float = 0.0) -> None:
                 binary = isinstance(body, bytes)  # a file download (FIT, ZIP)
                 data = b"" if status == 204 or body is None else body if binary else json.dumps(body).encode()
+                if trickle:
+                    data = b" " * 10_000 + data
                 self.send_response(status)
                 if data:
                     self.send_header("Content-Type", "application/octet-stream" if binary else "application/json")
@@ -108,6 +114,16 @@ class FakeServer:
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)
                 self.end_headers()
+                if trickle:
+                    self.wfile.flush()
+                    try:
+                        for byte in data:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(trickle)
+                    except OSError:  # the client gave up and closed the connection
+                        self.close_connection = True
+                    return
                 self.wfile.write(data)
 
             def _handle(self, method: str) -> None:
@@ -149,7 +165,7 @@ class FakeServer:
                     return
                 with fake.lock:
                     status, reply = fake.route(method, parsed.path, query, body)
-                self._send(status, reply)
+                self._send(status, reply, trickle=fault.trickle if fault else 0.0)
 
             def do_GET(self) -> None:
                 self._handle("GET")

@@ -444,7 +444,7 @@ def test_a_read_only_ledger_stops_the_push_before_any_remote_write(
 
     monkeypatch.setattr(sqlite3, "connect", read_only)
     code, _out, err = progsync(capsys, "push", str(plan), "--to", "intervals")
-    assert code == 1, err
+    assert code == 6, err  # a disk that refuses writes (docs/cron.md, exit codes)
     assert f"the ledger {ledger_path()} cannot be written" in err and "nothing was pushed" in err
     assert "writable by this user" in err and "PROGSYNC_DATA_DIR" in err
     assert len(intervals.writes()) == writes
@@ -460,7 +460,7 @@ def test_a_read_only_ledger_stops_the_push_before_any_remote_write(
         finally:
             ledger_path().parent.chmod(0o755)
             ledger_path().chmod(0o644)
-        assert code == 1 and "cannot be written" in err, err
+        assert code == 6 and "cannot be written" in err, err
         assert len(intervals.writes()) == writes
     code, _out, err = progsync(capsys, "push", "--quiet", str(plan), "--to", "intervals")
     assert code == 0, err

@@ -309,7 +309,7 @@ def test_coach_mode_reviews_each_athlete_from_their_own_calendar(
         assert len(server.requests("GET", "/fit-file")) == len(WEEK)
         (isolated_user / "config.toml").write_text(SQUAD.replace('"i202"', '"i999"'))
         result = review("--from", "intervals", "--athlete", "ben", code=3)
-        assert "HTTP 403" in result.stderr
+        assert "HTTP 403" in result.stdout, "named in the JSON document, under ben"
     finally:
         server.stop()
 

@@ -197,6 +197,10 @@ class FolderDestination:
                 self._save_manifest(manifest)
                 recorder.saved(action, ",".join(sorted(files)))
             except OSError as exc:
+                from ..ledger import DISK_ERRNOS, disk_error
+
+                if exc.errno in DISK_ERRNOS:  # read-only or full: every other file would fail too
+                    raise disk_error(exc.filename or self.path, exc) from None
                 recorder.fail(action, f"{type(exc).__name__}: {exc}")
 
     def _remove(self, names: list[str]) -> None:

@@ -38,7 +38,18 @@ from progsync.workouts.model import (
 
 from ..config import Config
 from ..engine import Action, Desired, Recorder, Remote, fingerprint
-from ..http import AuthError, Pacer, RemoteError, Retryable, redact, retry_after, shared_pacer
+from ..http import (
+    DEFAULT_TIMEOUT,
+    AuthError,
+    Pacer,
+    RemoteError,
+    Retryable,
+    bounded,
+    redact,
+    request_timeout,
+    retry_after,
+    shared_pacer,
+)
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -119,10 +130,10 @@ class IntervalsClient:
         self.athlete_id = athlete_id
         self.origin = base_url.rstrip("/")
         self.base = self.origin + f"/api/v1/athlete/{athlete_id}"
-        self.session = requests.Session()
+        self.session = bounded(requests.Session())  # each request's total deadline (http.py)
         self.session.auth = ("API_KEY", api_key)
         self.session.headers["User-Agent"] = "progsync"
-        self.pacer = pacer or Pacer()
+        self.pacer = pacer or Pacer(timeout=DEFAULT_TIMEOUT)
         self.timeout = timeout
         self.calls: Counter[str] = Counter()
 
@@ -290,7 +301,11 @@ def client_for(config: Config) -> IntervalsClient:
     # Intervals.icu allows about 10 requests per second per IP (forum thread 609); 8/s by default,
     # across the whole run (every athlete of a squad goes through the same pacer).
     per_second = float(config.intervals.get("rate_limit", 8))
-    pacer = shared_pacer(f"intervals {base}", 1.0 / per_second if per_second > 0 else 0.0)
+    pacer = shared_pacer(
+        f"intervals {base}",
+        1.0 / per_second if per_second > 0 else 0.0,
+        request_timeout(config.intervals),
+    )
     return IntervalsClient(creds.athlete_id, creds.api_key, str(base), pacer=pacer)
 
 

@@ -1,7 +1,8 @@
 """The one seam into `garminconnect`, and how its failures map to ours.
 
 `connect()` is the only place that reaches into the library's internals (the API base URL and
-the token-refresh URL), which is what `[garmin] api_url` / `PROGSYNC_GARMIN_URL` set. `classify`
+the token-refresh URL, which is what `[garmin] api_url` / `PROGSYNC_GARMIN_URL` set, and the
+library's HTTP sessions, which get the total request deadline of `http.bounded`). `classify`
 turns library and transport exceptions into progsync's: `Retryable` (with `sent` when the
 request may have been carried out), `AuthError`, `Gone` (404) or `RemoteError`.
 """
@@ -19,6 +20,7 @@ from ...http import (
     AuthError,
     RemoteError,
     Retryable,
+    bounded,
     redact,
 )
 
@@ -70,11 +72,32 @@ def connect(tokens: str, api_url: str | None = None, member: str | None = None) 
         gc_client.DI_TOKEN_URL = token_url
         if hasattr(garmin.client, "_di_token_url"):
             garmin.client._di_token_url = token_url
+    _bound(garmin.client)
     try:
         garmin.client.loads(tokens)
     except Exception:  # noqa: BLE001 - any failure here means the bundle is unusable
         raise AuthError("the stored Garmin tokens are unreadable", login_hint(member)) from None
     return garmin
+
+
+def _bound(client: Any) -> None:
+    """Give every `requests.Session` the library talks through the total request deadline
+    (`http.bounded`, enforced by `Pacer.timeout`): garminconnect 0.3.2 makes a fresh session
+    per API call (`_fresh_api_session`), 0.3.1x+ keeps one (`_api_session`); `cs` is the SSO
+    and refresh session of both. (The DI token refresh goes through curl_cffi where installed,
+    whose own 30 s timeout is total; without it, through a bounded session too.)"""
+    import requests
+    from garminconnect import client as gc_client
+
+    for name in ("cs", "_api_session"):
+        session = getattr(client, name, None)
+        if isinstance(session, requests.Session):
+            bounded(session)
+    fresh = getattr(client, "_fresh_api_session", None)
+    if callable(fresh):
+        client._fresh_api_session = lambda: bounded(fresh())
+    if not getattr(gc_client, "HAS_CFFI", True) and callable(getattr(client, "_http_post", None)):
+        client._http_post = lambda url, **kwargs: bounded(requests.Session()).post(url, **kwargs)
 
 
 def dump_tokens(garmin: Any) -> str:

@@ -24,11 +24,13 @@ from progsync.workouts.model import Session
 from ...config import Config
 from ...engine import Action, Desired, Recorder, Remote, fingerprint
 from ...http import (
+    DEFAULT_TIMEOUT,
     AuthError,
     Pacer,
     RemoteError,
     Retryable,
     UntrustedListing,
+    request_timeout,
 )
 from ...replies import (
     OddReply,
@@ -109,7 +111,7 @@ class GarminDestination:
         self.garmin = garmin
         self.tokens = tokens
         self.verify = verify
-        self.pacer = pacer or Pacer(min_interval=0.25)
+        self.pacer = pacer or Pacer(min_interval=0.25, timeout=DEFAULT_TIMEOUT)
         self.key = "garmin"
         self.label = "Garmin Connect"
         self.login_hint = login_hint()
@@ -461,7 +463,8 @@ def build(
     tokens = load_tokens(config.member)
     garmin = connect(tokens.tokens, api_url(config), config.member)
     verify = bool(config.garmin.get("verify", True))
-    destination = GarminDestination(garmin, tokens, verify=verify)
+    pacer = Pacer(min_interval=0.25, timeout=request_timeout(config.garmin))
+    destination = GarminDestination(garmin, tokens, verify=verify, pacer=pacer)
     if config.member:
         # Each athlete's account is a destination of its own: their ledger entries, lock and
         # duplicate checks never mix with another athlete's (who has the same sessions).
