@@ -187,6 +187,10 @@ def parse_step(text: str, units: Units, profile: Profile) -> tuple[Step, list[St
 #: minutes written as `m` (`warmup 60m`): nobody warms up for 60 metres, while a swimmer's
 #: `warmup 200m` is metres and reads as no plausible number of minutes.
 WARMUP_MINUTES = 60
+#: The longest step the language accepts: a day, or 1000 km. Longer is a typo (`99999999h`), and
+#: a watch would be handed a number it cannot hold (a FIT duration tops out near 50 days).
+MAX_STEP_SECONDS = 24 * 3600
+MAX_STEP_METRES = 1_000_000.0
 
 
 def _parse_amount(
@@ -198,6 +202,10 @@ def _parse_amount(
     if kcal := re.fullmatch(r"(\d+)(kcal|cal)", lowered):
         if int(kcal.group(1)) <= 0:
             raise StepSyntaxError("a step cannot burn 0 kcal", start=start, end=end)
+        if int(kcal.group(1)) > 20_000:
+            raise StepSyntaxError(
+                f"'{text}' is more than a step can burn", hint="e.g. 500kcal", start=start, end=end
+            )
         return End(kind="calories", value=int(kcal.group(1)))
     hr = _HR_END.fullmatch(lowered)
     if hr:
@@ -214,12 +222,28 @@ def _parse_amount(
             seconds = parse_duration(lowered)
             if seconds <= 0:
                 raise StepSyntaxError("a step cannot last 0 seconds", start=start, end=end)
+            if seconds > MAX_STEP_SECONDS:
+                raise StepSyntaxError(
+                    f"'{text}' is longer than {MAX_STEP_SECONDS // 3600} hours",
+                    hint="one step lasts at most a day; check the amount: 1h30min?",
+                    start=start,
+                    end=end,
+                )
             if seconds > 6 * 3600:
                 warnings.append(
                     StepWarning(f"'{text}' is over six hours", "check the amount: 1h30min?")
                 )
             return End(kind="time", value=seconds)
-        if re.fullmatch(r"\d+(\.\d+)?(m|km|mi|k)?", lowered):
+        if bare := re.fullmatch(r"\d+(\.\d+)?", lowered):
+            # `45 @easy` is a forgotten unit far more often than 45 km; both readings are offered.
+            number = bare.group(0)
+            raise StepSyntaxError(
+                f"'{text}' has no unit",
+                hint=f"write {number}{units} for a distance or {number}min for a time",
+                start=start,
+                end=end,
+            )
+        if re.fullmatch(r"\d+(\.\d+)?(m|km|mi|k)", lowered):
             metres = parse_distance(lowered, units)
             if metres <= 0:
                 raise StepSyntaxError("a step cannot cover 0 metres", start=start, end=end)
@@ -235,6 +259,13 @@ def _parse_amount(
                         f"'{text}' is {metres:g} metres, a very short {kind} step",
                         f"did you mean {number}min? (m is metres; minutes are min)",
                     )
+                )
+            if metres > MAX_STEP_METRES:
+                raise StepSyntaxError(
+                    f"'{text}' is over {MAX_STEP_METRES / 1000:.0f} km",
+                    hint="one step covers at most 1000 km; check the amount and its unit",
+                    start=start,
+                    end=end,
                 )
             if metres > 100_000:
                 warnings.append(StepWarning(f"'{text}' is over 100 km", "check the amount"))

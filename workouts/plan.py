@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -19,7 +18,7 @@ from .errors import Diagnostics, Issue, Location, StepSyntaxError, did_you_mean
 from .model import Block, PaceTarget, Plan, ProgressionInfo, Repeat, Session, Sport, flatten
 from .profile import Profile, ProfileError, build_profile, merge_profile_data
 from .progression import ProgressionProblem, expand_progression
-from .source import SourceMap, Span, toml_issue
+from .source import SourceMap, Span, parse_toml
 from .units import Units
 
 TOP_KEYS = ("plan", "athlete", "session", "workout", "checks")
@@ -67,6 +66,36 @@ SPORTS: dict[str, Sport] = {
     "other": "other",
 }
 MAX_REPEAT = 99
+#: Repeats inside repeats, at most this deep. Intervals.icu has no nested repeats at all (they
+#: are unrolled) and Garmin's editor shows one level inside another; a plan needs at most sets
+#: of reps (two levels), three leaves room, and deeper is a mistake or a hostile file.
+MAX_REPEAT_DEPTH = 3
+#: Steps of a session once every repeat is unrolled. The longest real sessions (a 40 x 400 m
+#: track session with jogs) stay under 100; anything near this is not a workout, and counting
+#: happens on the tree before anything expands.
+MAX_UNROLLED_STEPS = 1000
+#: The longest session: three days (a multi-day ultra is not a watch workout).
+MAX_SESSION_SECONDS = 72 * 3600
+#: Dates a plan may use: an earlier or later year is a typo (9999-12-31 overflows date sums).
+FIRST_DATE = dt.date(2000, 1, 1)
+LAST_DATE = dt.date(2099, 12, 31)
+#: Control characters (C0 except tab/newline/CR, DEL, C1); the escapes that write them in TOML.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_ESCAPE = re.compile(r"\\(u00[01][0-9a-fA-F]|u00[89][0-9a-fA-F]|u007[fF]|U0000[01789][0-9a-fA-F]|U0000007[fF]|[bf])")
+
+
+def _control_name(char: str) -> str:
+    names = {"\x1b": "ESC", "\x07": "BEL", "\x08": "BS", "\x0c": "FF", "\x7f": "DEL"}
+    return names.get(char, f"U+{ord(char):04X}")
+
+
+def unrolled_count(blocks: Sequence[Block]) -> int:
+    """How many steps `blocks` become once every repeat is unrolled, without unrolling them."""
+    total = 0
+    for block in blocks:
+        total += block.count * unrolled_count(block.steps) if isinstance(block, Repeat) else 1
+    return total
 #: Pace used to estimate distance or time of steps without a pace target, when no easy pace is known.
 
 
@@ -126,12 +155,8 @@ class _Compiler:
 
     # -- the file ------------------------------------------------------------------------------
     def compile(self) -> Compiled:
-        try:
-            data = tomllib.loads(self.text)
-        except tomllib.TOMLDecodeError as exc:
-            self.diag.error(self._toml_issue(exc))
-            self.diag.raise_if_errors()
-            raise AssertionError("unreachable") from exc
+        data: dict[str, Any] = parse_toml(self.src)
+        data = self._without_controls(data)
         self.unknown_keys(data, TOP_KEYS, self.src.whole(), "the plan file")
 
         plan_table = data.get("plan", {})
@@ -230,21 +255,60 @@ class _Compiler:
             return None
         return value
 
-    def _toml_issue(self, exc: tomllib.TOMLDecodeError) -> Issue:
-        return toml_issue(exc, self.src)
-
     def _date(self, value: Any, where: Location) -> dt.date | None:
         if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
+            value = value.date()
+        if not isinstance(value, dt.date):
+            try:
+                value = dt.date.fromisoformat(str(value))
+            except ValueError:
+                self.error(
+                    f"'{value}' is not a date", where, "write dates as 2026-11-24 (no quotes needed)"
+                )
+                return None
+        if not FIRST_DATE <= value <= LAST_DATE:
             self.error(
-                f"'{value}' is not a date", where, "write dates as 2026-11-24 (no quotes needed)"
+                f"{value.isoformat()} is outside {FIRST_DATE.year}-{LAST_DATE.year}",
+                where,
+                "check the year (a plan's dates lie between "
+                f"{FIRST_DATE.isoformat()} and {LAST_DATE.isoformat()})",
             )
             return None
+        return value
+
+    def _without_controls(self, value: Any, path: str = "") -> Any:
+        """The TOML data with terminal control characters removed from every text, each
+        removal a located warning: an ESC in a name would recolour or clear the terminal in
+        `show`, and a watch or calendar has no use for it."""
+        if isinstance(value, str):
+            if not _CONTROL.search(value):
+                return value
+            clean = _CONTROL.sub("", _ANSI.sub("", value))
+            names = sorted({_control_name(c) for c in _CONTROL.findall(value)})
+            self.warn(
+                f"the text of {path or 'the plan'} holds control characters ({', '.join(names)})",
+                self._control_location(value),
+                f"they were removed; the text is now {clean!r}",
+            )
+            return clean
+        if isinstance(value, list):
+            return [self._without_controls(v, path) for v in value]
+        if isinstance(value, Mapping):
+            return {
+                k: self._without_controls(v, f"{path}.{k}" if path else str(k))
+                for k, v in value.items()
+            }
+        return value
+
+    def _control_location(self, value: str) -> Location:
+        """The line that writes `value`: the text before its first control character, on a
+        line with an escape (TOML allows control characters only as escapes)."""
+        head = _CONTROL.split(value, maxsplit=1)[0][-12:]
+        candidates = [n for n, line in enumerate(self.src.lines, 1) if _ESCAPE.search(line)]
+        for number in candidates:
+            if head and head in self.src.lines[number - 1]:
+                return self.src.at(number)
+        return self.src.at(candidates[0]) if candidates else Location(self.filename)
 
     # -- profile and workouts ------------------------------------------------------------------
     def _profile(self, athlete: Any) -> None:
@@ -433,7 +497,25 @@ class _Compiler:
             )
             sid = None
 
+        count = unrolled_count(blocks)
+        if count > MAX_UNROLLED_STEPS:
+            self.error(
+                f"the session unrolls to {count} steps (at most {MAX_UNROLLED_STEPS})",
+                self.src.key(body_span, "steps"),
+                "check the repeat counts; a watch holds a few dozen steps",
+                context=label,
+            )
+            return []
         duration, distance = estimate(blocks, self.profile)
+        if duration > MAX_SESSION_SECONDS:
+            self.error(
+                f"the session lasts about {duration / 3600:.0f} hours "
+                f"(at most {MAX_SESSION_SECONDS // 3600})",
+                header,
+                "check the repeat counts and amounts",
+                context=label,
+            )
+            return []
         if duration > 6 * 3600:
             self.warn(
                 f"the session lasts about {duration / 3600:.0f} hours",
@@ -636,6 +718,15 @@ class _Compiler:
             elif isinstance(item, Mapping) and "repeat" in item:
                 extra = [k for k in item if k not in ("repeat", "steps")]
                 count = item.get("repeat")
+                if depth >= MAX_REPEAT_DEPTH:
+                    self.error(
+                        f"repeats nested more than {MAX_REPEAT_DEPTH} deep",
+                        self.src.key(span, "repeat"),
+                        "a repeat may hold a repeat (sets of reps), at most "
+                        f"{MAX_REPEAT_DEPTH} deep; write further sets one after another",
+                        context=label,
+                    )
+                    return None
                 if extra:
                     self.error(
                         f"unknown key '{extra[0]}' in a repeat",

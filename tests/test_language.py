@@ -1,0 +1,115 @@
+"""What the language lets a plan ask for (issues 25 and 26): bounds on nesting, steps, dates and
+lengths, control characters, and no silent misreading of a bare number. Each case is a located
+error or warning in well under a second, with no traceback and nothing written."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import run_cli
+
+HEAD = (
+    '[plan]\nname = "P"\nstart = 2026-12-14\n\n[athlete]\n'
+    'paces = { easy = "5:10-5:30", recovery = "5:40-6:00", threshold = "3:58", 5k = "3:40" }\n'
+)
+
+
+def _nested(levels: int) -> str:
+    text = '"1min @easy"'
+    for _ in range(levels):
+        text = "{ repeat = 2, steps = [" + text + "] }"
+    return text
+
+
+def _push(tmp_path: Path, session: str) -> tuple[int, str, float]:
+    """`push` of a one-session plan to a watch folder: exit code, stderr, seconds taken."""
+    plan = tmp_path / "p.toml"
+    plan.write_text(HEAD + "\n[[session]]\n" + session + "\n", encoding="utf-8")
+    began = time.monotonic()
+    result = run_cli("push", str(plan), "--to", f"folder:{tmp_path / 'out'}",
+                     env={"PROGSYNC_TODAY": "2026-12-01"})
+    return result.returncode, result.stderr, time.monotonic() - began
+
+
+@pytest.mark.parametrize(
+    ("session", "pieces"),
+    [
+        # 60 levels: the OOM killer after 110 s before; 400: RecursionError.
+        (f'day = "mon"\nsteps = [{_nested(60)}]', ["p.toml:10:", "brackets nested more than 12 deep", "hint: repeats hold repeats at most 3 deep"]),
+        (f'day = "mon"\nsteps = [{_nested(400)}]', ["p.toml:10:", "brackets nested more than 12 deep"]),
+        (f'day = "mon"\nsteps = [{_nested(4)}]', ["p.toml:10:", "repeats nested more than 3 deep"]),
+        ('day = "mon"\nsteps = [{ repeat = 99, steps = [{ repeat = 99, steps = ["1min", "1min"] }] }]',
+         ["p.toml:10:", "unrolls to 19602 steps (at most 1000)"]),
+        ('date = 9999-12-31\nsteps = ["10min @easy"]', ["p.toml:9:", "9999-12-31 is outside 2000-2099"]),
+        ('day = "mon"\nsteps = ["99999999h @easy"]', ["p.toml:10:11:", "'99999999h' is longer than 24 hours"]),
+        ('day = "mon"\nsteps = ["5000km @easy"]', ["p.toml:10:11:", "'5000km' is over 1000 km"]),
+        ('day = "mon"\nprogression = { duration = "30h", from = "easy", to = "threshold" }', ["longer than a day or 1000 km"]),
+        ('day = "mon"\nsteps = [{ repeat = 99, steps = ["23h"] }]', ["lasts about 2277 hours (at most 72)"]),
+    ],
+    ids=["60-nested", "400-nested", "4-nested", "unrolled", "year-9999", "99999999h", "5000km", "30h-progression", "99x23h"],
+)
+def test_a_plan_cannot_ask_for_the_impossible(tmp_path: Path, session: str, pieces: list[str]) -> None:
+    code, err, seconds = _push(tmp_path, session)
+    assert code == 2, err
+    for piece in pieces:
+        assert piece in err, err
+    assert "internal error" not in err and "Traceback" not in err
+    assert seconds < 1.0
+    assert not (tmp_path / "out").exists()
+
+
+def test_three_repeats_deep_is_still_a_plan(tmp_path: Path) -> None:
+    code, err, _ = _push(tmp_path, f'day = "mon"\nsteps = [{_nested(3)}]')
+    assert code == 0, err
+
+
+def test_control_characters_are_a_located_warning_and_never_encoded(tmp_path: Path) -> None:
+    session = ('day = "mon"\nname = "Easy \\u001b[31mred\\u001b[0m"\nnotes = "ring \\u0007"\n'
+               'steps = ["10min @easy -- go \\u001b[2J"]')
+    code, err, _ = _push(tmp_path, session)
+    assert code == 0, err
+    assert "p.toml:10: warning: the text of session.name holds control characters (ESC)" in err
+    assert "p.toml:11: warning: the text of session.notes holds control characters (BEL)" in err
+    assert "p.toml:12: warning: the text of session.steps holds control characters (ESC)" in err
+    exported = run_cli("export", str(tmp_path / "p.toml"), "--format", "intervals",
+                       "--format", "garmin-json", "-o", str(tmp_path / "text"))
+    assert exported.returncode == 0, exported.stderr
+    written = "".join(p.read_text() for p in (tmp_path / "text").iterdir())
+    assert "Easy red" in written and "\x1b" not in written and "\x07" not in written
+    assert "\\u001b" not in written and "\\u0007" not in written
+    shown = run_cli("show", str(tmp_path / "p.toml"))
+    assert "\x1b" not in shown.stdout and "Easy red" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("units", "steps", "pieces"),
+    [
+        ("km", '["45 @easy"]', ["p.toml:8:11: error: '45' has no unit", "hint: write 45km for a distance or 45min for a time"]),
+        ("km", '["warmup 15 @easy", "8 @threshold"]',
+         ["p.toml:8:18: error: '15' has no unit", "write 15km for a distance or 15min", "p.toml:8:30: error: '8' has no unit"]),
+        ("mi", '["6.5"]', ["error: '6.5' has no unit", "hint: write 6.5mi for a distance or 6.5min for a time"]),
+    ],
+)
+def test_a_bare_number_in_a_step_is_never_silently_a_distance(
+    tmp_path: Path, units: str, steps: str, pieces: list[str]
+) -> None:
+    plan = tmp_path / "p.toml"
+    plan.write_text(f'[plan]\nname = "P"\nunits = "{units}"\n\n[[session]]\ndate = 2026-12-15\n'
+                    f"name = \"Run\"\nsteps = {steps}\n", encoding="utf-8")
+    result = run_cli("check", str(plan))
+    assert result.returncode == 2, result.stdout
+    for piece in pieces:
+        assert piece in result.stderr, result.stderr
+
+
+def test_a_bare_number_stays_where_the_field_names_it(tmp_path: Path) -> None:
+    plan = tmp_path / "p.toml"
+    plan.write_text(HEAD + '\n[[session]]\ndate = 2026-12-15\n'
+                    'progression = { distance = 12, from = "easy", to = "threshold", stages = 4 }\n',
+                    encoding="utf-8")
+    result = run_cli("check", str(plan))
+    assert result.returncode == 0, result.stderr
+    assert "12km" in result.stdout or "12.0km" in result.stdout or "12.00km" in result.stdout, result.stdout
