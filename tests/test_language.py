@@ -113,3 +113,43 @@ def test_a_bare_number_stays_where_the_field_names_it(tmp_path: Path) -> None:
     result = run_cli("check", str(plan))
     assert result.returncode == 0, result.stderr
     assert "12km" in result.stdout or "12.0km" in result.stdout or "12.00km" in result.stdout, result.stdout
+
+
+def _warnings(tmp_path: Path, sessions: str, units: str = "km", athlete: str = "") -> str:
+    plan = tmp_path / "p.toml"
+    head = HEAD.replace('start = 2026-12-14', f'start = 2026-12-14\nunits = "{units}"')
+    if athlete:
+        head = head.split("[athlete]")[0] + "[athlete]\n" + athlete + "\n"
+    plan.write_text(head + sessions, encoding="utf-8")
+    result = run_cli("check", str(plan))
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+def test_per_mile_paces_in_a_km_plan_warn_with_the_likely_cause(tmp_path: Path) -> None:
+    err = _warnings(tmp_path, '\n[[session]]\nday = "tue"\nname = "Tempo"\n'
+                    'steps = ["warmup 15min @8:45", "8min @6:55", "cooldown 10min @easy"]\n'
+                    '\n[[session]]\nday = "thu"\nname = "Prog"\n'
+                    'progression = { duration = "50min", from = "7:50", to = "7:05", stages = 3 }\n')
+    assert "p.toml:12:11: warning: an easy step at 8:45/km is far slower than your easy pace (5:10-5:30/km)" in err
+    assert "hint: a per-mile pace in a km plan? write @8:45/mi (paces here are per km)" in err
+    assert "p.toml:12:33: warning: a quality step at 6:55/km is slower than your easy pace (5:10-5:30/km)" in err
+    assert "hint: a per-mile pace in a km plan? write @6:55/mi" in err
+    assert "p.toml:17:52: warning: progression stage 1/3: the stage at 7:35/km is slower than your easy pace" in err
+    assert 'write from = "7:50/mi", to = "7:05/mi"' in err
+
+
+def test_per_km_easy_paces_in_a_miles_plan_warn(tmp_path: Path) -> None:
+    athlete = 'paces = { easy = "8:20-8:50", threshold = "6:25" }'
+    err = _warnings(tmp_path, '\n[[session]]\nday = "tue"\nname = "Tempo"\n'
+                    'steps = ["warmup 15min @5:20", "20min @6:25", "cooldown 10min @easy"]\n',
+                    units="mi", athlete=athlete)
+    assert "warning: an easy step at 5:20/mi is faster than your threshold pace (6:25/mi)" in err
+    assert "hint: a per-km pace in a miles plan? write @5:20/km (paces here are per mile)" in err
+
+
+def test_paces_that_fit_their_steps_do_not_warn(tmp_path: Path) -> None:
+    err = _warnings(tmp_path, '\n[[session]]\nday = "tue"\nname = "Tempo"\n'
+                    'steps = ["warmup 15min @5:25", "20min @4:00", "2min @5:50", "cooldown 10min @6:00"]\n'
+                    '\n[[session]]\nday = "sun"\nname = "Long"\nsteps = ["90min @5:40"]\n')
+    assert "warning" not in err, err

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from .errors import StepSyntaxError, did_you_mean
 from .model import (
@@ -513,3 +514,56 @@ def _check_against_profile(target: Target, profile: Profile, warnings: list[Step
                     "check the number; set ftp under [athlete] for power targets",
                 )
             )
+
+
+#: An easy-effort step (warm-up, cool-down, jog) this much slower than the athlete's slowest
+#: easy pace is no longer running: a per-mile pace in a km plan reads 1.61 times slower.
+SLOWEST_OF_EASY = 1.25
+MILE_RATIO = 1.609344
+
+
+def pace_sense(
+    target: PaceTarget, role: Literal["quality", "easy"], units: Units, profile: Profile
+) -> StepWarning | None:
+    """A written pace that does not fit its step, with the likely cause.
+
+    A quality step (the main set of a structured session, a progression stage) slower than the
+    athlete's easy pace (and recovery pace, when there is one), or an easy step (warm-up, cool-down, jog) faster than threshold or far
+    slower than easy. Slower than meant in a km plan is most often a per-mile pace pasted in;
+    faster than meant in a miles plan, a per-km pace. Named paces come from the profile and fit
+    by construction, so only paces written as numbers are judged.
+    """
+    easy = profile.paces.get("easy")
+    if easy is None or not target.label[:1].isdigit():
+        return None
+    pace = target.centre
+    tol = profile.pace_tolerance
+    recovery = profile.paces.get("recovery")
+    slowest_easy = max(easy.slow, recovery.slow) if recovery else easy.slow
+    threshold = profile.paces.get("threshold")
+    shown = format_pace(pace, units)
+    easy_shown = f"{format_pace(easy.fast, units, suffix=False)}-{format_pace(easy.slow, units)}"
+    slower = faster = None
+    if role == "quality" and pace > slowest_easy + tol:
+        # Slower than even the recovery pace: a jog between reps written as a run step is not.
+        slower = f"a quality step at {shown} is slower than your easy pace ({easy_shown})"
+    elif role == "easy" and pace > slowest_easy * SLOWEST_OF_EASY:
+        slower = f"an easy step at {shown} is far slower than your easy pace ({easy_shown})"
+    elif role == "easy" and threshold is not None and pace < threshold.fast - tol:
+        faster = (
+            f"an easy step at {shown} is faster than your threshold pace "
+            f"({format_pace(threshold.centre, units)})"
+        )
+    number = target.label.split("/")[0]
+    written_unit = "/mi" in target.label or "/km" in target.label
+    if slower:
+        hint = "check the number, or the paces under [athlete]"
+        if units == "km" and not written_unit:
+            hint = f"a per-mile pace in a km plan? write @{number}/mi (paces here are per km)"
+        return StepWarning(slower, hint)
+    if faster:
+        hint = "check the number, or the paces under [athlete]"
+        if units == "mi" and not written_unit:
+            hint = f"a per-km pace in a miles plan? write @{number}/km (paces here are per mile)"
+        return StepWarning(faster, hint)
+    return None

@@ -10,12 +10,22 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Literal, cast
 
-from .dsl import parse_step
+from .dsl import pace_sense, parse_step
 from .effort import as_time, easy_pace, step_seconds
 from .errors import Diagnostics, Issue, Location, StepSyntaxError, did_you_mean
-from .model import Block, PaceTarget, Plan, ProgressionInfo, Repeat, Session, Sport, flatten
+from .model import (
+    Block,
+    PaceTarget,
+    Plan,
+    ProgressionInfo,
+    Repeat,
+    Session,
+    Sport,
+    Step,
+    flatten,
+)
 from .profile import Profile, ProfileError, build_profile, merge_profile_data
 from .progression import ProgressionProblem, expand_progression
 from .source import SourceMap, Span, parse_toml
@@ -88,6 +98,28 @@ _ESCAPE = re.compile(r"\\(u00[01][0-9a-fA-F]|u00[89][0-9a-fA-F]|u007[fF]|U0000[0
 def _control_name(char: str) -> str:
     names = {"\x1b": "ESC", "\x07": "BEL", "\x08": "BS", "\x0c": "FF", "\x7f": "DEL"}
     return names.get(char, f"U+{ord(char):04X}")
+
+
+def _structured(items: Any) -> bool:
+    """Whether a `steps` list has a warm-up, cool-down or repeat around its main part."""
+    if not isinstance(items, list):
+        return False
+    for item in items:
+        if isinstance(item, Mapping):
+            return True
+        if isinstance(item, str) and item.strip().split(" ", 1)[0].lower() in (
+            "warmup", "warm-up", "wu", "cooldown", "cool-down", "cd"
+        ):
+            return True
+    return False
+
+
+def _role(step: Step, structured: bool) -> Literal["quality", "easy"] | None:
+    if step.kind in ("warmup", "cooldown", "recover"):
+        return "easy"
+    if step.kind == "run" and structured:
+        return "quality"
+    return None
 
 
 def unrolled_count(blocks: Sequence[Block]) -> int:
@@ -434,7 +466,9 @@ class _Compiler:
                 return []
             blocks, progression = result
         else:
-            blocks_or_none = self._blocks(body["steps"], body_span, label, (0, 0))
+            blocks_or_none = self._blocks(
+                body["steps"], body_span, label, (0, 0), structured=_structured(body["steps"])
+            )
             if blocks_or_none is None:
                 return []
             blocks = blocks_or_none[0]
@@ -669,7 +703,7 @@ class _Compiler:
             )
             return None
         try:
-            return expand_progression(spec, self.units, self.profile)
+            result = expand_progression(spec, self.units, self.profile)
         except ProgressionProblem as exc:
             where = (
                 self.src.key(span, exc.key)
@@ -678,10 +712,40 @@ class _Compiler:
             )
             self.error(f"progression: {exc.message}", where, exc.hint, context=label)
             return None
+        for step in result[0]:
+            # The stages (not the easy opening): the first one slower than easy is reported.
+            if (step.name or "").startswith("Stage") and isinstance(step.target, PaceTarget):
+                odd = pace_sense(step.target, "quality", self.units, self.profile)
+                if odd:
+                    where = self.src.key(span, "to") if "to" in spec else None
+                    hint = odd.hint
+                    if hint and "per-mile" in hint:
+                        written = [f'{k} = "{spec[k]}/mi"' for k in ("from", "to") if k in spec]
+                        hint = (
+                            f"per-mile paces in a km plan? write {', '.join(written)} "
+                            "(paces here are per km)"
+                        )
+                    self.warn(
+                        f"progression {(step.name or '').lower()}: "
+                        + odd.message.replace("a quality step", "the stage", 1),
+                        where or self.src.key(span, "progression"),
+                        hint,
+                        context=label,
+                    )
+                    break
+        return result
 
     def _blocks(
-        self, items: Any, span: Span | None, label: str, cursor: tuple[int, int], depth: int = 0
+        self,
+        items: Any,
+        span: Span | None,
+        label: str,
+        cursor: tuple[int, int],
+        depth: int = 0,
+        structured: bool = False,
     ) -> tuple[tuple[Block, ...], tuple[int, int]] | None:
+        """The blocks of a `steps` list. `structured`: the list has a warm-up, cool-down or
+        repeat, so its plain run steps are the quality part (judged by `pace_sense`)."""
         if not isinstance(items, list):
             self.error(
                 "steps must be a list",
@@ -710,6 +774,10 @@ class _Compiler:
                         exc.message, loc, exc.hint, context=f'{label}, step {number} "{item}"'
                     )
                     continue
+                role = _role(step, structured)
+                if role and isinstance(step.target, PaceTarget):
+                    odd = pace_sense(step.target, role, self.units, self.profile)
+                    warnings = [*warnings, odd] if odd else warnings
                 for warning in warnings:
                     self.warn(
                         warning.message, where, warning.hint, context=f"{label}, step {number}"
@@ -749,7 +817,9 @@ class _Compiler:
                     )
                     ok = False
                     continue
-                inner = self._blocks(item.get("steps"), span, label, cursor, depth + 1)
+                inner = self._blocks(
+                    item.get("steps"), span, label, cursor, depth + 1, structured=True
+                )
                 if inner is None:
                     ok = False
                     continue
