@@ -15,7 +15,7 @@ import pytest
 
 from .conftest import ROOT, run_cli
 
-DOCS = sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]
+DOCS = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]
 #: The docs' own athlete (docs/dsl.md, the first example).
 PACES = 'paces = { easy = "5:10-5:30", marathon = "4:15", half = "4:05", threshold = "3:58", 10k = "3:50", 5k = "3:40" }'
 PLAN_HEAD = '[plan]\nname = "Docs example"\nstart = 2026-11-23\n'

@@ -614,6 +614,8 @@ class _Timeline:
     by: str
     #: Where the weeks before the plan come from when they are what was actually run.
     actual: str | None = None
+    #: The plan's `start` (the earliest of the timeline's files), when it has one.
+    start: dt.date | None = None
 
     def from_actual(self, weeks: Iterable[Week]) -> str:
         """` (…: actual activities from SOURCE)` when any of `weeks` holds completed activities."""
@@ -796,6 +798,124 @@ def _race_recovery(line: _Timeline, settings: Settings) -> list[Issue]:
     return out
 
 
+def _duplicate_session(line: _Timeline, settings: Settings) -> list[Issue]:
+    code = "duplicate-session"
+    if not settings.enabled(code):
+        return []
+    out: list[Issue] = []
+    seen: dict[tuple[Any, ...], Session] = {}
+    for f in sorted(line.facts, key=lambda f: (f.session.date, f.session.slot)):
+        session = f.session
+        if session.plan == ACTUAL_PLAN:
+            continue
+        key = (session.date, session.name.strip().lower(), session.sport, session.steps)
+        first = seen.setdefault(key, session)
+        if first is session or session.source_file not in line.reported:
+            continue
+        out.append(
+            _issue(
+                code,
+                session,
+                f"{session.describe()} is written twice on {session.date:%a %d %b}: the same "
+                f"name and steps as {first.source_file}:{first.source_line}",
+                "remove one copy; for a double day give the runs different names or steps",
+            )
+        )
+    return out
+
+
+def _session_dates(line: _Timeline, settings: Settings) -> list[Issue]:
+    code = "session-dates"
+    if not settings.enabled(code):
+        return []
+    gap = int(settings.number(code, "max_gap"))
+    mine = sorted(
+        (f.session for f in line.facts if f.session.source_file in line.reported),
+        key=lambda s: s.date,
+    )
+    out: list[Issue] = []
+    for i, session in enumerate(mine):
+        if line.start is not None and (line.start - session.date).days > gap:
+            out.append(
+                _issue(
+                    code,
+                    session,
+                    f"{session.describe()} is {(line.start - session.date).days} days before "
+                    f"the plan's start ({line.start.isoformat()})",
+                    "check the date's year and month; push skips a past session without a word",
+                )
+            )
+            continue
+        others = [s.date for s in mine[:i] + mine[i + 1 :]]
+        if not others:
+            continue
+        nearest = min(abs((session.date - d).days) for d in others)
+        if nearest > gap:
+            out.append(
+                _issue(
+                    code,
+                    session,
+                    f"{session.describe()} is {nearest} days from the plan's nearest other "
+                    "session",
+                    "check the date's year and month, or move the session to its own plan",
+                )
+            )
+    return out
+
+
+#: A week's longest run is its long run when it is this much longer than every other run.
+LONG_RUN_MARGIN = 1.1
+
+
+def _is_long_run(long: Facts, week: Week) -> bool:
+    """Whether the week's longest run is a long run: tagged or named so, the week's only run,
+    or clearly longer than the week's other runs."""
+    session = long.session
+    if "long" in _tags(session) or "long" in session.name.lower():
+        return True
+    others = [f.seconds for f in week.facts if f is not long and not f.race]
+    return not others or long.seconds > max(others) * LONG_RUN_MARGIN
+
+
+def _long_run_growth(line: _Timeline, settings: Settings) -> list[Issue]:
+    code = "long-run-growth"
+    if not settings.enabled(code):
+        return []
+    rise_max = settings.number(code, "max_increase")
+    minutes_max = settings.number(code, "max_minutes")
+    span = max(1, int(settings.number(code, "weeks")))
+    longest: list[Facts | None] = [
+        max((f for f in week.facts if not f.race), key=lambda f: f.seconds, default=None)
+        for week in line.weeks
+    ]
+    out: list[Issue] = []
+    for i, long in enumerate(longest):
+        before = [f for f in longest[max(0, i - span) : i] if f is not None]
+        if long is None or not before or long.session.source_file not in line.reported:
+            continue
+        if not _is_long_run(long, line.weeks[i]):
+            continue  # a week of equal runs has no long run (the weekly load judges it)
+        recent = max(before, key=lambda f: f.seconds)
+        rise = long.seconds - recent.seconds
+        share = rise / recent.seconds if recent.seconds > 0 else 0.0
+        if rise <= 0 or (share <= rise_max + 1e-9 and rise <= minutes_max + 0.5):
+            continue
+        limit = min(recent.seconds * (1 + rise_max), recent.seconds + minutes_max)
+        out.append(
+            _issue(
+                code,
+                long.session,
+                f"the long run {long.session.describe()} ({format_clock(long.seconds)}) is "
+                f"{format_clock(rise)} ({share:.0%}) longer than the longest run of the weeks "
+                f"before ({recent.session.describe()}, {format_clock(recent.seconds)}; at most "
+                f"+{rise_max:.0%} or +{format_duration(minutes_max)})",
+                f"keep it under about {format_clock(limit)} and build over more weeks",
+                line.weeks[i].label,
+            )
+        )
+    return out
+
+
 #: The week and block rules, one function per rule code, in the order their warnings are listed.
 WEEK_RULES: dict[str, Callable[[_Timeline, Settings], list[Issue]]] = {
     "easy-share": _easy_share,
@@ -803,6 +923,9 @@ WEEK_RULES: dict[str, Callable[[_Timeline, Settings], list[Issue]]] = {
     "weekly-load": _weekly_load,
     "down-week": _down_week,
     "race-recovery": _race_recovery,
+    "duplicate-session": _duplicate_session,
+    "session-dates": _session_dates,
+    "long-run-growth": _long_run_growth,
 }
 
 
@@ -813,11 +936,12 @@ def week_issues(
     reported: set[str],
     units: Units,
     actual: str | None = None,
+    start: dt.date | None = None,
 ) -> list[Issue]:
     """The week and block rules over one athlete's timeline; issues only for `reported` files.
-    `actual` names where completed activities among `facts` came from."""
+    `actual` names where completed activities among `facts` came from; `start` is the plan's."""
     by = settings.text("weekly-load", "by")
-    line = _Timeline(facts, _weeks(facts, anchor, by), reported, units, by, actual)
+    line = _Timeline(facts, _weeks(facts, anchor, by), reported, units, by, actual, start)
     return [issue for rule in WEEK_RULES.values() for issue in rule(line, settings)]
 
 
@@ -871,7 +995,15 @@ def run_checks(
         first = min(f.session.date for f in [*history_facts, *facts] or everything)
         anchor = min(starts) if starts else first - dt.timedelta(days=first.weekday())
         issues.extend(
-            week_issues(everything, settings, anchor, reported, group[0].plan.units, actual_source)
+            week_issues(
+                everything,
+                settings,
+                anchor,
+                reported,
+                group[0].plan.units,
+                actual_source,
+                min(starts) if starts else None,
+            )
         )
     return issues
 

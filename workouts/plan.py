@@ -287,15 +287,18 @@ class _Compiler:
             return None
         return value
 
-    def _date(self, value: Any, where: Location) -> dt.date | None:
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        if not isinstance(value, dt.date):
+    def _date(self, raw: Any, where: Location) -> dt.date | None:
+        value: dt.date
+        if isinstance(raw, dt.datetime):
+            value = raw.date()
+        elif isinstance(raw, dt.date):
+            value = raw
+        else:
             try:
-                value = dt.date.fromisoformat(str(value))
+                value = dt.date.fromisoformat(str(raw))
             except ValueError:
                 self.error(
-                    f"'{value}' is not a date", where, "write dates as 2026-11-24 (no quotes needed)"
+                    f"'{raw}' is not a date", where, "write dates as 2026-11-24 (no quotes needed)"
                 )
                 return None
         if not FIRST_DATE <= value <= LAST_DATE:
@@ -717,7 +720,7 @@ class _Compiler:
             if (step.name or "").startswith("Stage") and isinstance(step.target, PaceTarget):
                 odd = pace_sense(step.target, "quality", self.units, self.profile)
                 if odd:
-                    where = self.src.key(span, "to") if "to" in spec else None
+                    where = self.src.key(span, "to" if "to" in spec else "progression")
                     hint = odd.hint
                     if hint and "per-mile" in hint:
                         written = [f'{k} = "{spec[k]}/mi"' for k in ("from", "to") if k in spec]
@@ -728,7 +731,7 @@ class _Compiler:
                     self.warn(
                         f"progression {(step.name or '').lower()}: "
                         + odd.message.replace("a quality step", "the stage", 1),
-                        where or self.src.key(span, "progression"),
+                        where,
                         hint,
                         context=label,
                     )

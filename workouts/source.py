@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError, Issue, Location
 
@@ -276,7 +277,7 @@ def nesting_issue(src: SourceMap, limit: int = MAX_TOML_NESTING) -> Issue | None
     return None
 
 
-def parse_toml(src: SourceMap) -> dict[str, object]:
+def parse_toml(src: SourceMap) -> dict[str, Any]:
     """The TOML data of a file, or an InputError located at the problem: the one way progsync
     reads TOML, so plans, the config and the profile all refuse a file nested too deep before
     tomllib's own recursion would fail on it."""
