@@ -368,3 +368,25 @@ def test_the_new_rules_explain_themselves(code):
 
     result = run_cli("explain", code)
     assert result.returncode == 0 and code in result.stdout, result.stderr
+
+
+# -- messages that are true (#26) ------------------------------------------------------------------
+def test_a_load_hint_after_a_week_without_running_never_says_under_0_00():
+    history = week([60, 60, 60], 1) + week([60, 60, 60], 2)
+    found = issues(week([90, 90, 90], 4), history=history, checks={"disable": ["long-run-growth"]})
+    assert [i.code for i in found] == ["weekly-load"]
+    assert "0:00" not in found[0].hint
+    assert "the week before has no running; build back gradually: keep the week under about 3:54:00" in found[0].hint
+
+
+def test_an_easy_share_just_under_the_limit_is_not_rounded_up_to_it():
+    body = week([30, 30]) + session(["14min54s @easy"], day="tue") + session(["25min6s @threshold"], day="thu", name="Tempo")
+    (found,) = issues(body)
+    assert "only 74.9% of the running time is easy (1:14:54 of 1:40:00; at least 75.0%)" in found.message
+
+
+def test_the_easy_share_hint_never_suggests_shortening_a_race():
+    race = session(["warmup 15min @easy", "10km @10k"], day="sun", name="Xmas 10k", tags='["race", "10k"]')
+    found = [i for i in issues(week([30, 30]) + race) if i.code == "easy-share"]
+    assert found and "Xmas 10k" not in found[0].hint
+    assert found[0].hint.startswith("add easy running")

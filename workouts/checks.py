@@ -631,6 +631,16 @@ class _Timeline:
         return None
 
 
+def _shares(value: float, limit: float) -> tuple[str, str]:
+    """Two shares as percentages with as many decimals as it takes for them to differ, so a
+    message never reads "only 75% … at least 75%" (74.9% against 75%)."""
+    for decimals in (0, 1, 2):
+        shown, least = f"{value:.{decimals}%}", f"{limit:.{decimals}%}"
+        if shown != least:
+            return shown, least
+    return shown, least
+
+
 def _easy_share(line: _Timeline, settings: Settings) -> list[Issue]:
     weeks = line.weeks
     out: list[Issue] = []
@@ -646,15 +656,27 @@ def _easy_share(line: _Timeline, settings: Settings) -> list[Issue]:
             share = easy / run
             anchor_session = line.first_reported(week.facts)
             if share + 1e-9 < share_min and anchor_session is not None:
-                hardest = max(week.facts, key=lambda f: f.hard_seconds).session
+                # A race is not shortened to make a week easier, nor is what was already run.
+                shorter = [
+                    f
+                    for f in week.facts
+                    if not f.race and f.session.plan != ACTUAL_PLAN and f.hard_seconds > 0
+                ]
+                hint = "add easy running"
+                if shorter:
+                    hardest = max(shorter, key=lambda f: f.hard_seconds).session
+                    hint = (
+                        f"make a quality session shorter (e.g. '{hardest.name}' on "
+                        f"{hardest.date:%a}) or add easy running"
+                    )
+                shown, least = _shares(share, share_min)
                 out.append(
                     _issue(
                         code,
                         anchor_session,
-                        f"only {share:.0%} of the running time is easy "
-                        f"({format_clock(easy)} of {format_clock(run)}; at least {share_min:.0%})",
-                        f"make a quality session shorter (e.g. '{hardest.name}' on "
-                        f"{hardest.date:%a}) or add easy running",
+                        f"only {shown} of the running time is easy "
+                        f"({format_clock(easy)} of {format_clock(run)}; at least {least})",
+                        hint,
                         week.label,
                     )
                 )
@@ -714,9 +736,17 @@ def _weekly_load(line: _Timeline, settings: Settings) -> list[Issue]:
                         f"before ({_amount(average, by, units)}; at most {ratio_max:g}×)"
                     )
             if problems:
-                target = min(previous.load * (1 + rise_max), week.load)
+                # Only the limits that apply: a week before without running sets none (it
+                # would read "keep the week under about 0:00").
+                limits = [week.load]
+                if previous.load > 0:
+                    limits.append(previous.load * (1 + rise_max))
                 if len(history) >= 2:
-                    target = min(target, sum(w.load for w in history) / len(history) * ratio_max)
+                    limits.append(sum(w.load for w in history) / len(history) * ratio_max)
+                hint = f"keep the week under about {_amount(min(limits), by, units)}"
+                if previous.load <= 0:
+                    what = "activities" if line.actual else "running"
+                    hint = f"the week before has no {what}; build back gradually: {hint}"
                 out.append(
                     _issue(
                         code,
@@ -724,7 +754,7 @@ def _weekly_load(line: _Timeline, settings: Settings) -> list[Issue]:
                         f"volume {_amount(week.load, by, units)} is "
                         + " and ".join(problems)
                         + line.from_actual(weeks[max(0, i - 4) : i]),
-                        f"keep the week under about {_amount(target, by, units)}",
+                        hint,
                         week.label,
                     )
                 )
