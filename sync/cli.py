@@ -152,10 +152,11 @@ def _show_one(file: str, config: Any, which: str | None, as_json: bool, as_watch
         return
     from rich.console import Console
 
-    from .render import session_table
+    from .render import pace_sources_line, session_table
 
     console = Console()
     profile = loaded.plans[0].profile
+    click.echo(pace_sources_line(profile, loaded.plans[0].plan.units) + "\n")
     for session in sessions:
         console.print(session_table(session, profile))
         console.print()

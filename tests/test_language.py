@@ -153,3 +153,45 @@ def test_paces_that_fit_their_steps_do_not_warn(tmp_path: Path) -> None:
                     'steps = ["warmup 15min @5:25", "20min @4:00", "2min @5:50", "cooldown 10min @6:00"]\n'
                     '\n[[session]]\nday = "sun"\nname = "Long"\nsteps = ["90min @5:40"]\n')
     assert "warning" not in err, err
+
+
+# -- one source of truth for paces (#26) -------------------------------------------------------------
+PLAN_PACES = '[plan]\nname = "P"\nstart = 2026-12-14\n\n[athlete]\n{athlete}\n\n[[session]]\nday = "sun"\nname = "Long"\nsteps = ["80min @long"]\n'
+
+
+def test_a_plans_paces_are_never_mixed_with_the_configs_race() -> None:
+    from progsync.workouts.plan import compile_plan
+
+    text = PLAN_PACES.format(athlete='paces = { easy = "5:10-5:30", threshold = "4:05" }')
+    compiled = compile_plan(text, "p.toml", {"race": "10k 42:00", "max_hr": 190})
+    long = compiled.profile.pace("long")
+    assert (long.fast, long.slow) == (310, 330), "long follows the plan's easy, not the config's race"
+    assert "marathon" not in compiled.profile.paces, "no pace comes from the config's race"
+    assert compiled.profile.max_hr == 190, "heart rate is another group: the config's stays"
+    assert compiled.profile.source("easy") == "plan"
+    assert compiled.profile.source("long") == "as easy, plan"
+
+
+def test_derived_paces_follow_the_paces_given() -> None:
+    from progsync.workouts.plan import compile_plan
+
+    text = PLAN_PACES.format(athlete='race = "10k 42:00"\npaces = { easy = "5:10-5:30" }')
+    profile = compile_plan(text, "p.toml", {}).profile
+    assert (profile.pace("long").fast, profile.pace("long").slow) == (310, 330)
+    assert profile.source("threshold") == "derived from race 10k 42:00 (plan)"
+    assert profile.source("easy") == "plan"
+
+
+def test_profile_and_show_say_where_each_pace_came_from(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[athlete]\nrace = "10k 42:00"\n', encoding="utf-8")
+    plan = tmp_path / "p.toml"
+    plan.write_text(PLAN_PACES.format(athlete='paces = { easy = "5:10-5:30", threshold = "4:05" }'), encoding="utf-8")
+    alone = run_cli("--config", str(config), "profile")
+    assert "derived from race 10k 42:00 (config)" in alone.stdout, alone.stdout
+    with_plan = run_cli("--config", str(config), "profile", "--plan", str(plan))
+    lines = {line.split()[0]: line for line in with_plan.stdout.splitlines() if line.strip()}
+    assert f"plan {plan}" in lines["easy"] and f"as easy, plan {plan}" in lines["long"], with_plan.stdout
+    assert "not set" in lines["marathon"], "the config's race does not fill a plan's paces"
+    shown = run_cli("--config", str(config), "show", str(plan))
+    assert "paces per km: easy 5:10-5:30 (plan), recovery 5:10-5:30 (as easy, plan), long 5:10-5:30 (as easy, plan), threshold 4:05 (plan)" in shown.stdout, shown.stdout

@@ -26,7 +26,7 @@ from .model import (
     Step,
     flatten,
 )
-from .profile import Profile, ProfileError, build_profile, merge_profile_data
+from .profile import Profile, ProfileError, athlete_layers, build_profile
 from .progression import ProgressionProblem, expand_progression
 from .source import SourceMap, Span, parse_toml
 from .units import Units
@@ -351,9 +351,9 @@ class _Compiler:
         if athlete is not None and not isinstance(athlete, Mapping):
             self.error("[athlete] must be a table", self.src.key(self.src.whole(), "athlete"))
             athlete = None
-        merged = merge_profile_data(self.base_profile, athlete)
+        merged, origin = athlete_layers(("config", self.base_profile), ("plan", athlete))
         try:
-            self.profile = build_profile(merged, self.units)
+            self.profile = build_profile(merged, self.units, origin)
         except ProfileError as exc:
             for problem in exc.problems:
                 key = problem.key.split(".")[-1]
