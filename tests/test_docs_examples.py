@@ -105,3 +105,10 @@ def _check(where: str, config: Path, plan: Path, extra: list[str]) -> None:
     result = run_cli("--config", str(config), "check", "--strict", *extra, str(plan))
     assert result.returncode == 0, f"{where}\n{plan.read_text()}\n{result.stdout}{result.stderr}"
     assert "warning" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("example", sorted((ROOT / "examples").glob("*.toml")), ids=lambda p: p.name)
+def test_an_example_plan_passes_check_strict(tmp_path: Path, example: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("", encoding="utf-8")
+    _check(example.name, config, example, [])
