@@ -876,10 +876,11 @@ def _session_dates(line: _Timeline, settings: Settings) -> list[Issue]:
                 )
             )
             continue
-        others = [s.date for s in mine[:i] + mine[i + 1 :]]
-        if not others:
+        # Sorted by date, the nearest other session is a neighbour (linear for long plans).
+        neighbours = [mine[j].date for j in (i - 1, i + 1) if 0 <= j < len(mine)]
+        if not neighbours:
             continue
-        nearest = min(abs((session.date - d).days) for d in others)
+        nearest = min(abs((session.date - d).days) for d in neighbours)
         if nearest > gap:
             out.append(
                 _issue(
