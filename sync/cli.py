@@ -159,10 +159,11 @@ def _show_one(file: str, config: Any, which: str | None, as_json: bool, as_watch
         return
     from rich.console import Console
 
-    from .render import session_table
+    from .render import pace_sources_line, session_table
 
     console = Console()
     profile = loaded.plans[0].profile
+    click.echo(pace_sources_line(profile, loaded.plans[0].plan.units) + "\n")
     for session in sessions:
         console.print(session_table(session, profile))
         console.print()
@@ -1141,7 +1142,7 @@ def _race_block(
         goal_paces,
         race_block_plan,
     )
-    from progsync.workouts.profile import ProfileError, build_profile, merge_profile_data
+    from progsync.workouts.profile import ProfileError, build_profile
     from progsync.workouts.rules import parse_settings
 
     from .commands import athlete_profile, block_start, reanchor
@@ -1171,7 +1172,9 @@ def _race_block(
         if paces:
             extra = {"race": target.result(), "paces": paces}
             try:
-                athlete = build_profile(merge_profile_data(data, extra), units)
+                # The goal's quality paces over the athlete's own (easy and recovery kept).
+                merged = {**data, "race": extra["race"], "paces": {**(data.get("paces") or {}), **paces}}
+                athlete = build_profile(merged, units)
             except ProfileError as exc:
                 raise GenerateError(str(exc)) from None
         for member, profile, _units, _data in profiles if athletes else []:

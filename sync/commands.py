@@ -130,10 +130,9 @@ def athlete_profile(
 
     Returns the profile, the plan's units and the merged `[athlete]` data it was built from.
     """
-    import tomllib
 
-    from progsync.workouts.profile import ProfileError, build_profile, merge_profile_data
-    from progsync.workouts.source import SourceMap, read_source, toml_issue
+    from progsync.workouts.profile import ProfileError, athlete_layers, build_profile
+    from progsync.workouts.source import SourceMap, parse_toml, read_source
 
     plan_athlete: dict[str, Any] = {}
     plan_units = units
@@ -142,20 +141,19 @@ def athlete_profile(
         path = Path(plan_file)
         text = read_source(path)
         src = SourceMap(text, plan_file)
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError([toml_issue(exc, src)]) from None
+        data = parse_toml(src)
         plan_athlete = dict(data.get("athlete") or {})
         plan_units = str((data.get("plan") or {}).get("units", units))
-    layers = [config.athlete, plan_athlete]
+    merged, origin = athlete_layers(
+        ("config", config.athlete), (f"plan {plan_file}" if plan_file else "plan", plan_athlete)
+    )
     if race:
-        layers.append({"race": race})
-    merged = merge_profile_data(*layers)
+        # `--race` adds a result beside the paces in use (it fills their gaps), whoever gave them.
+        merged["race"], origin["race"] = race, "--race"
     if plan_units not in ("km", "mi"):
         plan_units = "km"
     try:
-        built = build_profile(merged, cast(Units, plan_units))
+        built = build_profile(merged, cast(Units, plan_units), origin)
     except ProfileError as exc:
         issues = []
         for problem in exc.problems:

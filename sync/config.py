@@ -10,14 +10,13 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from progsync.workouts.errors import InputError, Issue, Location, did_you_mean
-from progsync.workouts.source import SourceMap, read_source, toml_issue
+from progsync.workouts.source import SourceMap, parse_toml, read_source
 
 APP = "progsync"
 CONFIG_KEYS = ("athlete", "athletes", "push", "intervals", "garmin", "folder", "checks")
@@ -111,10 +110,7 @@ def load_config(path: str | Path | None = None) -> Config:
         return Config()
     text = read_source(target, "config file")
     src = SourceMap(text, str(target))
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError([toml_issue(exc, src)]) from None
+    data = parse_toml(src)
     issues: list[Issue] = []
     for key, value in data.items():
         if key not in CONFIG_KEYS:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from progsync.workouts.describe import describe_end
 from progsync.workouts.describe import describe_target as describe_words
 from progsync.workouts.effort import shown_seconds
+from progsync.workouts.errors import StepSyntaxError
 from progsync.workouts.model import (
     Block,
     HeartRateZoneTarget,
@@ -198,20 +199,19 @@ def profile_lines(profile: Profile, units: Units) -> list[str]:
             f"race {profile.race}: VDOT {vdot_of(profile.race):.1f} "
             "(Daniels & Gilbert, Oxygen Power, 1979)"
         )
-    header = f"{'pace':<11}{'used':>15}  {'source':<18}"
+    width = max(18, *(len(profile.source(n)) + 2 for n in PACE_NAMES))
+    header = f"{'pace':<11}{'used':>15}  {'source':<{width}}"
     if derived:
         header += f"{'from race':>15}"
     lines += ["", header]
     for name in PACE_NAMES:
-        pace = profile.paces.get(name)
+        try:
+            pace = profile.pace(name)
+        except StepSyntaxError:
+            pace = None
         used = shown(pace.slow, pace.fast) if pace else "—"
-        if pace is None:
-            source = "not set"
-        elif name in profile.derived:
-            source = "race (VDOT)"
-        else:
-            source = "profile"
-        row = f"{name:<11}{used:>15}  {source:<18}"
+        source = profile.source(name)
+        row = f"{name:<11}{used:>15}  {source:<{width}}"
         if name in derived:
             slow, fast = derived[name]
             row += f"{shown(slow, fast) if slow != fast else format_pace(slow, units):>15}"
@@ -230,6 +230,26 @@ def profile_lines(profile: Profile, units: Units) -> list[str]:
         lines.append(f"FTP        {profile.ftp} W")
     lines.append(f"tolerance  ± {profile.pace_tolerance:g} s around single paces")
     return lines
+
+
+def pace_sources_line(profile: Profile, units: Units) -> str:
+    """One line for `show`: each named pace in use and where it came from."""
+    from progsync.workouts.profile import PACE_NAMES
+
+    parts: list[str] = []
+    for name in PACE_NAMES:
+        try:
+            pace = profile.pace(name)
+        except StepSyntaxError:
+            continue
+        text = (
+            format_pace(pace.centre, units, suffix=False)
+            if abs(pace.slow - pace.fast) <= 2 * profile.pace_tolerance + 0.01
+            else f"{format_pace(pace.fast, units, suffix=False)}-"
+            f"{format_pace(pace.slow, units, suffix=False)}"
+        )
+        parts.append(f"{name} {text} ({profile.source(name)})")
+    return f"paces per {units}: " + ", ".join(parts) if parts else "paces: none set"
 
 
 # -- the watch preview (`progsync show --watch`) -----------------------------------------------

@@ -169,8 +169,9 @@ def plan_squad(files: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     Only that one key is read here, to choose the athletes before compiling for each of them;
     a file that does not parse names nobody, and compiling it reports the error in full.
     """
-    import tomllib
     from pathlib import Path
+
+    from progsync.workouts.source import SourceMap, parse_toml
 
     from .loading import expand_paths
 
@@ -181,8 +182,9 @@ def plan_squad(files: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     names: list[str] = []
     for path in paths:
         try:
-            plan = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("plan") or {}
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            text = Path(path).read_text(encoding="utf-8")
+            plan = parse_toml(SourceMap(text, str(path))).get("plan") or {}
+        except (OSError, UnicodeDecodeError, InputError):
             continue
         value = plan.get("athletes") if isinstance(plan, dict) else None
         if value == "all":

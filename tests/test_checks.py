@@ -137,6 +137,10 @@ def test_a_session_repeated_over_weeks_is_reported_once_with_its_dates():
 
 
 # -- weeks and blocks ------------------------------------------------------------------------
+#: A week of one run grows its long run too; the weekly-load tests look at the load alone.
+ONLY_LOAD = {"disable": ["long-run-growth"]}
+
+
 def week(minutes: list[int], number: int = 1, days=("mon", "wed", "fri", "sat", "sun")) -> str:
     return "".join(session([f"{m}min @easy"], day=d, week=number) for m, d in zip(minutes, days, strict=False))
 
@@ -181,7 +185,7 @@ def test_weekly_load_flags_a_jump_over_the_previous_week():
 
 def test_weekly_load_flags_a_jump_over_the_four_week_average():
     body = week([100]) + week([100], 2) + week([125], 3) + week([160], 4)
-    found = issues(body, checks={"easy-share": {"min_sessions": 5}})
+    found = issues(body, checks={**ONLY_LOAD, "easy-share": {"min_sessions": 5}})
     assert [i.code for i in found] == ["weekly-load"]
     assert "1.48× the average of the 3 weeks before (1:48:20; at most 1.3×)" in found[0].message
 
@@ -307,3 +311,82 @@ def test_every_rule_has_exactly_one_function_and_every_function_a_rule() -> None
 
     assert not set(SESSION_RULES) & set(WEEK_RULES)
     assert set(SESSION_RULES) | set(WEEK_RULES) == set(RULES_BY_CODE)
+
+
+# -- mistakes in the file: the same session twice, a date far away, a long run that jumps (#26) --
+def test_the_same_session_twice_on_one_day_warns_once():
+    long_run = session(["80min @easy"], day="sun", name="Long run")
+    found = issues(week([40, 40]) + long_run + long_run)
+    assert [i.code for i in found] == ["duplicate-session"]
+    assert "'Long run' (Sun 2026-11-29) is written twice on Sun 29 Nov" in found[0].message
+    assert found[0].location.line is not None
+    # A double day of two different runs is not a duplicate.
+    double = session(["40min @easy"], day="sun", name="Easy AM") + session(["40min @easy"], day="sun", name="Easy PM")
+    assert codes(week([40, 40]) + double) == []
+
+
+def test_a_year_typo_far_before_the_plan_warns():
+    typo = '\n[[session]]\ndate = 2025-11-25\nname = "Tempo"\nsteps = ["40min @easy"]\n'
+    found = issues(week([40, 40, 40]) + typo)
+    assert [i.code for i in found] == ["session-dates"]
+    assert "is 363 days before the plan's start (2026-11-23)" in found[0].message
+    assert "check the date's year" in found[0].hint
+
+
+def test_a_session_weeks_away_from_the_rest_of_the_plan_warns():
+    late = '\n[[session]]\ndate = 2027-11-24\nname = "Easy"\nsteps = ["40min @easy"]\n'
+    found = issues(week([40, 40, 40]) + late)
+    assert [i.code for i in found] == ["session-dates"]
+    assert "days from the plan's nearest other session" in found[0].message
+    # A race at the end of a block a week after the last run is not far away.
+    race = '\n[[session]]\ndate = 2026-12-06\nname = "10k race"\nsteps = ["40min @easy"]\n'
+    assert "session-dates" not in codes(week([40, 40, 40]) + race)
+
+
+def test_a_long_run_that_jumps_warns_even_when_the_week_does_not():
+    # 60 -> 150 min: before, only the weekly total could notice it.
+    before = week([60, 60, 60, 60, 60], 1)
+    after = week([30, 30, 30, 30], 2, days=("mon", "wed", "fri", "sat")) + session(["150min @easy"], day="sun", week=2, name="Long run")
+    found = issues(before + after)
+    assert [i.code for i in found] == ["long-run-growth"]
+    assert "the long run 'Long run' (Sun 2026-12-06) (2:30:00) is 1:30:00 (150%) longer" in found[0].message
+    assert "keep it under about 1:20:00" in found[0].hint
+
+
+@pytest.mark.parametrize("minutes", [[60, 70], [60, 75], [90, 60, 95], [100, 120]])
+def test_a_long_run_that_grows_gradually_or_returns_after_a_down_week_passes(minutes):
+    body = "".join(
+        week([30, 30], n) + session([f"{m}min @easy"], day="sun", week=n, name="Long run")
+        for n, m in enumerate(minutes, start=1)
+    )
+    assert "long-run-growth" not in codes(body, checks={"disable": ["weekly-load", "down-week"]})
+
+
+@pytest.mark.parametrize("code", ["duplicate-session", "session-dates", "long-run-growth"])
+def test_the_new_rules_explain_themselves(code):
+    from .conftest import run_cli
+
+    result = run_cli("explain", code)
+    assert result.returncode == 0 and code in result.stdout, result.stderr
+
+
+# -- messages that are true (#26) ------------------------------------------------------------------
+def test_a_load_hint_after_a_week_without_running_never_says_under_0_00():
+    history = week([60, 60, 60], 1) + week([60, 60, 60], 2)
+    found = issues(week([90, 90, 90], 4), history=history, checks={"disable": ["long-run-growth"]})
+    assert [i.code for i in found] == ["weekly-load"]
+    assert "0:00" not in found[0].hint
+    assert "the week before has no running; build back gradually: keep the week under about 3:54:00" in found[0].hint
+
+
+def test_an_easy_share_just_under_the_limit_is_not_rounded_up_to_it():
+    body = week([30, 30]) + session(["14min54s @easy"], day="tue") + session(["25min6s @threshold"], day="thu", name="Tempo")
+    (found,) = issues(body)
+    assert "only 74.9% of the running time is easy (1:14:54 of 1:40:00; at least 75.0%)" in found.message
+
+
+def test_the_easy_share_hint_never_suggests_shortening_a_race():
+    race = session(["warmup 15min @easy", "10km @10k"], day="sun", name="Xmas 10k", tags='["race", "10k"]')
+    found = [i for i in issues(week([30, 30]) + race) if i.code == "easy-share"]
+    assert found and "Xmas 10k" not in found[0].hint
+    assert found[0].hint.startswith("add easy running")

@@ -115,11 +115,12 @@ def test_profile_prints_vdot_paces_and_explicit_paces_win(tmp_path: Path, athlet
     assert result.returncode == 0, result.stderr
     assert "VDOT 49.8" in result.stdout
     lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
-    assert "4:15/km" in lines["marathon"] and "profile" in lines["marathon"]
+    assert "4:15/km" in lines["marathon"] and "config" in lines["marathon"]
     assert lines["marathon"].rstrip().endswith("4:32/km"), "the race's own marathon pace beside it"
-    assert "race (VDOT)" in lines["long"]
+    # The config gives easy, so long follows it (#26: derived paces follow the paces given).
+    assert "as easy, config" in lines["long"]
     doc = json.loads(run_cli("profile", "--race", "10k 41:30", "--json").stdout)
-    assert doc["paces"]["marathon"]["derived"] is False and doc["paces"]["long"]["derived"] is True
+    assert doc["paces"]["marathon"]["derived"] is False and "long" not in doc["paces"]
 
 
 def test_profile_without_any_paces_says_how_to_get_them() -> None:

@@ -86,8 +86,9 @@ def test_explicit_units_override_plan_units(profile: Profile) -> None:
     assert per_mile.centre == pytest.approx(390 / 1.609344, abs=0.01)
 
 
-def test_mile_plan_reads_bare_paces_and_distances_in_miles(profile: Profile) -> None:
-    result = step("2 @6:30", profile, units="mi")
+def test_mile_plan_reads_bare_paces_in_miles(profile: Profile) -> None:
+    # A bare distance ("2 @6:30") is no longer read as 2 miles: see tests/test_language.py.
+    result = step("2mi @6:30", profile, units="mi")
     assert result.end.value == pytest.approx(2 * MILE, abs=0.1)
     assert isinstance(result.target, PaceTarget)
     assert result.target.centre == pytest.approx(390 * 1000 / MILE, abs=0.01)

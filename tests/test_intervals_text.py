@@ -48,7 +48,7 @@ def test_golden(steps: str, expected: str) -> None:
 
 
 def test_miles() -> None:
-    result = text_of('"2 @7:00", "800m @6:00"', units="mi")
+    result = text_of('"2mi @7:00", "800m @6:00"', units="mi")
     assert result.data == "- 2mi 7:08-6:52/mi Pace\n- 800mtr 6:08-5:52/mi Pace\n"
 
 

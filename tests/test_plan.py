@@ -190,9 +190,10 @@ def test_progression_in_miles() -> None:
     assert steps[-1].target.centre == pytest.approx(420 / 1.609344, abs=0.01)
 
 
-def test_plan_athlete_overrides_config_profile_key_by_key() -> None:
-    compiled = compile_text(
-        """
+def test_plan_athlete_paces_replace_the_configs_as_a_whole() -> None:
+    # Was "key by key" (the config's easy mixed into the plan's paces); issue 26 makes the plan's
+    # paces the one source: a pace it does not give is an error, never the config's.
+    body = """
         [athlete]
         paces = { marathon = "4:00" }
 
@@ -200,10 +201,14 @@ def test_plan_athlete_overrides_config_profile_key_by_key() -> None:
         day = "tue"
         steps = ["10min @marathon", "10min @easy"]
         """
-    )
+    with pytest.raises(InputError) as caught:
+        compile_text(body)
+    assert "the athlete profile has no 'easy' pace" in caught.value.render()
+    compiled = compile_text(body.replace('marathon = "4:00"', 'marathon = "4:00", easy = "5:20"'))
     marathon, easy = compiled.plan.sessions[0].steps
     assert isinstance(marathon.target, PaceTarget) and marathon.target.centre == 240
     assert isinstance(easy.target, PaceTarget) and easy.target.centre == 320
+    assert compiled.profile.max_hr == 188, "heart rate is its own group: the config's stays"
 
 
 def test_estimates_use_step_paces() -> None:

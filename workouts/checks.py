@@ -617,6 +617,8 @@ class _Timeline:
     by: str
     #: Where the weeks before the plan come from when they are what was actually run.
     actual: str | None = None
+    #: The plan's `start` (the earliest of the timeline's files), when it has one.
+    start: dt.date | None = None
 
     def from_actual(self, weeks: Iterable[Week]) -> str:
         """` (…: actual activities from SOURCE)` when any of `weeks` holds completed activities."""
@@ -630,6 +632,16 @@ class _Timeline:
             if f.session.source_file in self.reported:
                 return f.session
         return None
+
+
+def _shares(value: float, limit: float) -> tuple[str, str]:
+    """Two shares as percentages with as many decimals as it takes for them to differ, so a
+    message never reads "only 75% … at least 75%" (74.9% against 75%)."""
+    for decimals in (0, 1, 2):
+        shown, least = f"{value:.{decimals}%}", f"{limit:.{decimals}%}"
+        if shown != least:
+            return shown, least
+    return shown, least
 
 
 def _easy_share(line: _Timeline, settings: Settings) -> list[Issue]:
@@ -647,15 +659,27 @@ def _easy_share(line: _Timeline, settings: Settings) -> list[Issue]:
             share = easy / run
             anchor_session = line.first_reported(week.facts)
             if share + 1e-9 < share_min and anchor_session is not None:
-                hardest = max(week.facts, key=lambda f: f.hard_seconds).session
+                # A race is not shortened to make a week easier, nor is what was already run.
+                shorter = [
+                    f
+                    for f in week.facts
+                    if not f.race and f.session.plan != ACTUAL_PLAN and f.hard_seconds > 0
+                ]
+                hint = "add easy running"
+                if shorter:
+                    hardest = max(shorter, key=lambda f: f.hard_seconds).session
+                    hint = (
+                        f"make a quality session shorter (e.g. '{hardest.name}' on "
+                        f"{hardest.date:%a}) or add easy running"
+                    )
+                shown, least = _shares(share, share_min)
                 out.append(
                     _issue(
                         code,
                         anchor_session,
-                        f"only {share:.0%} of the running time is easy "
-                        f"({format_clock(easy)} of {format_clock(run)}; at least {share_min:.0%})",
-                        f"make a quality session shorter (e.g. '{hardest.name}' on "
-                        f"{hardest.date:%a}) or add easy running",
+                        f"only {shown} of the running time is easy "
+                        f"({format_clock(easy)} of {format_clock(run)}; at least {least})",
+                        hint,
                         week.label,
                     )
                 )
@@ -715,9 +739,17 @@ def _weekly_load(line: _Timeline, settings: Settings) -> list[Issue]:
                         f"before ({_amount(average, by, units)}; at most {ratio_max:g}×)"
                     )
             if problems:
-                target = min(previous.load * (1 + rise_max), week.load)
+                # Only the limits that apply: a week before without running sets none (it
+                # would read "keep the week under about 0:00").
+                limits = [week.load]
+                if previous.load > 0:
+                    limits.append(previous.load * (1 + rise_max))
                 if len(history) >= 2:
-                    target = min(target, sum(w.load for w in history) / len(history) * ratio_max)
+                    limits.append(sum(w.load for w in history) / len(history) * ratio_max)
+                hint = f"keep the week under about {_amount(min(limits), by, units)}"
+                if previous.load <= 0:
+                    what = "activities" if line.actual else "running"
+                    hint = f"the week before has no {what}; build back gradually: {hint}"
                 out.append(
                     _issue(
                         code,
@@ -725,7 +757,7 @@ def _weekly_load(line: _Timeline, settings: Settings) -> list[Issue]:
                         f"volume {_amount(week.load, by, units)} is "
                         + " and ".join(problems)
                         + line.from_actual(weeks[max(0, i - 4) : i]),
-                        f"keep the week under about {_amount(target, by, units)}",
+                        hint,
                         week.label,
                     )
                 )
@@ -799,6 +831,127 @@ def _race_recovery(line: _Timeline, settings: Settings) -> list[Issue]:
     return out
 
 
+def _duplicate_session(line: _Timeline, settings: Settings) -> list[Issue]:
+    code = "duplicate-session"
+    if not settings.enabled(code):
+        return []
+    out: list[Issue] = []
+    seen: dict[tuple[Any, ...], Session] = {}
+    for f in sorted(line.facts, key=lambda f: (f.session.date, f.session.slot)):
+        session = f.session
+        if session.plan == ACTUAL_PLAN:
+            continue
+        key = (session.date, session.name.strip().lower(), session.sport, session.steps)
+        first = seen.setdefault(key, session)
+        if first is session or session.source_file not in line.reported:
+            continue
+        out.append(
+            _issue(
+                code,
+                session,
+                f"{session.describe()} is written twice on {session.date:%a %d %b}: the same "
+                f"name and steps as {first.source_file}:{first.source_line}",
+                "remove one copy; for a double day give the runs different names or steps",
+            )
+        )
+    return out
+
+
+def _session_dates(line: _Timeline, settings: Settings) -> list[Issue]:
+    code = "session-dates"
+    if not settings.enabled(code):
+        return []
+    gap = int(settings.number(code, "max_gap"))
+    mine = sorted(
+        (f.session for f in line.facts if f.session.source_file in line.reported),
+        key=lambda s: s.date,
+    )
+    out: list[Issue] = []
+    for i, session in enumerate(mine):
+        if line.start is not None and (line.start - session.date).days > gap:
+            out.append(
+                _issue(
+                    code,
+                    session,
+                    f"{session.describe()} is {(line.start - session.date).days} days before "
+                    f"the plan's start ({line.start.isoformat()})",
+                    "check the date's year and month; push skips a past session without a word",
+                )
+            )
+            continue
+        # Sorted by date, the nearest other session is a neighbour (linear for long plans).
+        neighbours = [mine[j].date for j in (i - 1, i + 1) if 0 <= j < len(mine)]
+        if not neighbours:
+            continue
+        nearest = min(abs((session.date - d).days) for d in neighbours)
+        if nearest > gap:
+            out.append(
+                _issue(
+                    code,
+                    session,
+                    f"{session.describe()} is {nearest} days from the plan's nearest other "
+                    "session",
+                    "check the date's year and month, or move the session to its own plan",
+                )
+            )
+    return out
+
+
+#: A week's longest run is its long run when it is this much longer than every other run.
+LONG_RUN_MARGIN = 1.1
+
+
+def _is_long_run(long: Facts, week: Week) -> bool:
+    """Whether the week's longest run is a long run: tagged or named so, the week's only run,
+    or clearly longer than the week's other runs."""
+    session = long.session
+    if "long" in _tags(session) or "long" in session.name.lower():
+        return True
+    others = [f.seconds for f in week.facts if f is not long and not f.race]
+    return not others or long.seconds > max(others) * LONG_RUN_MARGIN
+
+
+def _long_run_growth(line: _Timeline, settings: Settings) -> list[Issue]:
+    code = "long-run-growth"
+    if not settings.enabled(code):
+        return []
+    rise_max = settings.number(code, "max_increase")
+    minutes_max = settings.number(code, "max_minutes")
+    span = max(1, int(settings.number(code, "weeks")))
+    longest: list[Facts | None] = [
+        max((f for f in week.facts if not f.race), key=lambda f: f.seconds, default=None)
+        for week in line.weeks
+    ]
+    out: list[Issue] = []
+    for i, long in enumerate(longest):
+        before = [f for f in longest[max(0, i - span) : i] if f is not None]
+        if long is None or not before or long.session.source_file not in line.reported:
+            continue
+        if not _is_long_run(long, line.weeks[i]):
+            continue  # a week of equal runs has no long run (the weekly load judges it)
+        recent = max(before, key=lambda f: f.seconds)
+        rise = long.seconds - recent.seconds
+        share = rise / recent.seconds if recent.seconds > 0 else 0.0
+        # Within either limit is gradual: +20 min is a big share of a short long run and +25% a
+        # lot of minutes on a long one, and coaches allow whichever is larger.
+        if rise <= 0 or share <= rise_max + 1e-9 or rise <= minutes_max + 0.5:
+            continue
+        limit = max(recent.seconds * (1 + rise_max), recent.seconds + minutes_max)
+        out.append(
+            _issue(
+                code,
+                long.session,
+                f"the long run {long.session.describe()} ({format_clock(long.seconds)}) is "
+                f"{format_clock(rise)} ({share:.0%}) longer than the longest run of the weeks "
+                f"before ({recent.session.describe()}, {format_clock(recent.seconds)}; at most "
+                f"+{rise_max:.0%} or +{format_duration(minutes_max)}, whichever is more)",
+                f"keep it under about {format_clock(limit)} and build over more weeks",
+                line.weeks[i].label,
+            )
+        )
+    return out
+
+
 #: The week and block rules, one function per rule code, in the order their warnings are listed.
 WEEK_RULES: dict[str, Callable[[_Timeline, Settings], list[Issue]]] = {
     "easy-share": _easy_share,
@@ -806,6 +959,9 @@ WEEK_RULES: dict[str, Callable[[_Timeline, Settings], list[Issue]]] = {
     "weekly-load": _weekly_load,
     "down-week": _down_week,
     "race-recovery": _race_recovery,
+    "duplicate-session": _duplicate_session,
+    "session-dates": _session_dates,
+    "long-run-growth": _long_run_growth,
 }
 
 
@@ -816,11 +972,12 @@ def week_issues(
     reported: set[str],
     units: Units,
     actual: str | None = None,
+    start: dt.date | None = None,
 ) -> list[Issue]:
     """The week and block rules over one athlete's timeline; issues only for `reported` files.
-    `actual` names where completed activities among `facts` came from."""
+    `actual` names where completed activities among `facts` came from; `start` is the plan's."""
     by = settings.text("weekly-load", "by")
-    line = _Timeline(facts, _weeks(facts, anchor, by), reported, units, by, actual)
+    line = _Timeline(facts, _weeks(facts, anchor, by), reported, units, by, actual, start)
     return [issue for rule in WEEK_RULES.values() for issue in rule(line, settings)]
 
 
@@ -874,7 +1031,15 @@ def run_checks(
         first = min(f.session.date for f in [*history_facts, *facts] or everything)
         anchor = min(starts) if starts else first - dt.timedelta(days=first.weekday())
         issues.extend(
-            week_issues(everything, settings, anchor, reported, group[0].plan.units, actual_source)
+            week_issues(
+                everything,
+                settings,
+                anchor,
+                reported,
+                group[0].plan.units,
+                actual_source,
+                min(starts) if starts else None,
+            )
         )
     return issues
 

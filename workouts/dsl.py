@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from .errors import StepSyntaxError, did_you_mean
 from .model import (
@@ -187,6 +188,10 @@ def parse_step(text: str, units: Units, profile: Profile) -> tuple[Step, list[St
 #: minutes written as `m` (`warmup 60m`): nobody warms up for 60 metres, while a swimmer's
 #: `warmup 200m` is metres and reads as no plausible number of minutes.
 WARMUP_MINUTES = 60
+#: The longest step the language accepts: a day, or 1000 km. Longer is a typo (`99999999h`), and
+#: a watch would be handed a number it cannot hold (a FIT duration tops out near 50 days).
+MAX_STEP_SECONDS = 24 * 3600
+MAX_STEP_METRES = 1_000_000.0
 
 
 def _parse_amount(
@@ -198,6 +203,10 @@ def _parse_amount(
     if kcal := re.fullmatch(r"(\d+)(kcal|cal)", lowered):
         if int(kcal.group(1)) <= 0:
             raise StepSyntaxError("a step cannot burn 0 kcal", start=start, end=end)
+        if int(kcal.group(1)) > 20_000:
+            raise StepSyntaxError(
+                f"'{text}' is more than a step can burn", hint="e.g. 500kcal", start=start, end=end
+            )
         return End(kind="calories", value=int(kcal.group(1)))
     hr = _HR_END.fullmatch(lowered)
     if hr:
@@ -214,12 +223,28 @@ def _parse_amount(
             seconds = parse_duration(lowered)
             if seconds <= 0:
                 raise StepSyntaxError("a step cannot last 0 seconds", start=start, end=end)
+            if seconds > MAX_STEP_SECONDS:
+                raise StepSyntaxError(
+                    f"'{text}' is longer than {MAX_STEP_SECONDS // 3600} hours",
+                    hint="one step lasts at most a day; check the amount: 1h30min?",
+                    start=start,
+                    end=end,
+                )
             if seconds > 6 * 3600:
                 warnings.append(
                     StepWarning(f"'{text}' is over six hours", "check the amount: 1h30min?")
                 )
             return End(kind="time", value=seconds)
-        if re.fullmatch(r"\d+(\.\d+)?(m|km|mi|k)?", lowered):
+        if bare := re.fullmatch(r"\d+(\.\d+)?", lowered):
+            # `45 @easy` is a forgotten unit far more often than 45 km; both readings are offered.
+            number = bare.group(0)
+            raise StepSyntaxError(
+                f"'{text}' has no unit",
+                hint=f"write {number}{units} for a distance or {number}min for a time",
+                start=start,
+                end=end,
+            )
+        if re.fullmatch(r"\d+(\.\d+)?(m|km|mi|k)", lowered):
             metres = parse_distance(lowered, units)
             if metres <= 0:
                 raise StepSyntaxError("a step cannot cover 0 metres", start=start, end=end)
@@ -235,6 +260,13 @@ def _parse_amount(
                         f"'{text}' is {metres:g} metres, a very short {kind} step",
                         f"did you mean {number}min? (m is metres; minutes are min)",
                     )
+                )
+            if metres > MAX_STEP_METRES:
+                raise StepSyntaxError(
+                    f"'{text}' is over {MAX_STEP_METRES / 1000:.0f} km",
+                    hint="one step covers at most 1000 km; check the amount and its unit",
+                    start=start,
+                    end=end,
                 )
             if metres > 100_000:
                 warnings.append(StepWarning(f"'{text}' is over 100 km", "check the amount"))
@@ -482,3 +514,56 @@ def _check_against_profile(target: Target, profile: Profile, warnings: list[Step
                     "check the number; set ftp under [athlete] for power targets",
                 )
             )
+
+
+#: An easy-effort step (warm-up, cool-down, jog) this much slower than the athlete's slowest
+#: easy pace is no longer running: a per-mile pace in a km plan reads 1.61 times slower.
+SLOWEST_OF_EASY = 1.25
+MILE_RATIO = 1.609344
+
+
+def pace_sense(
+    target: PaceTarget, role: Literal["quality", "easy"], units: Units, profile: Profile
+) -> StepWarning | None:
+    """A written pace that does not fit its step, with the likely cause.
+
+    A quality step (the main set of a structured session, a progression stage) slower than the
+    athlete's easy pace (and recovery pace, when there is one), or an easy step (warm-up, cool-down, jog) faster than threshold or far
+    slower than easy. Slower than meant in a km plan is most often a per-mile pace pasted in;
+    faster than meant in a miles plan, a per-km pace. Named paces come from the profile and fit
+    by construction, so only paces written as numbers are judged.
+    """
+    easy = profile.paces.get("easy")
+    if easy is None or not target.label[:1].isdigit():
+        return None
+    pace = target.centre
+    tol = profile.pace_tolerance
+    recovery = profile.paces.get("recovery")
+    slowest_easy = max(easy.slow, recovery.slow) if recovery else easy.slow
+    threshold = profile.paces.get("threshold")
+    shown = format_pace(pace, units)
+    easy_shown = f"{format_pace(easy.fast, units, suffix=False)}-{format_pace(easy.slow, units)}"
+    slower = faster = None
+    if role == "quality" and pace > slowest_easy + tol:
+        # Slower than even the recovery pace: a jog between reps written as a run step is not.
+        slower = f"a quality step at {shown} is slower than your easy pace ({easy_shown})"
+    elif role == "easy" and pace > slowest_easy * SLOWEST_OF_EASY:
+        slower = f"an easy step at {shown} is far slower than your easy pace ({easy_shown})"
+    elif role == "easy" and threshold is not None and pace < threshold.fast - tol:
+        faster = (
+            f"an easy step at {shown} is faster than your threshold pace "
+            f"({format_pace(threshold.centre, units)})"
+        )
+    number = target.label.split("/")[0]
+    written_unit = "/mi" in target.label or "/km" in target.label
+    if slower:
+        hint = "check the number, or the paces under [athlete]"
+        if units == "km" and not written_unit:
+            hint = f"a per-mile pace in a km plan? write @{number}/mi (paces here are per km)"
+        return StepWarning(slower, hint)
+    if faster:
+        hint = "check the number, or the paces under [athlete]"
+        if units == "mi" and not written_unit:
+            hint = f"a per-km pace in a miles plan? write @{number}/km (paces here are per mile)"
+        return StepWarning(faster, hint)
+    return None

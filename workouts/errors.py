@@ -27,6 +27,10 @@ class ProgsyncError(Exception):
         return text
 
 
+#: The widest excerpt of a source line shown under an error.
+EXCERPT_WIDTH = 100
+
+
 @dataclass(frozen=True)
 class Location:
     """Where something was written: a file, a 1-based line and column, and the line's text."""
@@ -49,9 +53,17 @@ class Location:
         if self.source_line is None or self.line is None:
             return ""
         gutter = f"{self.line:>4} | "
-        text = f"{gutter}{self.source_line.rstrip()}"
-        if self.column is not None:
-            pad = " " * (len(gutter) + self.column - 1)
+        shown = self.source_line.rstrip()
+        column = self.column
+        if len(shown) > EXCERPT_WIDTH:
+            # A very long line (a hostile or generated file) is shown around the caret only.
+            first = max(0, (column or 1) - 1 - EXCERPT_WIDTH // 2)
+            window = shown[first : first + EXCERPT_WIDTH]
+            shown = ("…" if first else "") + window + ("…" if first + EXCERPT_WIDTH < len(shown) else "")
+            column = None if column is None else column - first + (1 if first else 0)
+        text = f"{gutter}{shown}"
+        if column is not None:
+            pad = " " * (len(gutter) + column - 1)
             text += "\n" + pad + "^" * max(1, self.length)
         return text
 

@@ -8,18 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Literal, cast
 
-from .dsl import parse_step
+from .dsl import pace_sense, parse_step
 from .effort import as_time, easy_pace, step_seconds
 from .errors import Diagnostics, Issue, Location, StepSyntaxError, did_you_mean
-from .model import Block, PaceTarget, Plan, ProgressionInfo, Repeat, Session, Sport, flatten
-from .profile import Profile, ProfileError, build_profile, merge_profile_data
+from .model import (
+    Block,
+    PaceTarget,
+    Plan,
+    ProgressionInfo,
+    Repeat,
+    Session,
+    Sport,
+    Step,
+    flatten,
+)
+from .profile import Profile, ProfileError, athlete_layers, build_profile
 from .progression import ProgressionProblem, expand_progression
-from .source import SourceMap, Span, toml_issue
+from .source import SourceMap, Span, parse_toml
 from .units import Units
 
 TOP_KEYS = ("plan", "athlete", "session", "workout", "checks")
@@ -67,6 +76,58 @@ SPORTS: dict[str, Sport] = {
     "other": "other",
 }
 MAX_REPEAT = 99
+#: Repeats inside repeats, at most this deep. Intervals.icu has no nested repeats at all (they
+#: are unrolled) and Garmin's editor shows one level inside another; a plan needs at most sets
+#: of reps (two levels), three leaves room, and deeper is a mistake or a hostile file.
+MAX_REPEAT_DEPTH = 3
+#: Steps of a session once every repeat is unrolled. The longest real sessions (a 40 x 400 m
+#: track session with jogs) stay under 100; anything near this is not a workout, and counting
+#: happens on the tree before anything expands.
+MAX_UNROLLED_STEPS = 1000
+#: The longest session: three days (a multi-day ultra is not a watch workout).
+MAX_SESSION_SECONDS = 72 * 3600
+#: Dates a plan may use: an earlier or later year is a typo (9999-12-31 overflows date sums).
+FIRST_DATE = dt.date(2000, 1, 1)
+LAST_DATE = dt.date(2099, 12, 31)
+#: Control characters (C0 except tab/newline/CR, DEL, C1); the escapes that write them in TOML.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_ESCAPE = re.compile(r"\\(u00[01][0-9a-fA-F]|u00[89][0-9a-fA-F]|u007[fF]|U0000[01789][0-9a-fA-F]|U0000007[fF]|[bf])")
+
+
+def _control_name(char: str) -> str:
+    names = {"\x1b": "ESC", "\x07": "BEL", "\x08": "BS", "\x0c": "FF", "\x7f": "DEL"}
+    return names.get(char, f"U+{ord(char):04X}")
+
+
+def _structured(items: Any) -> bool:
+    """Whether a `steps` list has a warm-up, cool-down or repeat around its main part."""
+    if not isinstance(items, list):
+        return False
+    for item in items:
+        if isinstance(item, Mapping):
+            return True
+        if isinstance(item, str) and item.strip().split(" ", 1)[0].lower() in (
+            "warmup", "warm-up", "wu", "cooldown", "cool-down", "cd"
+        ):
+            return True
+    return False
+
+
+def _role(step: Step, structured: bool) -> Literal["quality", "easy"] | None:
+    if step.kind in ("warmup", "cooldown", "recover"):
+        return "easy"
+    if step.kind == "run" and structured:
+        return "quality"
+    return None
+
+
+def unrolled_count(blocks: Sequence[Block]) -> int:
+    """How many steps `blocks` become once every repeat is unrolled, without unrolling them."""
+    total = 0
+    for block in blocks:
+        total += block.count * unrolled_count(block.steps) if isinstance(block, Repeat) else 1
+    return total
 #: Pace used to estimate distance or time of steps without a pace target, when no easy pace is known.
 
 
@@ -133,12 +194,8 @@ class _Compiler:
 
     # -- the file ------------------------------------------------------------------------------
     def compile(self) -> Compiled:
-        try:
-            data = tomllib.loads(self.text)
-        except tomllib.TOMLDecodeError as exc:
-            self.diag.error(self._toml_issue(exc))
-            self.diag.raise_if_errors()
-            raise AssertionError("unreachable") from exc
+        data: dict[str, Any] = parse_toml(self.src)
+        data = self._without_controls(data)
         self.unknown_keys(data, TOP_KEYS, self.src.whole(), "the plan file")
 
         plan_table = data.get("plan", {})
@@ -237,9 +294,6 @@ class _Compiler:
             return None
         return value
 
-    def _toml_issue(self, exc: tomllib.TOMLDecodeError) -> Issue:
-        return toml_issue(exc, self.src)
-
     def _start(self, value: Any, where: Location) -> dt.date | None:
         """`[plan] start`: a date, or `"next-monday"` (any day name): the first such day after
         today, so a demo plan's sessions are always ahead (`today` is injected by the caller)."""
@@ -257,18 +311,63 @@ class _Compiler:
             return today + dt.timedelta(days=(DAY_NAMES[day] - today.weekday() - 1) % 7 + 1)
         return self._date(value, where)
 
-    def _date(self, value: Any, where: Location) -> dt.date | None:
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
+    def _date(self, raw: Any, where: Location) -> dt.date | None:
+        value: dt.date
+        if isinstance(raw, dt.datetime):
+            value = raw.date()
+        elif isinstance(raw, dt.date):
+            value = raw
+        else:
+            try:
+                value = dt.date.fromisoformat(str(raw))
+            except ValueError:
+                self.error(
+                    f"'{raw}' is not a date", where, "write dates as 2026-11-24 (no quotes needed)"
+                )
+                return None
+        if not FIRST_DATE <= value <= LAST_DATE:
             self.error(
-                f"'{value}' is not a date", where, "write dates as 2026-11-24 (no quotes needed)"
+                f"{value.isoformat()} is outside {FIRST_DATE.year}-{LAST_DATE.year}",
+                where,
+                "check the year (a plan's dates lie between "
+                f"{FIRST_DATE.isoformat()} and {LAST_DATE.isoformat()})",
             )
             return None
+        return value
+
+    def _without_controls(self, value: Any, path: str = "") -> Any:
+        """The TOML data with terminal control characters removed from every text, each
+        removal a located warning: an ESC in a name would recolour or clear the terminal in
+        `show`, and a watch or calendar has no use for it."""
+        if isinstance(value, str):
+            if not _CONTROL.search(value):
+                return value
+            clean = _CONTROL.sub("", _ANSI.sub("", value))
+            names = sorted({_control_name(c) for c in _CONTROL.findall(value)})
+            self.warn(
+                f"the text of {path or 'the plan'} holds control characters ({', '.join(names)})",
+                self._control_location(value),
+                f"they were removed; the text is now {clean!r}",
+            )
+            return clean
+        if isinstance(value, list):
+            return [self._without_controls(v, path) for v in value]
+        if isinstance(value, Mapping):
+            return {
+                k: self._without_controls(v, f"{path}.{k}" if path else str(k))
+                for k, v in value.items()
+            }
+        return value
+
+    def _control_location(self, value: str) -> Location:
+        """The line that writes `value`: the text before its first control character, on a
+        line with an escape (TOML allows control characters only as escapes)."""
+        head = _CONTROL.split(value, maxsplit=1)[0][-12:]
+        candidates = [n for n, line in enumerate(self.src.lines, 1) if _ESCAPE.search(line)]
+        for number in candidates:
+            if head and head in self.src.lines[number - 1]:
+                return self.src.at(number)
+        return self.src.at(candidates[0]) if candidates else Location(self.filename)
 
     # -- profile and workouts ------------------------------------------------------------------
     def _profile(self, athlete: Any) -> None:
@@ -276,9 +375,9 @@ class _Compiler:
         if athlete is not None and not isinstance(athlete, Mapping):
             self.error("[athlete] must be a table", self.src.key(self.src.whole(), "athlete"))
             athlete = None
-        merged = merge_profile_data(self.base_profile, athlete)
+        merged, origin = athlete_layers(("config", self.base_profile), ("plan", athlete))
         try:
-            self.profile = build_profile(merged, self.units)
+            self.profile = build_profile(merged, self.units, origin)
         except ProfileError as exc:
             for problem in exc.problems:
                 key = problem.key.split(".")[-1]
@@ -394,7 +493,9 @@ class _Compiler:
                 return []
             blocks, progression = result
         else:
-            blocks_or_none = self._blocks(body["steps"], body_span, label, (0, 0))
+            blocks_or_none = self._blocks(
+                body["steps"], body_span, label, (0, 0), structured=_structured(body["steps"])
+            )
             if blocks_or_none is None:
                 return []
             blocks = blocks_or_none[0]
@@ -457,7 +558,25 @@ class _Compiler:
             )
             sid = None
 
+        count = unrolled_count(blocks)
+        if count > MAX_UNROLLED_STEPS:
+            self.error(
+                f"the session unrolls to {count} steps (at most {MAX_UNROLLED_STEPS})",
+                self.src.key(body_span, "steps"),
+                "check the repeat counts; a watch holds a few dozen steps",
+                context=label,
+            )
+            return []
         duration, distance = estimate(blocks, self.profile)
+        if duration > MAX_SESSION_SECONDS:
+            self.error(
+                f"the session lasts about {duration / 3600:.0f} hours "
+                f"(at most {MAX_SESSION_SECONDS // 3600})",
+                header,
+                "check the repeat counts and amounts",
+                context=label,
+            )
+            return []
         if duration > 6 * 3600:
             self.warn(
                 f"the session lasts about {duration / 3600:.0f} hours",
@@ -611,7 +730,7 @@ class _Compiler:
             )
             return None
         try:
-            return expand_progression(spec, self.units, self.profile)
+            result = expand_progression(spec, self.units, self.profile)
         except ProgressionProblem as exc:
             where = (
                 self.src.key(span, exc.key)
@@ -620,10 +739,40 @@ class _Compiler:
             )
             self.error(f"progression: {exc.message}", where, exc.hint, context=label)
             return None
+        for step in result[0]:
+            # The stages (not the easy opening): the first one slower than easy is reported.
+            if (step.name or "").startswith("Stage") and isinstance(step.target, PaceTarget):
+                odd = pace_sense(step.target, "quality", self.units, self.profile)
+                if odd:
+                    where = self.src.key(span, "to" if "to" in spec else "progression")
+                    hint = odd.hint
+                    if hint and "per-mile" in hint:
+                        written = [f'{k} = "{spec[k]}/mi"' for k in ("from", "to") if k in spec]
+                        hint = (
+                            f"per-mile paces in a km plan? write {', '.join(written)} "
+                            "(paces here are per km)"
+                        )
+                    self.warn(
+                        f"progression {(step.name or '').lower()}: "
+                        + odd.message.replace("a quality step", "the stage", 1),
+                        where,
+                        hint,
+                        context=label,
+                    )
+                    break
+        return result
 
     def _blocks(
-        self, items: Any, span: Span | None, label: str, cursor: tuple[int, int], depth: int = 0
+        self,
+        items: Any,
+        span: Span | None,
+        label: str,
+        cursor: tuple[int, int],
+        depth: int = 0,
+        structured: bool = False,
     ) -> tuple[tuple[Block, ...], tuple[int, int]] | None:
+        """The blocks of a `steps` list. `structured`: the list has a warm-up, cool-down or
+        repeat, so its plain run steps are the quality part (judged by `pace_sense`)."""
         if not isinstance(items, list):
             self.error(
                 "steps must be a list",
@@ -652,6 +801,10 @@ class _Compiler:
                         exc.message, loc, exc.hint, context=f'{label}, step {number} "{item}"'
                     )
                     continue
+                role = _role(step, structured)
+                if role and isinstance(step.target, PaceTarget):
+                    odd = pace_sense(step.target, role, self.units, self.profile)
+                    warnings = [*warnings, odd] if odd else warnings
                 for warning in warnings:
                     self.warn(
                         warning.message, where, warning.hint, context=f"{label}, step {number}"
@@ -660,6 +813,15 @@ class _Compiler:
             elif isinstance(item, Mapping) and "repeat" in item:
                 extra = [k for k in item if k not in ("repeat", "steps")]
                 count = item.get("repeat")
+                if depth >= MAX_REPEAT_DEPTH:
+                    self.error(
+                        f"repeats nested more than {MAX_REPEAT_DEPTH} deep",
+                        self.src.key(span, "repeat"),
+                        "a repeat may hold a repeat (sets of reps), at most "
+                        f"{MAX_REPEAT_DEPTH} deep; write further sets one after another",
+                        context=label,
+                    )
+                    return None
                 if extra:
                     self.error(
                         f"unknown key '{extra[0]}' in a repeat",
@@ -682,7 +844,9 @@ class _Compiler:
                     )
                     ok = False
                     continue
-                inner = self._blocks(item.get("steps"), span, label, cursor, depth + 1)
+                inner = self._blocks(
+                    item.get("steps"), span, label, cursor, depth + 1, structured=True
+                )
                 if inner is None:
                     ok = False
                     continue

@@ -1,7 +1,10 @@
 """The athlete profile: named paces, heart-rate figures and power, which resolve step targets.
 
-A profile comes from the `[athlete]` table of the config file, overridden key by key by the
-`[athlete]` table of a plan.
+A profile comes from the `[athlete]` table of the config file and the `[athlete]` table of a
+plan. The plan's wins by group, as a whole: if it gives any pace (`paces` or `race`), the
+config's paces and race are not used at all, so a pace is never half the plan's and half the
+config's; the same for heart rate (`max_hr`, `lthr`, `resting_hr`, `hr_zones`). Other keys
+(`pace_tolerance`, `ftp`) are overridden one by one. Each pace remembers where it came from.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ PACE_ALIASES = {
 }
 #: Paces that fall back to another when the profile does not give them.
 PACE_FALLBACKS = {"recovery": "easy", "long": "easy"}
+#: Keys that one layer of the profile gives as a whole (see the module's docstring).
+PROFILE_GROUPS = (("paces", "race"), ("max_hr", "lthr", "resting_hr", "hr_zones"))
 DEFAULT_PACE_TOLERANCE_S = 5.0
 DEFAULT_HR_TOLERANCE = 3
 DEFAULT_POWER_TOLERANCE = 5
@@ -85,6 +90,19 @@ class Profile:
     ftp: int | None = None
     race: str | None = None
     derived: tuple[str, ...] = ()
+    #: Where each pace came from: "plan", "config", "derived from race 10k 42:00 (config)".
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def source(self, name: str) -> str:
+        """Where a named pace comes from, following the fallbacks (`long`: "as easy, plan")."""
+        if name in self.paces:
+            return self.sources.get(name, "profile")
+        seen = name
+        while seen not in self.paces and seen in PACE_FALLBACKS:
+            seen = PACE_FALLBACKS[seen]
+        if seen in self.paces:
+            return f"as {seen}, {self.sources.get(seen, 'profile')}"
+        return "not set"
 
     def pace(self, name: str) -> PaceRange:
         """A named pace, following aliases and fallbacks; KeyError with a hint when unknown."""
@@ -125,18 +143,25 @@ def canonical_pace_name(name: str) -> str | None:
     return key if key in PACE_NAMES else None
 
 
-def merge_profile_data(*layers: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Later layers win key by key; the `paces` tables are merged name by name."""
+def athlete_layers(
+    *layers: tuple[str, Mapping[str, Any] | None],
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Merge named `[athlete]` layers (later wins), each group of `PROFILE_GROUPS` as a whole;
+    also returns which layer each key came from."""
     out: dict[str, Any] = {}
-    for layer in layers:
+    origin: dict[str, str] = {}
+    for name, layer in layers:
         if not layer:
             continue
+        for group in PROFILE_GROUPS:
+            if any(key in layer for key in group):
+                for key in group:
+                    out.pop(key, None)
+                    origin.pop(key, None)
         for key, value in layer.items():
-            if key == "paces" and isinstance(value, Mapping) and isinstance(out.get(key), dict):
-                out[key] = {**out[key], **value}
-            else:
-                out[key] = dict(value) if isinstance(value, Mapping) else value
-    return out
+            out[key] = dict(value) if isinstance(value, Mapping) else value
+            origin[key] = name
+    return out, origin
 
 
 def _pace_range(text: str, units: Units, tolerance: float) -> PaceRange:
@@ -162,8 +187,15 @@ def _positive_int(data: Mapping[str, Any], key: str, problems: list[ProfileProbl
     return value
 
 
-def build_profile(data: Mapping[str, Any], units: Units = "km") -> Profile:
-    """Validate a merged `[athlete]` table into a Profile; ProfileError lists every problem."""
+def build_profile(
+    data: Mapping[str, Any], units: Units = "km", origin: Mapping[str, str] | None = None
+) -> Profile:
+    """Validate a merged `[athlete]` table into a Profile; ProfileError lists every problem.
+
+    `origin` names the layer each key came from (`athlete_layers`), for the paces' sources.
+    Paces derived from a race fill only the gaps, and follow the paces given: with an easy
+    pace given, `long` and `recovery` are not derived (they fall back to that easy pace)."""
+    origin = origin or {}
     problems: list[ProfileProblem] = []
     for key in data:
         if key not in PROFILE_KEYS:
@@ -266,15 +298,27 @@ def build_profile(data: Mapping[str, Any], units: Units = "km") -> Profile:
         except RaceError as exc:
             problems.append(ProfileProblem("race", str(exc), exc.hint))
         else:
-            derived = tuple(k for k in derived_paces if k not in paces)
+            given = set(paces)
+            derived = tuple(
+                k
+                for k in derived_paces
+                if k not in given and not (k in PACE_FALLBACKS and PACE_FALLBACKS[k] in given)
+            )
             for key in derived:
                 slow, fast = derived_paces[key]
                 if slow == fast:
                     slow, fast = slow + tolerance, fast - tolerance
                 paces[key] = PaceRange(slow=slow, fast=fast)
 
+    pace_origin = origin.get("paces", "profile")
+    race_origin = f" ({origin['race']})" if "race" in origin else ""
+    sources = {
+        name: f"derived from race {race}{race_origin}" if name in derived else pace_origin
+        for name in paces
+    }
     profile = Profile(
         paces=paces,
+        sources=sources,
         pace_tolerance=tolerance,
         max_hr=_positive_int(data, "max_hr", problems),
         lthr=_positive_int(data, "lthr", problems),

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .dsl import parse_step, parse_target
+from .dsl import MAX_STEP_METRES, MAX_STEP_SECONDS, parse_step, parse_target
 from .errors import StepSyntaxError, did_you_mean
 from .model import End, PaceTarget, ProgressionInfo, Step
 from .profile import Profile
@@ -74,6 +74,12 @@ def expand_progression(
         ) from None
     if total <= 0:
         raise ProgressionProblem(by, "a progression needs a positive length")
+    if total > (MAX_STEP_SECONDS if by == "time" else MAX_STEP_METRES):
+        raise ProgressionProblem(
+            "duration" if by == "time" else "distance",
+            f"'{raw_total}' is longer than a day or 1000 km",
+            "check the amount and its unit",
+        )
 
     stages = spec.get("stages", 3)
     if isinstance(stages, bool) or not isinstance(stages, int) or not 1 <= stages <= 20:

@@ -230,6 +230,48 @@ RULES: tuple[Rule, ...] = (
             Param("hard_days", 3, "days", "no quality session this many days before the race"),
         ),
     ),
+    Rule(
+        "duplicate-session",
+        "A session is written once a day",
+        "week",
+        "Two sessions with the same name and the same steps on the same day are almost always "
+        "one session pasted twice: the watch would get two long runs on a Sunday. A double day "
+        "is two different sessions (an easy morning run and an evening workout), or the same "
+        "run under two names (`Easy run AM`, `Easy run PM`).",
+    ),
+    Rule(
+        "session-dates",
+        "Sessions lie within the plan's weeks",
+        "week",
+        "A session long before the plan's `start`, or weeks away from every other session of "
+        "its plan, is most often a typo in its date (2025-12-16 in a 2026 plan): `check` would "
+        "count it in the wrong week and `push` would skip it as past without a word.",
+        (
+            Param(
+                "max_gap",
+                28,
+                "days",
+                "most days before the plan's start, or from the plan's nearest other session",
+            ),
+        ),
+    ),
+    Rule(
+        "long-run-growth",
+        "The long run grows gradually",
+        "week",
+        "The long run is the biggest single load of a week, and the one most likely to hurt "
+        "when it jumps: coaches lengthen it by about 10-20% (or 10-20 minutes) a week. A week's "
+        "long run (tagged or named long, its only run, or clearly longer than its other runs) "
+        "is compared with the longest run of the weeks before (`weeks` of them, so a "
+        "down week does not make the next long run look like a jump); it is flagged when it is "
+        "more than `max_increase` and more than `max_minutes` longer (whichever allows more: "
+        "+20 min on a 60-minute run, +25% on a two-hour one). Races are not long runs.",
+        (
+            Param("max_increase", "25%", "share", "largest rise over the recent longest run"),
+            Param("max_minutes", "20min", "duration", "largest rise in time"),
+            Param("weeks", 3, "count", "how many weeks before make the recent longest run"),
+        ),
+    ),
 )
 
 RULES_BY_CODE = {rule.code: rule for rule in RULES}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError, Issue, Location
 
@@ -28,6 +29,7 @@ class Span:
 class SourceMap:
     def __init__(self, text: str, filename: str) -> None:
         self.filename = filename
+        self.text = text
         self.lines = text.splitlines()
         self.headers: list[tuple[int, str, bool]] = []
         # Header positions by table name, so that finding the n-th `[[session]]` is O(1) and a
@@ -217,3 +219,74 @@ def _date_problem(year: int, month: int, day: int, written: str) -> str | None:
     if len(written) != 10:
         return f"month and day need two digits ({dt.date(year, month, day).isoformat()})"
     return None
+
+
+
+#: Deepest bracket nesting (`[` and `{`, inside values) a TOML file may have. A plan needs about
+#: seven levels for the deepest repeats progsync accepts (`steps = [{ repeat, steps = [{ …`,
+#: three repeats deep); anything far beyond is not a plan, and tomllib itself runs out of stack
+#: near 200 levels, so this is checked on the text before it is parsed.
+MAX_TOML_NESTING = 12
+
+
+def nesting_issue(src: SourceMap, limit: int = MAX_TOML_NESTING) -> Issue | None:
+    """The first bracket that nests the file deeper than `limit`, as an Issue, or None.
+
+    A plain scan of the text (strings and comments skipped), linear in its length, so a hostile
+    file is refused before anything is parsed or expanded.
+    """
+    depth = 0
+    quotes = ""  # the open multi-line string's quotes, while inside one
+    for number, line in enumerate(src.lines, start=1):
+        i, n = 0, len(line)
+        if quotes:
+            close = line.find(quotes)
+            if close < 0:
+                continue
+            quotes, i = "", close + 3
+        while i < n:
+            ch = line[i]
+            if ch == "#":
+                break
+            if ch in "\"'":
+                if line.startswith(ch * 3, i):
+                    close = line.find(ch * 3, i + 3)
+                    if close < 0:
+                        quotes = ch * 3
+                        break
+                    i = close + 3
+                    continue
+                j = i + 1
+                while j < n and line[j] != ch:
+                    j += 2 if ch == '"' and line[j] == "\\" else 1
+                i = j + 1
+                continue
+            if ch in "[{":
+                depth += 1
+                if depth > limit:
+                    return Issue(
+                        f"brackets nested more than {limit} deep",
+                        src.at(number, i + 1, 1),
+                        "repeats hold repeats at most 3 deep "
+                        "({ repeat = 3, steps = [{ repeat = 4, steps = [...] }] }); "
+                        "write a long session as repeats one after another",
+                    )
+            elif ch in "]}":
+                depth = max(0, depth - 1)
+            i += 1
+    return None
+
+
+def parse_toml(src: SourceMap) -> dict[str, Any]:
+    """The TOML data of a file, or an InputError located at the problem: the one way progsync
+    reads TOML, so plans, the config and the profile all refuse a file nested too deep before
+    tomllib's own recursion would fail on it."""
+    import tomllib
+
+    deep = nesting_issue(src)
+    if deep is not None:
+        raise InputError([deep])
+    try:
+        return tomllib.loads(src.text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([toml_issue(exc, src)]) from None
