@@ -57,7 +57,7 @@ def bench_startup(runs: int, env: dict[str, str]) -> dict[str, Any]:
     week = str(ROOT / "examples" / "week.toml")
     bare = median_runtime([sys.executable, "-c", "pass"], runs, env)
     out: dict[str, Any] = {"bare_python_s": round(bare, 4)}
-    via_click = [sys.executable, "-c", "from progsync.sync.cli import main; main()"]
+    via_click = [sys.executable, "-c", "from progsync.sync.cli.commands import main; main()"]
     for name, cmd in (
         ("help", [*cli, "--help"]),
         ("check", [*cli, "check", week]),
@@ -261,9 +261,9 @@ def peak_kib() -> int:
 
 def bench_http(sessions_weeks: int = 2) -> dict[str, Any]:
     """Requests per push scenario against the fake servers (first, re-push, edit one, delete one)."""
-    from progsync.sync.config import Config
-    from progsync.sync.loading import load_plans
-    from progsync.sync.service import run_push
+    from progsync.sync.app.loading import load_plans
+    from progsync.sync.app.push import run_push
+    from progsync.sync.settings.config import Config
     from tests.fake_garmin import FakeGarmin
     from tests.fake_intervals import FakeIntervals
 
@@ -357,11 +357,11 @@ def bench_squad(athletes: int = 20, weeks: int = 2) -> dict[str, Any]:
     service. Each request's arrival is stamped at the server: the busiest second of the run is
     what Intervals.icu's limit (about 10 requests per second per IP) would see.
     """
-    from progsync.sync.config import load_config
-    from progsync.sync.http import SystemClock, use_clock
-    from progsync.sync.loading import load_plans
-    from progsync.sync.service import run_push
-    from progsync.sync.squad import members
+    from progsync.sync.app.loading import load_plans
+    from progsync.sync.app.push import run_push
+    from progsync.sync.app.squad import members
+    from progsync.sync.services.http import SystemClock, use_clock
+    from progsync.sync.settings.config import load_config
     from tests.fake_intervals import FakeIntervals
 
     class Stamped(FakeIntervals):

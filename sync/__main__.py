@@ -1,5 +1,5 @@
 """`python -m progsync.sync`: the same as the `progsync` command."""
 
-from progsync.sync.entry import main
+from progsync.sync.cli.entry import main
 
 main()

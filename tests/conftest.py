@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from progsync.sync.http import VirtualClock, use_clock
+from progsync.sync.services.http import VirtualClock, use_clock
 from progsync.workouts.plan import Compiled, compile_plan
 from progsync.workouts.profile import Profile, build_profile
 
@@ -106,7 +106,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
 
 def _run_in_process(args: list[str], env: dict[str, str], cwd: Path,
                     input: str | None) -> subprocess.CompletedProcess[str]:
-    from progsync.sync import entry
+    from progsync.sync.cli import entry
 
     saved_env = dict(os.environ)
     saved_cwd = os.getcwd()

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from progsync.sync.config import load_config
-from progsync.sync.loading import load_plans
-from progsync.sync.squad import members
+from progsync.sync.app.loading import load_plans
+from progsync.sync.app.squad import members
+from progsync.sync.settings.config import load_config
 from progsync.workouts.model import Session, Step, flatten
 
 from .conftest import run_cli

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from progsync.sync.config import Config, load_config
-from progsync.sync.loading import load_plans
+from progsync.sync.app.loading import load_plans
+from progsync.sync.settings.config import Config, load_config
 from progsync.workouts.checks import run_checks
 from progsync.workouts.errors import InputError
 from progsync.workouts.model import PaceTarget, flatten

@@ -26,9 +26,9 @@ from unittest import mock
 
 import pytest
 
-from progsync.sync.config import Config
-from progsync.sync.loading import load_plans
-from progsync.sync.service import run_push
+from progsync.sync.app.loading import load_plans
+from progsync.sync.app.push import run_push
+from progsync.sync.settings.config import Config
 
 from .fake_garmin import FakeGarmin, Fault
 from .test_sync_intervals import WEEK, write_plan
@@ -268,7 +268,7 @@ def test_persistent_500s_on_delete_fail_and_the_next_run_finishes(garmin: FakeGa
 
 
 def test_status_shows_what_differs_on_the_service(garmin: FakeGarmin, tmp_path: Path) -> None:
-    from progsync.sync.service import run_status
+    from progsync.sync.app.push import run_status
 
     plan = write_plan(tmp_path)
     push(plan)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from progsync.sync.http import Pacer, Retryable, TooSlow, Unreachable, VirtualClock
-from progsync.sync.ledger import destination_lock
+from progsync.sync.reconcile.ledger import destination_lock
+from progsync.sync.services.http import Pacer, Retryable, TooSlow, Unreachable, VirtualClock
 
 from .conftest import run_cli
 from .fake_garmin import FakeGarmin
@@ -377,7 +377,7 @@ def test_control_characters_never_reach_the_terminal_raw(
     # A name that comes back from the service listing (renamed there, ledger lost): status.
     event = next(e for e in server.events.values() if "Tempo" in str(e.get("name")))
     event["name"] = "renamed \x1b[5mblink\x1b[0m"
-    from progsync.sync.service import ledger_path
+    from progsync.sync.app.push import ledger_path
 
     ledger_path().unlink()
     status = run_cli("status", "--to", "intervals", env=env)

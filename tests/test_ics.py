@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar, Event
 
-from progsync.sync.config import Config
-from progsync.sync.loading import load_plans
+from progsync.sync.app.loading import load_plans
+from progsync.sync.settings.config import Config
 from progsync.workouts.describe import calendar_description, describe_steps
 from progsync.workouts.ics import (
     EventContent,

@@ -28,9 +28,9 @@ from unittest import mock
 
 import pytest
 
-from progsync.sync.config import Config
-from progsync.sync.loading import load_plans
-from progsync.sync.service import run_push, run_status
+from progsync.sync.app.loading import load_plans
+from progsync.sync.app.push import run_push, run_status
+from progsync.sync.settings.config import Config
 
 from .conftest import run_cli
 from .fake_intervals import FakeIntervals, Fault

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from progsync.sync.config import load_config
-from progsync.sync.loading import load_plans
+from progsync.sync.app.loading import load_plans
+from progsync.sync.settings.config import load_config
 from progsync.workouts.model import Session
 
 from .conftest import ATHLETE, run_cli
@@ -300,7 +300,7 @@ def test_coach_mode_builds_each_athlete_a_block_to_their_own_race(
 
 
 def test_the_report_marks_taper_race_and_recovery_weeks(tmp_path: Path, athlete_config: Path) -> None:
-    from progsync.sync.report import build_view
+    from progsync.sync.views.report import build_view
 
     out = tmp_path / "block.toml"
     assert run_cli("new", "block", "--race", f"marathon {RACE_DAY}", "--weeks", "12", "-o", str(out)).returncode == 0

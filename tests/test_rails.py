@@ -1,6 +1,6 @@
 """Safety rails (issue 14): nothing the user did not mean is deleted, overwritten or duplicated.
 
-The CLI runs in process (`progsync.sync.cli.main`, with its real error rendering and exit codes)
+The CLI runs in process (`progsync.sync.cli.commands.main`, with its real error rendering and exit codes)
 against the real folder destination and the fake Intervals.icu / Garmin Connect servers.
 """
 
@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from progsync.sync import cli as cli_module
-from progsync.sync.config import Config
-from progsync.sync.loading import load_plans
-from progsync.sync.service import run_push
+from progsync.sync.app.loading import load_plans
+from progsync.sync.app.push import run_push
+from progsync.sync.cli import commands as cli_module
+from progsync.sync.settings.config import Config
 
 from .fake_garmin import FakeGarmin
 from .fake_intervals import FakeIntervals
@@ -406,7 +406,7 @@ def test_a_damaged_ledger_stops_the_push_before_any_remote_write(
     capsys: pytest.CaptureFixture[str],
     request: pytest.FixtureRequest,
 ) -> None:
-    from progsync.sync.service import ledger_path
+    from progsync.sync.app.push import ledger_path
 
     server = request.getfixturevalue(dest)
     plan = write_plan(tmp_path)
@@ -428,7 +428,7 @@ def test_a_read_only_ledger_stops_the_push_before_any_remote_write(
 ) -> None:
     import sqlite3
 
-    from progsync.sync.service import ledger_path
+    from progsync.sync.app.push import ledger_path
 
     plan = write_plan(tmp_path)
     assert progsync(capsys, "push", "--quiet", str(plan), "--to", "intervals")[0] == 0
@@ -483,7 +483,7 @@ def test_an_echoed_basic_auth_header_is_redacted_everywhere(
 ) -> None:
     import base64
 
-    from progsync.sync.config import state_dir
+    from progsync.sync.settings.config import state_dir
 
     server = EchoingIntervals().start()
     try:

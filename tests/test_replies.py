@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from progsync.sync.replies import (
+from progsync.sync.services.replies import (
     OddReply,
     garmin_workouts,
     intervals_deleted,

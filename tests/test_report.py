@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
-from progsync.sync.config import Config
-from progsync.sync.loading import load_plans
-from progsync.sync.report import build_view, render_report
+from progsync.sync.app.loading import load_plans
+from progsync.sync.settings.config import Config
+from progsync.sync.views.report import build_view, render_report
 
 from .conftest import EXAMPLES, WEEK_FIXTURE, run_cli
 

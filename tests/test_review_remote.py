@@ -347,7 +347,7 @@ def test_unpack_takes_the_fit_file_out_of_a_zip_or_gzip_and_refuses_the_rest() -
     import io
     import zipfile
 
-    from progsync.sync.activity_sources import Unavailable, unpack
+    from progsync.sync.services.activities import Unavailable, unpack
 
     fit = WEEK[0].read_bytes()
     assert unpack(fit) == fit
@@ -380,7 +380,7 @@ def test_unpack_takes_the_fit_file_out_of_a_zip_or_gzip_and_refuses_the_rest() -
 def test_the_cache_writes_whole_files_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
-    from progsync.sync.activity_sources import FileCache
+    from progsync.sync.services.activities import FileCache
 
     cache = FileCache(tmp_path / "c")
     assert cache.read("i1") is None

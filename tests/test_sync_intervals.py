@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from progsync.sync.config import Config
-from progsync.sync.http import VirtualClock
-from progsync.sync.loading import load_plans
-from progsync.sync.service import ledger_path, run_clear, run_push, run_status
+from progsync.sync.app.loading import load_plans
+from progsync.sync.app.push import ledger_path, run_clear, run_push, run_status
+from progsync.sync.services.http import VirtualClock
+from progsync.sync.settings.config import Config
 
 from .conftest import ROOT, run_cli
 from .fake_intervals import FakeIntervals, Fault

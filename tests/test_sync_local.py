@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from progsync.sync.config import Config
-from progsync.sync.ledger import LockHeld, destination_lock
-from progsync.sync.loading import load_plans
-from progsync.sync.service import run_push
+from progsync.sync.app.loading import load_plans
+from progsync.sync.app.push import run_push
+from progsync.sync.reconcile.ledger import LockHeld, destination_lock
+from progsync.sync.settings.config import Config
 
 from .conftest import EXAMPLES, ROOT, run_cli
 from .fake_intervals import FakeIntervals, Fault

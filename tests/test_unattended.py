@@ -122,7 +122,7 @@ def test_doctor_reports_each_check(cron_env: tuple[FakeIntervals, dict[str, str]
 
 @pytest.mark.parametrize(("version", "status"), [("0.3.2", "warn"), ("0.2.26", "warn"), ("0.3.3", "ok"), ("0.3.20", "ok")])
 def test_doctor_warns_when_the_garmin_client_predates_the_login_fixes(version: str, status: str) -> None:
-    from progsync.sync.doctor import _client_check
+    from progsync.sync.app.doctor import _client_check
 
     check = _client_check("3.11.7", version)
     assert check.status == status

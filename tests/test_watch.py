@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import requests
 
-from progsync.sync.config import Config
-from progsync.sync.loading import load_plans
-from progsync.sync.service import run_push
+from progsync.sync.app.loading import load_plans
+from progsync.sync.app.push import run_push
+from progsync.sync.settings.config import Config
 from progsync.workouts.garmin_json import encode_workout
 from progsync.workouts.model import Session, iter_steps
 from progsync.workouts.plan import compile_plan
@@ -236,7 +236,7 @@ def test_indoor_in_miles_from_the_plan_table_and_a_session_can_opt_out() -> None
 
 
 def test_indoor_events_say_so_on_intervals_icu() -> None:
-    from progsync.sync.destinations.intervals import event_for, kept_fields
+    from progsync.sync.services.intervals import event_for, kept_fields
 
     event, _ = event_for(_treadmill_km())
     assert event["indoor"] is True and kept_fields(event)["indoor"] is True

@@ -1,6 +1,6 @@
 """Planned against actual: align a completed activity's laps with a session's steps and judge them.
 
-Pure: activities arrive already decoded (`Activity`, `Lap`; see `progsync.sync.review` for the
+Pure: activities arrive already decoded (`Activity`, `Lap`; see `progsync.sync.app.review` for the
 FIT decoding and the sources), so everything here is plain arithmetic over the compiled model.
 
 A watch that runs a structured workout writes, for every lap, the index of the workout step it

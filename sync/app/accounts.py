@@ -1,0 +1,100 @@
+"""`login`, `logout` and `whoami`: connecting accounts, never prompting without a terminal."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from progsync.sync.services.http import AuthError, register_secret
+from progsync.sync.settings.config import Config
+from progsync.sync.settings.credentials import (
+    ENV_INTERVALS_ATHLETE,
+    ENV_INTERVALS_KEY,
+    intervals_credentials,
+    keyring_delete,
+    store_intervals,
+)
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty() and os.environ.get("CI", "").lower() not in ("1", "true")
+
+
+def _intervals_client(config: Config, athlete_id: str, api_key: str):  # type: ignore[no-untyped-def]
+    from progsync.sync.services.http import Pacer, request_timeout
+    from progsync.sync.services.intervals import DEFAULT_BASE_URL, IntervalsClient
+
+    base = (
+        os.environ.get("PROGSYNC_INTERVALS_URL")
+        or config.intervals.get("base_url")
+        or DEFAULT_BASE_URL
+    )
+    pacer = Pacer(timeout=request_timeout(config.intervals))
+    return IntervalsClient(athlete_id, api_key, str(base), pacer=pacer)
+
+
+def login_intervals(config: Config, athlete_id: str | None, api_key_stdin: bool) -> str:
+    """Ask for (or read) the athlete id and API key, verify them with one call, store them."""
+    if api_key_stdin:
+        api_key = sys.stdin.readline().strip()
+    elif interactive():
+        api_key = click.prompt(
+            "Intervals.icu API key (Settings → Developer)", hide_input=True
+        ).strip()
+    else:
+        raise AuthError(
+            "`progsync login intervals` needs a terminal to ask for the API key",
+            f"run it in a terminal, pipe the key with --api-key-stdin, or set {ENV_INTERVALS_KEY} "
+            f"and {ENV_INTERVALS_ATHLETE} for headless use",
+        )
+    if not athlete_id:
+        athlete_id = config.intervals.get("athlete_id")
+    if not athlete_id:
+        if interactive() and not api_key_stdin:
+            athlete_id = click.prompt("Athlete id (like i12345; 0 = the key's owner)", default="0")
+        else:
+            athlete_id = "0"
+    register_secret(api_key)
+    athlete = _intervals_client(config, str(athlete_id), api_key).athlete()
+    store_intervals(str(athlete_id), api_key)
+    name = athlete.get("name") or athlete.get("id") or athlete_id
+    return f"Connected Intervals.icu as {name} ({athlete.get('id', athlete_id)}); the key is in the OS keyring."
+
+
+def login_garmin(config: Config) -> str:
+    from progsync.sync.services.garmin import login_interactive
+
+    return login_interactive(config, interactive())
+
+
+def logout(service: str) -> str:
+    removed = keyring_delete("intervals" if service == "intervals" else "garmin-tokens")
+    if removed:
+        return f"Removed the {service} credentials from the keyring."
+    return f"No {service} credentials were in the keyring (environment variables, if set, still apply)."
+
+
+def whoami(config: Config, to: tuple[str, ...]) -> list[str]:
+    services = [t.split(":")[0] for t in to] or ["intervals", "garmin"]
+    lines = []
+    for service in services:
+        if service == "intervals":
+            try:
+                creds = intervals_credentials(
+                    config.intervals.get("athlete_id"), coached=config.member is not None
+                )
+            except AuthError as exc:
+                lines.append(f"intervals: not connected ({exc.hint})")
+                continue
+            athlete = _intervals_client(config, creds.athlete_id, creds.api_key).athlete()
+            lines.append(
+                f"intervals: {athlete.get('name', '?')} ({athlete.get('id', creds.athlete_id)}), "
+                f"credentials from the {creds.source}"
+            )
+        elif service == "garmin":
+            from progsync.sync.services.garmin import whoami_line
+
+            lines.append(whoami_line(config))
+    return lines

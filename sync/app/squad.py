@@ -1,0 +1,203 @@
+"""Coach mode: one plan, many athletes, each on their own paces and their own calendar.
+
+The config's `[athletes.NAME]` tables form the roster. Each holds the same keys as `[athlete]`
+(paces, race, max_hr, lthr, units …) plus where that athlete's workouts go:
+
+- `intervals = "i123"`: the athlete's Intervals.icu id, reached with the coach's API key (a
+  coach's key may write events for "yourself or someone you are coaching", maintainer,
+  forum.intervals.icu thread 609; an id the key may not reach answers 403);
+- `garmin = true`: a Garmin Connect account whose tokens were stored with
+  `progsync login garmin --athlete NAME` (or are in `PROGSYNC_GARMIN_TOKENS_NAME`);
+- `folder = "PATH"`: a folder (a watch over USB, a shared drive).
+
+`member_config` turns the coach's config into one athlete's: their profile in place of
+`[athlete]`, their destinations in place of `[push] to`, and `member` set, which stamps every
+compiled session with the athlete (identities become `NAME@plan/…`, so one athlete's push can
+never touch another's items, and a coach's own items are never in an athlete's scope).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from progsync.sync.settings.config import Config
+from progsync.workouts.adjust import adjustment_problems
+from progsync.workouts.errors import InputError, Issue, Location, did_you_mean
+
+ROUTING_KEYS = ("intervals", "garmin", "folder")
+#: Per-athlete adjustments of the plan (`progsync.workouts.adjust`), not profile keys.
+ADJUST_KEYS = ("scale", "rest_days")
+NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+@dataclass(frozen=True)
+class Athlete:
+    name: str
+    profile: Mapping[str, Any]
+    intervals: str | None = None
+    garmin: bool = False
+    folder: str | None = None
+    adjust: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def destinations(self) -> list[str]:
+        out = []
+        if self.intervals:
+            out.append("intervals")
+        if self.garmin:
+            out.append("garmin")
+        if self.folder:
+            out.append(f"folder:{self.folder}")
+        return out
+
+
+def roster_issues(table: Mapping[str, Any], where: Location) -> list[Issue]:
+    """Problems of the `[athletes]` table (names, routing keys), located at the config file."""
+    issues = []
+    for name, value in table.items():
+        if not NAME.match(name):
+            issues.append(
+                Issue(
+                    f"athlete name '{name}' is not a short lower-case name",
+                    where,
+                    "use letters, digits, - and _ (e.g. [athletes.anna]): it becomes part of "
+                    "every identity on the calendar",
+                )
+            )
+        if not isinstance(value, Mapping):
+            issues.append(Issue(f"[athletes.{name}] must be a table", where))
+            continue
+        issues.extend(Issue(m, where, h) for m, h in adjustment_problems(name, value))
+        routes = value.get("intervals"), value.get("garmin"), value.get("folder")
+        if not any(routes):
+            issues.append(
+                Issue(
+                    f"[athletes.{name}] says nowhere to send the workouts",
+                    where,
+                    'add intervals = "i12345", garmin = true or folder = "PATH"',
+                )
+            )
+        if value.get("intervals") is not None and not re.fullmatch(
+            r"i?\d+", str(value.get("intervals"))
+        ):
+            issues.append(
+                Issue(
+                    f"[athletes.{name}] intervals = {value.get('intervals')!r} is not an "
+                    "Intervals.icu athlete id",
+                    where,
+                    'athlete ids look like "i12345" (the athlete\'s Settings page)',
+                )
+            )
+    return issues
+
+
+def roster(config: Config) -> dict[str, Athlete]:
+    out = {}
+    for name, value in config.athletes.items():
+        profile = {k: v for k, v in value.items() if k not in (*ROUTING_KEYS, *ADJUST_KEYS)}
+        intervals = value.get("intervals")
+        folder = value.get("folder")
+        out[name] = Athlete(
+            name,
+            profile,
+            str(intervals) if intervals else None,
+            bool(value.get("garmin")),
+            str(folder) if folder else None,
+            {k: value[k] for k in ADJUST_KEYS if k in value},
+        )
+    return out
+
+
+def select(config: Config, names: tuple[str, ...] | list[str]) -> list[Athlete]:
+    """The athletes `--athlete` names (`all` = the whole roster, in config order)."""
+    squad = roster(config)
+    where = Location(str(config.path or "config"))
+    if not squad:
+        raise InputError(
+            [
+                Issue(
+                    "--athlete needs a roster, and the config has no [athletes.NAME] tables",
+                    where,
+                    'see docs/coach.md: add [athletes.anna] with her paces and intervals = "i…"',
+                )
+            ]
+        )
+    if "all" in names:
+        return list(squad.values())
+    unknown = [n for n in names if n not in squad]
+    if unknown:
+        raise InputError(
+            [
+                Issue(
+                    f"no athlete '{n}' in the roster",
+                    where,
+                    did_you_mean(n, list(squad)) or f"athletes: {', '.join(squad)}",
+                )
+                for n in unknown
+            ]
+        )
+    return [squad[n] for n in dict.fromkeys(names)]
+
+
+def member_config(config: Config, athlete: Athlete) -> Config:
+    """The coach's config as seen for one athlete (see the module docstring)."""
+    intervals = dict(config.intervals)
+    if athlete.intervals:
+        intervals["athlete_id"] = athlete.intervals
+    folder = dict(config.folder)
+    if athlete.folder:
+        folder["path"] = athlete.folder
+    push = {**config.push, "to": athlete.destinations}
+    return replace(
+        config,
+        athlete=athlete.profile,
+        intervals=intervals,
+        folder=folder,
+        push=push,
+        member=athlete.name,
+        adjust=athlete.adjust,
+    )
+
+
+def plan_squad(files: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The squad the plan files name in `[plan] athletes` (all of them, in order), if any.
+
+    Only that one key is read here, to choose the athletes before compiling for each of them;
+    a file that does not parse names nobody, and compiling it reports the error in full.
+    """
+    from pathlib import Path
+
+    from progsync.sync.app.loading import expand_paths
+    from progsync.workouts.source import SourceMap, parse_toml
+
+    try:
+        paths = expand_paths(files)
+    except InputError:
+        return ()
+    names: list[str] = []
+    for path in paths:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+            plan = parse_toml(SourceMap(text, str(path))).get("plan") or {}
+        except (OSError, UnicodeDecodeError, InputError):
+            continue
+        value = plan.get("athletes") if isinstance(plan, dict) else None
+        if value == "all":
+            value = ["all"]
+        if isinstance(value, list):
+            names.extend(str(v) for v in value if isinstance(v, str))
+    return tuple(dict.fromkeys(names))
+
+
+def members(
+    config: Config, names: tuple[str, ...] | list[str], files: tuple[str, ...] | list[str] = ()
+) -> list[tuple[str | None, Config]]:
+    """(athlete, config) pairs for a command: the `--athlete` names, else the plan's own
+    `[plan] athletes`, else one pair (None, the config) outside coach mode."""
+    chosen = tuple(names) or plan_squad(files)
+    if not chosen:
+        return [(None, config)]
+    return [(a.name, member_config(config, a)) for a in select(config, chosen)]

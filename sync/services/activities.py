@@ -1,0 +1,563 @@
+"""Completed activities from Intervals.icu and Garmin Connect, with a disk cache of their files.
+
+Read-only towards both services: one listing of the date range (activities keep appearing, so it
+is fetched on every run), then the FIT file of each listed activity that could match the plan (in
+the date window, of a sport progsync knows), downloaded once and kept under
+`<data dir>/activities/<service>/<id>.fit` (written to a temporary file and renamed, so a
+crash never leaves half a file there). A second review of the same weeks downloads nothing.
+
+- Intervals.icu: `GET /api/v1/athlete/{id}/activities?oldest=&newest=` (listActivities), then
+  `GET /api/v1/activity/{id}/fit-file` (downloadActivityFitFile), both in the OpenAPI spec
+  (tests/fixtures/intervals-icu/openapi-spec.json). Activities that reached Intervals.icu from
+  Strava are listed as stubs, `{"id", "source": "STRAVA", "_note": "STRAVA activities are not
+  available via the API", "start_date_local"}`, and their files answer 422 (Strava's API terms;
+  hhopke/intervals-icu-mcp#14, platypus45/domestique#2): a warning each, never a failure.
+- Garmin Connect, through garminconnect: `get_activities_by_date(start, end)` and
+  `download_activity(id, dl_fmt=ORIGINAL)`, a ZIP holding the .fit. Both 0.3.2
+  (`garminconnect/__init__.py`) and 0.3.20 (`garminconnect/api/activities.py`) call
+  `GET /activitylist-service/activities/search/activities?startDate=&endDate=&start=&limit=20`,
+  page after page of 20 until a page comes back empty (so a listing is at least two requests),
+  and `GET /download-service/files/activity/{id}`.
+
+The races a block is built to (`new block --race-from`) come from the same services, read-only:
+the RACE_A/B/C events of Intervals.icu and the race events of the Garmin Connect calendar
+(`calendar_races`, docs/blocks.md).
+
+Service errors map to progsync's as for push: 401/403 AuthError (exit 3), 429/5xx/unreachable
+Unreachable after retries (exit 5), an odd 200 OddReply (exit 5); a file that one activity
+cannot give (404, 422, not a FIT/ZIP) is a warning naming the activity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+import zipfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from progsync.sync.services.http import (
+    DEFAULT_TIMEOUT,
+    Pacer,
+    RemoteError,
+    Retryable,
+    request_timeout,
+)
+from progsync.sync.settings.config import Config, data_dir
+from progsync.workouts.errors import Issue, Location, ProgsyncError
+from progsync.workouts.model import Sport
+from progsync.workouts.review import Activity
+
+#: Intervals.icu activity `type` → our sports (the types progsync itself sends, and their kin).
+INTERVALS_SPORTS: dict[str, Sport] = {
+    "Run": "run",
+    "TrailRun": "run",
+    "VirtualRun": "run",
+    "Ride": "bike",
+    "VirtualRide": "bike",
+    "GravelRide": "bike",
+    "MountainBikeRide": "bike",
+    "EBikeRide": "bike",
+    "Swim": "swim",
+    "OpenWaterSwim": "swim",
+    "WeightTraining": "strength",
+    "Workout": "cardio",
+    "HighIntensityIntervalTraining": "hiit",
+    "Yoga": "yoga",
+}
+#: Garmin Connect `activityType.typeKey` → our sports.
+GARMIN_SPORTS: dict[str, Sport] = {
+    "running": "run",
+    "trail_running": "run",
+    "treadmill_running": "run",
+    "track_running": "run",
+    "indoor_running": "run",
+    "virtual_run": "run",
+    "cycling": "bike",
+    "road_biking": "bike",
+    "indoor_cycling": "bike",
+    "virtual_ride": "bike",
+    "mountain_biking": "bike",
+    "gravel_cycling": "bike",
+    "e_bike_fitness": "bike",
+    "lap_swimming": "swim",
+    "open_water_swimming": "swim",
+    "strength_training": "strength",
+    "indoor_cardio": "cardio",
+    "hiit": "hiit",
+    "yoga": "yoga",
+}
+
+
+class Unavailable(Exception):
+    """One activity's file cannot be had (a Strava stub, 404, 422, not a FIT file): a warning."""
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One item of a service's activity listing."""
+
+    remote_id: str
+    day: dt.date | None
+    sport: Sport | None
+    kind: str
+    unavailable: str | None = None
+
+
+@dataclass
+class Fetched:
+    """What one fetch cost: listing requests, files downloaded, files read from the cache."""
+
+    listed: int = 0
+    downloaded: int = 0
+    cached: int = 0
+    skipped: int = 0
+
+
+class Source(Protocol):
+    """A service that lists activities and gives their FIT files."""
+
+    service: str
+    label: str
+
+    def listing(self, start: dt.date, until: dt.date) -> list[Listed]: ...
+
+    def download(self, remote_id: str) -> bytes: ...
+
+    def requests_made(self) -> Counter[str]: ...
+
+
+# -- the cache ----------------------------------------------------------------------------------
+class FileCache:
+    """Downloaded activity files, one per id: `<root>/<id>.fit`, written atomically."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, remote_id: str) -> Path:
+        return self.root / (re.sub(r"[^A-Za-z0-9_.-]", "_", remote_id) + ".fit")
+
+    def read(self, remote_id: str) -> bytes | None:
+        try:
+            return self.path(remote_id).read_bytes()
+        except OSError:
+            return None
+
+    def write(self, remote_id: str, data: bytes) -> str | None:
+        """Keep a file; a message (for a warning) when the cache cannot be written."""
+        target = self.path(remote_id)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-", suffix=".fit")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            return f"cannot keep the file in the cache {self.root}: {exc.strerror or exc}"
+        return None
+
+    def forget(self, remote_id: str) -> None:
+        self.path(remote_id).unlink(missing_ok=True)
+
+
+def cache_for(service: str) -> FileCache:
+    return FileCache(data_dir() / "activities" / service)
+
+
+# -- the fetch ----------------------------------------------------------------------------------
+def remote_activities(
+    source: Source,
+    start: dt.date,
+    until: dt.date,
+    cache: FileCache,
+    stats: Fetched | None = None,
+) -> tuple[list[Activity], list[Issue]]:
+    """Activities of `source` run from `start` to `until`: one listing, then each file from the
+    cache or, when it is not there (or is damaged), downloaded once and cached."""
+    from progsync.sync.app.review import ReviewError, read_fit
+
+    stats = stats if stats is not None else Fetched()
+    out: list[Activity] = []
+    warnings: list[Issue] = []
+    listed = source.listing(start, until)
+    stats.listed = len(listed)
+
+    def warn(item: Listed, message: str, hint: str | None = None) -> None:
+        where = Location(f"{source.service}:{item.remote_id}")
+        warnings.append(
+            Issue(
+                f"{source.label} activity {item.remote_id}: {message}",
+                where,
+                hint,
+                severity="warning",
+            )
+        )
+
+    for item in listed:
+        if item.day is not None and not start <= item.day <= until:
+            continue
+        if item.unavailable is not None:
+            warn(item, item.unavailable, "connect the device to the service directly")
+            continue
+        if item.sport is None:
+            stats.skipped += 1
+            continue
+        name = f"{source.service}:{item.remote_id}"
+        data = cache.read(item.remote_id)
+        activity: Activity | None = None
+        if data is not None:
+            try:
+                activity = read_fit(data, name)
+                stats.cached += 1
+            except ReviewError:
+                cache.forget(item.remote_id)
+                data = None  # damaged in the cache: fetched again below
+        if data is None:
+            try:
+                data = source.download(item.remote_id)
+            except Unavailable as exc:
+                warn(item, f"no file: {exc}")
+                continue
+            stats.downloaded += 1
+            try:
+                activity = read_fit(data, name)
+            except ReviewError as exc:
+                warn(item, f"skipped: {exc.message}")
+                continue
+            problem = cache.write(item.remote_id, data)
+            if problem:
+                warn(item, problem)
+        if activity is not None and start <= activity.date <= until:
+            out.append(activity)
+    return out, warnings
+
+
+def fetch_remote(
+    service: str, config: Config, start: dt.date, until: dt.date, stats: Fetched | None = None
+) -> tuple[list[Activity], list[Issue]]:
+    """`--from intervals` / `--from garmin`: the source built from the config, and its fetch."""
+    source: Source = intervals_source(config) if service == "intervals" else garmin_source(config)
+    found, warnings = remote_activities(source, start, until, cache_for(service), stats)
+    for note in getattr(source, "notes", []):
+        warnings.append(Issue(note, severity="warning"))
+    return found, warnings
+
+
+# -- Intervals.icu ------------------------------------------------------------------------------
+def _day(text: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None
+
+
+class IntervalsSource:
+    service = "intervals"
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.label = f"Intervals.icu ({client.athlete_id})"
+
+    def requests_made(self) -> Counter[str]:
+        return Counter(self.client.calls)
+
+    def listing(self, start: dt.date, until: dt.date) -> list[Listed]:
+        from progsync.sync.services.replies import intervals_activities
+
+        params = {"oldest": start.isoformat(), "newest": until.isoformat()}
+        data = self.client.request("GET", "/activities", "listing activities", params=params)
+        out = []
+        for item in intervals_activities(data):
+            kind = str(item.get("type") or "")
+            unavailable = None
+            if item.get("source") == "STRAVA" and not item.get("type"):
+                unavailable = (
+                    "synced from Strava, which Intervals.icu may not pass on through its API "
+                    f"({item.get('_note') or 'no data'})"
+                )
+            elif item.get("source") == "MANUAL" and not item.get("file_type"):
+                unavailable = "entered by hand: there is no file of laps to compare"
+            out.append(
+                Listed(
+                    remote_id=str(item["id"]),
+                    day=_day(item.get("start_date_local")),
+                    sport=INTERVALS_SPORTS.get(kind),
+                    kind=kind,
+                    unavailable=unavailable,
+                )
+            )
+        return out
+
+    def download(self, remote_id: str) -> bytes:
+        what = f"downloading activity {remote_id}"
+        try:
+            data = self.client.request(
+                "GET", f"/api/v1/activity/{remote_id}/fit-file", what, raw=True
+            )
+        except RemoteError as exc:  # 404, 422 (a Strava activity): this activity only
+            raise Unavailable(exc.message) from None
+        return unpack(bytes(data or b""))
+
+
+def intervals_source(config: Config) -> IntervalsSource:
+    from progsync.sync.services.intervals import client_for
+
+    return IntervalsSource(client_for(config))
+
+
+# -- Garmin Connect -----------------------------------------------------------------------------
+def unpack(data: bytes) -> bytes:
+    """The FIT file in a download: as it is, inside a ZIP (Garmin's "original"), or gzipped."""
+    if data[8:12] == b".FIT":
+        return data
+    if data[:2] == b"\x1f\x8b":
+        import gzip
+        import zlib
+
+        try:
+            return unpack(gzip.decompress(data))
+        except (OSError, EOFError, zlib.error) as exc:
+            raise Unavailable(f"a damaged gzip file ({exc})") from None
+    if data[:2] == b"PK":
+        import zlib
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = [n for n in archive.namelist() if n.lower().endswith(".fit")]
+                if not names:
+                    raise Unavailable(
+                        f"the ZIP holds no .fit file ({', '.join(archive.namelist()) or 'empty'})"
+                    )
+                return archive.read(names[0])
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            raise Unavailable(f"a damaged ZIP file ({exc})") from None
+        except (RuntimeError, NotImplementedError) as exc:  # encrypted, or an unknown method
+            raise Unavailable(f"a ZIP file progsync cannot open ({exc})") from None
+    shown = "an empty reply" if not data else f"{len(data)} bytes that are not a FIT file"
+    raise Unavailable(shown)
+
+
+class GarminSource:
+    service = "garmin"
+    label = "Garmin Connect"
+
+    def __init__(self, garmin: Any, tokens: Any, pacer: Pacer | None = None) -> None:
+        self.garmin = garmin
+        self.tokens = tokens
+        self.pacer = pacer or Pacer(min_interval=0.25, timeout=DEFAULT_TIMEOUT)
+        self.calls: Counter[str] = Counter()
+        self.notes: list[str] = []
+
+    def requests_made(self) -> Counter[str]:
+        return Counter(self.calls)
+
+    def _call(self, name: str, what: str, func: Callable[[], Any]) -> Any:
+        from progsync.sync.services.garmin.client import (
+            UNREACHABLE_HINT,
+            Gone,
+            classify,
+            dump_tokens,
+        )
+
+        def once() -> Any:
+            self.calls[name] += 1
+            try:
+                return func()
+            except (Retryable, ProgsyncError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - mapped to our own errors
+                raise classify(exc, what) from None
+
+        try:
+            return self.pacer.call(f"Garmin Connect {what}", once, UNREACHABLE_HINT)
+        except Gone:
+            raise Unavailable("not found (HTTP 404)") from None
+        finally:
+            note = self.tokens.save(dump_tokens(self.garmin))
+            if note and note not in self.notes:
+                self.notes.append(note)
+
+    def listing(self, start: dt.date, until: dt.date) -> list[Listed]:
+        from progsync.sync.services.replies import garmin_activities
+
+        def run() -> Any:
+            return self.garmin.get_activities_by_date(start.isoformat(), until.isoformat())
+
+        try:
+            data = self._call("get_activities_by_date", "listing activities", run)
+        except Unavailable as exc:
+            raise RemoteError(f"Garmin Connect: {exc} while listing activities") from None
+        out = []
+        for item in garmin_activities(data):
+            kind = item.get("activityType")
+            key = str(kind.get("typeKey") or "") if isinstance(kind, dict) else ""
+            out.append(
+                Listed(
+                    remote_id=str(item["activityId"]),
+                    day=_day(item.get("startTimeLocal")),
+                    sport=GARMIN_SPORTS.get(key),
+                    kind=key,
+                )
+            )
+        return out
+
+    def download(self, remote_id: str) -> bytes:
+        formats = type(self.garmin).ActivityDownloadFormat
+
+        def run() -> Any:
+            return self.garmin.download_activity(remote_id, dl_fmt=formats.ORIGINAL)
+
+        data = self._call("download_activity", f"downloading activity {remote_id}", run)
+        if not isinstance(data, bytes | bytearray):
+            raise Unavailable(f"a {type(data).__name__} instead of a file")
+        return unpack(bytes(data))
+
+
+def garmin_source(config: Config) -> GarminSource:
+    from progsync.sync.services.garmin.client import api_url, connect
+    from progsync.sync.services.garmin.tokens import load_tokens
+
+    tokens = load_tokens(config.member)
+    pacer = Pacer(min_interval=0.25, timeout=request_timeout(config.garmin))
+    return GarminSource(connect(tokens.tokens, api_url(config)), tokens, pacer)
+
+
+# -- races on the calendars (`new block --race-from`) ---------------------------------------------
+#: Intervals.icu race priorities, most important first (the event categories of the OpenAPI spec).
+RACE_CATEGORIES = ("RACE_A", "RACE_B", "RACE_C")
+
+
+@dataclass(frozen=True)
+class CalendarRace:
+    """A race the athlete entered on a calendar: its day, name, distance word and priority."""
+
+    day: dt.date
+    name: str
+    distance: str | None
+    priority: int
+    where: str
+
+
+def race_distance_word(name: str, metres: float | None) -> str | None:
+    """`5k`, `10k`, `half` or `marathon` from an event's distance (metres) or its name."""
+    if metres:
+        for word, length in (("marathon", 42195.0), ("half", 21097.5), ("10k", 10000.0), ("5k", 5000.0)):
+            if abs(metres - length) <= length * 0.05:
+                return word
+    low = name.lower().replace("-", " ")
+    if "half" in low or "halbmarathon" in low or "semi" in low:
+        return "half"
+    if "marathon" in low:
+        return "marathon"
+    for word in ("10k", "5k"):
+        if word in low.replace(" ", ""):
+            return word
+    if "parkrun" in low:
+        return "5k"
+    return None
+
+
+def intervals_races(client: Any, start: dt.date, until: dt.date) -> list[CalendarRace]:
+    """`GET /api/v1/athlete/{id}/events?oldest=&newest=&category=RACE_A,RACE_B,RACE_C` (listEvents;
+    `category` is a comma-separated list in the OpenAPI spec): the races, A first."""
+    params = {
+        "oldest": start.isoformat(),
+        "newest": until.isoformat(),
+        "category": ",".join(RACE_CATEGORIES),
+    }
+    data = client.request("GET", "/events", "listing race events", params=params)
+    if not isinstance(data, list):
+        raise RemoteError(
+            "Intervals.icu answered the race events with something that is not a list"
+        )
+    out = []
+    for item in data:
+        if not isinstance(item, dict) or item.get("category") not in RACE_CATEGORIES:
+            continue
+        day = _day(item.get("start_date_local"))
+        if day is None:
+            continue
+        name = str(item.get("name") or "Race")
+        metres = item.get("distance")
+        out.append(
+            CalendarRace(
+                day,
+                name,
+                race_distance_word(name, float(metres) if isinstance(metres, int | float) else None),
+                RACE_CATEGORIES.index(item["category"]),
+                f"intervals:event {item.get('id')}",
+            )
+        )
+    return out
+
+
+def garmin_races(source: GarminSource, start: dt.date, until: dt.date) -> list[CalendarRace]:
+    """The race events of the Garmin Connect calendar months from `start` to `until`: calendar
+    items with `itemType: "event"` marked `isRace` (the athlete's primary race, `primaryEvent`,
+    first; garmin_mcp PR #286), read month by month with `get_scheduled_workouts` (the
+    `calendar-service/year/{y}/month/{m-1}` listing)."""
+    out = []
+    year, month = start.year, start.month
+    while (year, month) <= (until.year, until.month):
+        y, m = year, month
+
+        def run(y: int = y, m: int = m) -> Any:
+            return source.garmin.get_scheduled_workouts(y, m)
+
+        try:
+            data = source._call("get_scheduled_workouts", "reading the calendar", run)
+        except Unavailable as exc:
+            raise RemoteError(f"Garmin Connect: {exc} while reading the calendar") from None
+        items = data.get("calendarItems") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise RemoteError(
+                f"Garmin Connect answered the calendar of {y}-{m:02d} with something that is "
+                "not a calendar"
+            )
+        for item in items:
+            if not isinstance(item, dict) or item.get("itemType") != "event":
+                continue
+            if not (item.get("isRace") or item.get("primaryEvent")):
+                continue
+            day = _day(item.get("date"))
+            if day is None or not start <= day <= until:
+                continue
+            name = str(item.get("title") or "Race")
+            metres = item.get("distance")
+            out.append(
+                CalendarRace(
+                    day,
+                    name,
+                    race_distance_word(
+                        name, float(metres) if isinstance(metres, int | float) else None
+                    ),
+                    0 if item.get("primaryEvent") else 1,
+                    f"garmin:calendar item {item.get('id')}",
+                )
+            )
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def calendar_races(service: str, config: Config, start: dt.date, until: dt.date) -> list[CalendarRace]:
+    """The races on the athlete's `intervals` or `garmin` calendar between two days."""
+    if service == "intervals":
+        from progsync.sync.services.intervals import client_for
+
+        return intervals_races(client_for(config), start, until)
+    return garmin_races(garmin_source(config), start, until)
+
+
+def next_race(races: list[CalendarRace]) -> CalendarRace | None:
+    """The race a block builds to: the most important (A, then B, then C), the soonest of those."""
+    return min(races, key=lambda r: (r.priority, r.day), default=None)
