@@ -158,7 +158,7 @@ def test_a_roster_entry_without_a_destination_is_reported_with_the_config_file(s
 
 def test_garmin_tokens_are_kept_per_athlete(monkeypatch: pytest.MonkeyPatch) -> None:
     from progsync.sync.services.garmin import load_tokens
-    from progsync.sync.services.http import AuthError
+    from progsync.sync.settings.errors import AuthError
 
     monkeypatch.setenv("PROGSYNC_GARMIN_TOKENS_ANNA", '{"di_token": "anna-token-123456"}')
     assert "anna-token" in load_tokens("anna").tokens

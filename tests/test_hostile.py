@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from progsync.sync.reconcile.ledger import destination_lock
-from progsync.sync.services.http import Pacer, Retryable, TooSlow, Unreachable, VirtualClock
+from progsync.sync.services.http import Pacer, Retryable, VirtualClock
+from progsync.sync.settings.errors import TooSlow, Unreachable
 
 from .conftest import run_cli
 from .fake_garmin import FakeGarmin

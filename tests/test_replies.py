@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 
 from progsync.sync.services.replies import (
-    OddReply,
     garmin_workouts,
     intervals_deleted,
     intervals_event,
     intervals_events,
     intervals_saved,
 )
+from progsync.sync.settings.errors import OddReply
 
 
 @pytest.mark.parametrize(

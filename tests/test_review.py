@@ -49,7 +49,7 @@ def test_a_skipped_stage_is_not_a_progression_run() -> None:
 
 
 def test_runs_recorded_by_real_devices_decode() -> None:
-    from progsync.sync.app.review import read_fit
+    from progsync.workouts.activity import read_fit
 
     for path in sorted((ACTIVITIES / "real-device").glob("*.fit")):
         activity = read_fit(path.read_bytes(), str(path))

@@ -17,8 +17,8 @@ import pytest
 from progsync.sync.app.loading import load_plans
 from progsync.sync.app.push import ledger_path, run_clear, run_push
 from progsync.sync.services.garmin import check_login_cooldown, record_login_failure
-from progsync.sync.services.http import AuthError
 from progsync.sync.settings.config import Config
+from progsync.sync.settings.errors import AuthError
 
 from .conftest import ROOT, run_cli
 from .fake_garmin import FakeGarmin, Fault

@@ -34,8 +34,8 @@ from .rules import Settings, parse_settings
 from .units import Units, format_clock, format_distance, format_duration, format_pace, parse_pace
 
 if TYPE_CHECKING:
+    from .activity import Activity
     from .plan import Compiled
-    from .review import Activity
 
 QUALITY_TAGS = frozenset(
     {

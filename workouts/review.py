@@ -1,7 +1,7 @@
 """Planned against actual: align a completed activity's laps with a session's steps and judge them.
 
-Pure: activities arrive already decoded (`Activity`, `Lap`; see `progsync.sync.app.review` for the
-FIT decoding and the sources), so everything here is plain arithmetic over the compiled model.
+Pure: activities arrive already decoded (`Activity`, `Lap`; `workouts.activity` decodes FIT
+activity files, `progsync.sync.services.activities` fetches them), so everything here is plain arithmetic over the compiled model.
 
 A watch that runs a structured workout writes, for every lap, the index of the workout step it
 belonged to (`lap.wkt_step_index`, the `message_index` of the `workout_step` message). progsync's
@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .activity import REPEAT_STEP, Activity, Lap, WorkoutStep
 from .checks import is_declared_progression, is_easy, progression_shape, session_facts
 from .model import (
     Block,
@@ -35,7 +36,6 @@ from .model import (
     PaceTarget,
     Repeat,
     Session,
-    Sport,
     Step,
 )
 from .profile import Profile
@@ -78,64 +78,6 @@ EDGE_DAYS = 2
 #: moved costs `DAY_COST`. See `evidence`.
 EVIDENCE_COST = {0: 0.0, 1: 0.5, 2: 1.0, 3: 2.0, 4: 3.5}
 DAY_COST = 1.0
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WorkoutStep:
-    """One `workout_step` of the workout a watch ran, in raw FIT numbers: `duration` is the
-    `wkt_step_duration` (0 time, 1 distance, 6 repeat, …), `value` its raw `duration_value`
-    (ms, cm, the first step of a repeat), `intensity` the FIT intensity, `repeat` the count of
-    a repeat step."""
-
-    duration: int
-    value: int | None = None
-    intensity: int | None = None
-    repeat: int | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Lap:
-    """One lap of an activity: timer time (s), distance (m), heart rate, and its workout step."""
-
-    start: dt.datetime
-    seconds: float
-    metres: float | None = None
-    avg_hr: int | None = None
-    max_hr: int | None = None
-    step_index: int | None = None
-    trigger: str | None = None
-
-    @property
-    def pace(self) -> float | None:
-        return _pace(self.seconds, self.metres)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Activity:
-    """A completed activity, wherever it came from. `date` is the local calendar day."""
-
-    source: str
-    start: dt.datetime
-    date: dt.date
-    sport: Sport
-    seconds: float
-    metres: float | None = None
-    avg_hr: int | None = None
-    laps: tuple[Lap, ...] = ()
-    workout_name: str | None = None
-    workout_steps: int | None = None
-    #: The steps of the workout the watch ran (empty when the file holds none).
-    workout: tuple[WorkoutStep, ...] = ()
-    device: str | None = None
-    name: str | None = None
-
-    @property
-    def has_workout_laps(self) -> bool:
-        return any(lap.step_index is not None for lap in self.laps)
-
-    @property
-    def pace(self) -> float | None:
-        return _pace(self.seconds, self.metres)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -669,7 +611,6 @@ def planned_workout(session: Session) -> tuple[WorkoutStep, ...]:
 #: FIT `wkt_step_duration` numbers compared by length (time in ms, distance in cm) and the
 #: repeat step.
 _LENGTHS = (0, 1)
-REPEAT_STEP = 6
 
 
 def same_steps(planned: Sequence[WorkoutStep], ran: Sequence[WorkoutStep]) -> bool:

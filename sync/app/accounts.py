@@ -7,7 +7,6 @@ import sys
 
 import click
 
-from progsync.sync.services.http import AuthError, register_secret
 from progsync.sync.settings.config import Config
 from progsync.sync.settings.credentials import (
     ENV_INTERVALS_ATHLETE,
@@ -16,6 +15,8 @@ from progsync.sync.settings.credentials import (
     keyring_delete,
     store_intervals,
 )
+from progsync.sync.settings.errors import AuthError
+from progsync.sync.settings.secrets import register_secret
 
 
 def interactive() -> bool:

@@ -76,7 +76,7 @@ def _destinations(
     """One cheap call per connected service. Outside coach mode a service that is not
     connected is skipped; for a squad member (`prefix` = "anna: ") whose roster entry names
     the service it is a failure, since that athlete's push would fail."""
-    from progsync.sync.services.http import AuthError, Unreachable
+    from progsync.sync.settings.errors import AuthError, Unreachable
 
     missing = "fail" if prefix else "skip"
     checks = []
@@ -193,7 +193,7 @@ def _clock() -> Check:
 
 def _ledger() -> Check:
     from progsync.sync.app.push import ledger_path, open_ledger
-    from progsync.sync.reconcile.ledger import LedgerError
+    from progsync.sync.settings.errors import LedgerError
 
     try:
         with open_ledger() as ledger:
@@ -215,7 +215,7 @@ def _writable(name: str, folder: Path, holds: str, variable: str) -> Check:
     test that a read-only mount or a full disk fails as root too (permissions do not stop root)."""
     import tempfile
 
-    from progsync.sync.reconcile.ledger import disk_error
+    from progsync.sync.settings.errors import disk_error
 
     try:
         folder.mkdir(parents=True, exist_ok=True)

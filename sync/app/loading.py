@@ -6,17 +6,26 @@ push and review), which resolves a relative `[plan] start = "next-monday"`.
 
 from __future__ import annotations
 
-import datetime as dt
 import glob
-import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from progsync.sync.settings.config import Config
+from progsync.sync.settings.config import Config, today
 from progsync.workouts.errors import InputError, Issue, Location
 from progsync.workouts.model import Session
 from progsync.workouts.plan import Compiled, compile_plan
 from progsync.workouts.source import read_source
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from progsync.workouts.activity import Activity
+
+    #: The activities actually run before the compiled plans, the warnings of reading them, and
+    #: the source's name (`check --history-from`): a function the use case passes to
+    #: `load_plans`, so that loading never reaches the network itself.
+    ActualHistory = Callable[[list[Compiled]], tuple[Sequence[Activity], Sequence[Issue], str]]
 
 
 @dataclass(frozen=True)
@@ -40,12 +49,6 @@ class Loaded:
     def notes(self) -> list[Issue]:
         """What was changed for the athlete (coach mode): shown, but not warnings."""
         return [n for c in self.plans for n in c.notes if n.severity == "note"]
-
-
-def today() -> dt.date:
-    """The athlete's calendar day (`PROGSYNC_TODAY=YYYY-MM-DD` pins it, for tests and replays)."""
-    pinned = os.environ.get("PROGSYNC_TODAY")
-    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
 
 
 def expand_paths(patterns: tuple[str, ...] | list[str]) -> list[Path]:
@@ -85,15 +88,16 @@ def load_plans(
     patterns: tuple[str, ...] | list[str],
     config: Config,
     history: tuple[str, ...] | list[str] = (),
-    history_from: str | None = None,
+    actual: ActualHistory | None = None,
 ) -> Loaded:
     """Compile every plan; errors of all files are reported together, and identity clashes too.
 
     The coaching checks run over the plans (and the `history` files, which only inform the
-    week rules); their warnings join the compile warnings. `history_from` (an activity source of
-    `review`) makes the weeks before the plan what was actually run instead.
+    week rules); their warnings join the compile warnings. `actual` (given by the use case that
+    reads an activity source: loading never reaches the network) makes the weeks before the plan
+    what was actually run instead.
     """
-    if history and history_from:
+    if history and actual:
         raise InputError(
             [
                 Issue(
@@ -126,12 +130,10 @@ def load_plans(
 
     checked = {Path(f) for c in compiled for f in c.plan.source_files}
     earlier = _compile_all(history, config, exclude=checked) if history else []
-    if not history_from:
+    if actual is None:
         return Loaded(tuple(compiled), tuple(run_checks(compiled, config.checks, earlier)))
-    from progsync.sync.app.review import history_activities
-
-    actual, fetched = history_activities(history_from, config, compiled)
-    found = run_checks(compiled, config.checks, earlier, actual, history_from)
+    activities, fetched, source = actual(compiled)
+    found = run_checks(compiled, config.checks, earlier, activities, source)
     return Loaded(tuple(compiled), (*fetched, *found))
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from progsync.sync.app.loading import Loaded, load_plans
 from progsync.sync.settings.config import Config
@@ -14,6 +14,13 @@ from progsync.workouts.errors import InputError, Issue, Location
 from progsync.workouts.model import Session
 from progsync.workouts.profile import Profile
 from progsync.workouts.units import Units, format_clock, format_distance
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from progsync.sync.app.loading import ActualHistory
+    from progsync.workouts.activity import Activity
+    from progsync.workouts.plan import Compiled
 
 
 @dataclass
@@ -88,8 +95,18 @@ def check_plans(
     Coaching warnings come too; `history` files (earlier weeks), or the activities actually run
     then (`history_from`, a source of `review`), inform the week rules.
     """
+    actual: ActualHistory | None = None
+    if history_from:
+        source = history_from
+
+        def actual(compiled: list[Compiled]) -> tuple[Sequence[Activity], Sequence[Issue], str]:
+            from progsync.sync.app.review import history_activities
+
+            activities, warnings = history_activities(source, config, compiled)
+            return activities, warnings, source
+
     try:
-        loaded = load_plans(files, config, history, history_from)
+        loaded = load_plans(files, config, history, actual)
     except InputError as exc:
         return CheckReport(None, errors=list(exc.issues), strict=strict)
     warnings = list(loaded.warnings)

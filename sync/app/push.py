@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from progsync.sync.app.loading import Loaded
-from progsync.sync.app.loading import today as today  # the athlete's day; `review` asks for it here
 from progsync.sync.reconcile.engine import (
     Action,
     Destination,
@@ -29,7 +28,7 @@ from progsync.sync.reconcile.engine import (
 )
 from progsync.sync.reconcile.ledger import Ledger, destination_lock
 from progsync.sync.services.registry import Target
-from progsync.sync.settings.config import Config, data_dir, state_dir
+from progsync.sync.settings.config import Config, data_dir, state_dir, today
 from progsync.workouts.errors import InputError, Issue, ProgsyncError
 from progsync.workouts.model import Session, member_key, plan_key
 
@@ -139,7 +138,7 @@ class PushOutcome:
         return 0 if all(r.ok for r in self.reports) else 1
 
     def as_dict(self) -> dict[str, Any]:
-        from progsync.sync.services.http import redact
+        from progsync.sync.settings.secrets import redact
 
         return {
             "ok": self.exit_code == 0,
@@ -276,7 +275,7 @@ def member_error(exc: ProgsyncError, config: Config, target: Target) -> tuple[st
     forum.intervals.icu thread 609): the hint points at that athlete's roster entry, not at
     `progsync login intervals`, since the key itself works for the rest of the squad.
     """
-    from progsync.sync.services.http import AuthError
+    from progsync.sync.settings.errors import AuthError
 
     spec = f"{config.member}: {target.spec}" if config.member else target.spec
     if (

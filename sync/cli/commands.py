@@ -55,7 +55,7 @@ def _print_issues(issues: list[Any]) -> None:
 
 def _visible(text: str) -> str:
     """Plan or service text for a plain line: control characters shown (`runner.visible`)."""
-    from progsync.sync.cli.runner import visible
+    from progsync.sync.views.text import visible
 
     return visible(text, lines=True)
 
@@ -1075,8 +1075,8 @@ def _calendar_goal(service: str, config: Any, who: str | None) -> Any:
     """The next race on the athlete's calendar (a year ahead), as a RaceGoal."""
     import datetime as dt
 
-    from progsync.sync.app.push import today
-    from progsync.sync.services.activities import calendar_races, next_race
+    from progsync.sync.services.races import calendar_races, next_race
+    from progsync.sync.settings.config import today
     from progsync.workouts.errors import InputError
     from progsync.workouts.generate import RaceGoal
 
@@ -1132,7 +1132,7 @@ def _race_block(
     from pathlib import Path
 
     from progsync.sync.app.plans import athlete_profile, block_start, reanchor
-    from progsync.sync.app.push import today
+    from progsync.sync.settings.config import today
     from progsync.workouts.generate import (
         RACE_LONG_RUN_S,
         GenerateError,
@@ -1272,7 +1272,8 @@ def review(
     athletes: tuple[str, ...] = (),
 ) -> int:
     """Compare what was run with plan FILES, session by session and step by step (read-only)."""
-    from progsync.sync.app.review import ReviewArgs, run_review
+    from progsync.sync.app.review import ReviewArgs
+    from progsync.sync.views.review import run_review
 
     args = ReviewArgs(files=list(files), source=source, config_path=ctx.obj.get("config_path"))
     args.week, args.start, args.until, args.as_json = week, _date(start), _date(until), as_json

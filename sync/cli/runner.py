@@ -3,42 +3,23 @@
 `check` is the command people (and editors, and pre-commit hooks) run most; importing click
 costs more than compiling and checking a week, so its few plain arguments are read here
 (`parse_check`), and `entry.main` runs it without click. Everything else goes through the click
-CLI (`cli.py`). Both paths end in `guarded`, which renders our own errors once, a disk that
+CLI (`commands.py`). Both paths end in `guarded`, which renders our own errors once, a disk that
 refuses a write (read-only, full) as a `DiskError` naming the path, and anything else as a
 one-line "internal error" (logged with its traceback to the log file, never printed). With
 `--json`, the error is also printed as one JSON document on stdout, so a script always gets one.
 
-Nothing here imports `cli` or `entry`, so the two depend on this module and not on each other.
+Nothing here imports `commands` or `entry`, so the two depend on this module and not on each other.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 
+from progsync.sync.views.text import visible
+
 ANSI = {"red": "\x1b[31m", "yellow": "\x1b[33m"}
-#: Characters that drive a terminal rather than print: C0 controls but tab and newline, DEL, C1
-#: controls (8-bit CSI), and the bidirectional overrides that reorder what a line shows.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def visible(text: str, lines: bool = False) -> str:
-    """User or service text made safe for a terminal: every control character shown as an
-    escape (`ESC[31m` → `\\x1b[31m`), so a session name cannot recolour, move the cursor, rewrite
-    the title or hide a line. Newlines are kept with `lines`, escaped otherwise (a name is one
-    line). Applied at the edge, to what is printed; files and JSON keep the text as it is."""
-    pattern = _CONTROL if lines else _CONTROL_OR_NEWLINE
-    return pattern.sub(_escape, text)
-
-
-_CONTROL_OR_NEWLINE = re.compile(_CONTROL.pattern[:-1] + "\n]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class CheckArgs:
@@ -159,7 +140,7 @@ def error_document(message: str, hint: str | None, exit_code: int) -> str:
     `errors`, with `ok` and `exit_code` as every `--json` document has them)."""
     import json
 
-    from progsync.sync.services.http import redact
+    from progsync.sync.settings.secrets import redact
 
     error = {"destination": None, "message": redact(message), "hint": hint, "exit_code": exit_code}
     return json.dumps({"ok": False, "exit_code": exit_code, "errors": [error]}, indent=2)
@@ -193,7 +174,7 @@ def guarded(
         echo("interrupted", err=True)
         return 130
     except OSError as exc:
-        from progsync.sync.reconcile.ledger import DISK_ERRNOS, disk_error
+        from progsync.sync.settings.errors import DISK_ERRNOS, disk_error
 
         if exc.errno in DISK_ERRNOS:
             return fail(disk_error(exc.filename, exc))
@@ -205,7 +186,7 @@ def guarded(
 def _internal(exc: Exception, show: Callable[[str], None], as_json: bool) -> int:
     import logging
 
-    from progsync.sync.services.http import redact
+    from progsync.sync.settings.secrets import redact
 
     logging.getLogger("progsync").exception("internal error")
     text = redact(

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from progsync.sync.reconcile.ledger import Entry, Ledger
-from progsync.sync.services.http import UntrustedListing
+from progsync.sync.settings.errors import UntrustedListing
 from progsync.workouts.encode import Caveat
 from progsync.workouts.model import Session
 

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from progsync.sync.settings.errors import DiskError, LedgerError, disk_error
 from progsync.workouts.errors import ProgsyncError
 
 # MIGRATIONS[n] takes a ledger from schema version n to n + 1. Version 0 is a fresh file, or a
@@ -66,40 +67,6 @@ class Entry:
     schedule_id: str | None = None
     fingerprint: str | None = None
     state: str = "synced"
-
-
-class LedgerError(ProgsyncError):
-    exit_code = 1
-
-
-class DiskError(LedgerError):
-    """progsync's own files (ledger, outbox, log, push locks) or a folder it writes to cannot be
-    written: a read-only mount, missing permissions, a full disk. Exit code 6."""
-
-    exit_code = 6
-
-
-#: The errors of a disk that cannot take a write (not of a missing or damaged file).
-DISK_ERRNOS = frozenset({errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM})
-
-
-def disk_error(path: Path | str | None, exc: OSError, what: str = "") -> DiskError:
-    """The message and the fix for a write that the disk refused, naming the path."""
-    where = Path(str(path or exc.filename or "?"))
-    reason = exc.strerror or str(exc)
-    subject = f"{what} {where}" if what else str(where)
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return DiskError(
-            f"cannot write {subject}: the disk is full ({reason})",
-            f"free some space on the disk holding {where.parent} (df -h '{where.parent}'), then "
-            "run again: nothing is lost, the next push completes this one",
-        )
-    return DiskError(
-        f"cannot write {subject}: {reason}",
-        f"make {where.parent} writable by this user (a read-only mount? permissions?), or point "
-        "PROGSYNC_DATA_DIR (ledger, outbox) / PROGSYNC_STATE_DIR (log, locks) at a writable "
-        "folder; then run again",
-    )
 
 
 def _move_away(path: Path) -> str:

@@ -19,9 +19,8 @@ crash never leaves half a file there). A second review of the same weeks downloa
   page after page of 20 until a page comes back empty (so a listing is at least two requests),
   and `GET /download-service/files/activity/{id}`.
 
-The races a block is built to (`new block --race-from`) come from the same services, read-only:
-the RACE_A/B/C events of Intervals.icu and the race events of the Garmin Connect calendar
-(`calendar_races`, docs/blocks.md).
+A folder of FIT files (a watch over USB) is the third source (`folder_activities`). The races
+a block is built to come from the same services (`progsync.sync.services.races`).
 
 Service errors map to progsync's as for push: 401/403 AuthError (exit 3), 429/5xx/unreachable
 Unreachable after retries (exit 5), an odd 200 OddReply (exit 5); a file that one activity
@@ -42,17 +41,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from progsync.sync.services.http import (
-    DEFAULT_TIMEOUT,
-    Pacer,
-    RemoteError,
-    Retryable,
-    request_timeout,
-)
+from progsync.sync.services.http import DEFAULT_TIMEOUT, Pacer, Retryable, request_timeout
 from progsync.sync.settings.config import Config, data_dir
+from progsync.sync.settings.errors import RemoteError
+from progsync.workouts.activity import Activity, ActivityError, read_fit
 from progsync.workouts.errors import Issue, Location, ProgsyncError
 from progsync.workouts.model import Sport
-from progsync.workouts.review import Activity
 
 #: Intervals.icu activity `type` → our sports (the types progsync itself sends, and their kin).
 INTERVALS_SPORTS: dict[str, Sport] = {
@@ -93,6 +87,12 @@ GARMIN_SPORTS: dict[str, Sport] = {
     "hiit": "hiit",
     "yoga": "yoga",
 }
+
+
+class SourceError(ProgsyncError):
+    """An activity source that cannot be read (a folder that is not there); exit code 2."""
+
+    exit_code = 2
 
 
 class Unavailable(Exception):
@@ -184,7 +184,6 @@ def remote_activities(
 ) -> tuple[list[Activity], list[Issue]]:
     """Activities of `source` run from `start` to `until`: one listing, then each file from the
     cache or, when it is not there (or is damaged), downloaded once and cached."""
-    from progsync.sync.app.review import ReviewError, read_fit
 
     stats = stats if stats is not None else Fetched()
     out: list[Activity] = []
@@ -219,7 +218,7 @@ def remote_activities(
             try:
                 activity = read_fit(data, name)
                 stats.cached += 1
-            except ReviewError:
+            except ActivityError:
                 cache.forget(item.remote_id)
                 data = None  # damaged in the cache: fetched again below
         if data is None:
@@ -231,7 +230,7 @@ def remote_activities(
             stats.downloaded += 1
             try:
                 activity = read_fit(data, name)
-            except ReviewError as exc:
+            except ActivityError as exc:
                 warn(item, f"skipped: {exc.message}")
                 continue
             problem = cache.write(item.remote_id, data)
@@ -432,132 +431,31 @@ def garmin_source(config: Config) -> GarminSource:
     return GarminSource(connect(tokens.tokens, api_url(config)), tokens, pacer)
 
 
-# -- races on the calendars (`new block --race-from`) ---------------------------------------------
-#: Intervals.icu race priorities, most important first (the event categories of the OpenAPI spec).
-RACE_CATEGORIES = ("RACE_A", "RACE_B", "RACE_C")
-
-
-@dataclass(frozen=True)
-class CalendarRace:
-    """A race the athlete entered on a calendar: its day, name, distance word and priority."""
-
-    day: dt.date
-    name: str
-    distance: str | None
-    priority: int
-    where: str
-
-
-def race_distance_word(name: str, metres: float | None) -> str | None:
-    """`5k`, `10k`, `half` or `marathon` from an event's distance (metres) or its name."""
-    if metres:
-        for word, length in (("marathon", 42195.0), ("half", 21097.5), ("10k", 10000.0), ("5k", 5000.0)):
-            if abs(metres - length) <= length * 0.05:
-                return word
-    low = name.lower().replace("-", " ")
-    if "half" in low or "halbmarathon" in low or "semi" in low:
-        return "half"
-    if "marathon" in low:
-        return "marathon"
-    for word in ("10k", "5k"):
-        if word in low.replace(" ", ""):
-            return word
-    if "parkrun" in low:
-        return "5k"
-    return None
-
-
-def intervals_races(client: Any, start: dt.date, until: dt.date) -> list[CalendarRace]:
-    """`GET /api/v1/athlete/{id}/events?oldest=&newest=&category=RACE_A,RACE_B,RACE_C` (listEvents;
-    `category` is a comma-separated list in the OpenAPI spec): the races, A first."""
-    params = {
-        "oldest": start.isoformat(),
-        "newest": until.isoformat(),
-        "category": ",".join(RACE_CATEGORIES),
-    }
-    data = client.request("GET", "/events", "listing race events", params=params)
-    if not isinstance(data, list):
-        raise RemoteError(
-            "Intervals.icu answered the race events with something that is not a list"
+def folder_activities(folder: Path) -> tuple[list[Activity], list[Issue]]:
+    """Every activity in the FIT files under `folder` (recursively), and warnings for files
+    that could not be read."""
+    if not folder.is_dir():
+        raise SourceError(
+            f"activity folder '{folder}' does not exist",
+            "give the folder that holds the .fit files, e.g. --from folder:/media/GARMIN/Activity",
         )
-    out = []
-    for item in data:
-        if not isinstance(item, dict) or item.get("category") not in RACE_CATEGORIES:
-            continue
-        day = _day(item.get("start_date_local"))
-        if day is None:
-            continue
-        name = str(item.get("name") or "Race")
-        metres = item.get("distance")
-        out.append(
-            CalendarRace(
-                day,
-                name,
-                race_distance_word(name, float(metres) if isinstance(metres, int | float) else None),
-                RACE_CATEGORIES.index(item["category"]),
-                f"intervals:event {item.get('id')}",
-            )
-        )
-    return out
-
-
-def garmin_races(source: GarminSource, start: dt.date, until: dt.date) -> list[CalendarRace]:
-    """The race events of the Garmin Connect calendar months from `start` to `until`: calendar
-    items with `itemType: "event"` marked `isRace` (the athlete's primary race, `primaryEvent`,
-    first; garmin_mcp PR #286), read month by month with `get_scheduled_workouts` (the
-    `calendar-service/year/{y}/month/{m-1}` listing)."""
-    out = []
-    year, month = start.year, start.month
-    while (year, month) <= (until.year, until.month):
-        y, m = year, month
-
-        def run(y: int = y, m: int = m) -> Any:
-            return source.garmin.get_scheduled_workouts(y, m)
-
+    out: list[Activity] = []
+    warnings: list[Issue] = []
+    for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() == ".fit" and p.is_file()):
         try:
-            data = source._call("get_scheduled_workouts", "reading the calendar", run)
-        except Unavailable as exc:
-            raise RemoteError(f"Garmin Connect: {exc} while reading the calendar") from None
-        items = data.get("calendarItems") if isinstance(data, dict) else None
-        if not isinstance(items, list):
-            raise RemoteError(
-                f"Garmin Connect answered the calendar of {y}-{m:02d} with something that is "
-                "not a calendar"
+            activity = read_fit(path.read_bytes(), str(path))
+        except ActivityError as exc:
+            warnings.append(
+                Issue(f"skipped: {exc.message}", Location(str(path)), exc.hint, severity="warning")
             )
-        for item in items:
-            if not isinstance(item, dict) or item.get("itemType") != "event":
-                continue
-            if not (item.get("isRace") or item.get("primaryEvent")):
-                continue
-            day = _day(item.get("date"))
-            if day is None or not start <= day <= until:
-                continue
-            name = str(item.get("title") or "Race")
-            metres = item.get("distance")
-            out.append(
-                CalendarRace(
-                    day,
-                    name,
-                    race_distance_word(
-                        name, float(metres) if isinstance(metres, int | float) else None
-                    ),
-                    0 if item.get("primaryEvent") else 1,
-                    f"garmin:calendar item {item.get('id')}",
+            continue
+        except OSError as exc:
+            warnings.append(
+                Issue(
+                    f"skipped: cannot read {path}: {exc}", Location(str(path)), severity="warning"
                 )
             )
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
-
-
-def calendar_races(service: str, config: Config, start: dt.date, until: dt.date) -> list[CalendarRace]:
-    """The races on the athlete's `intervals` or `garmin` calendar between two days."""
-    if service == "intervals":
-        from progsync.sync.services.intervals import client_for
-
-        return intervals_races(client_for(config), start, until)
-    return garmin_races(garmin_source(config), start, until)
-
-
-def next_race(races: list[CalendarRace]) -> CalendarRace | None:
-    """The race a block builds to: the most important (A, then B, then C), the soonest of those."""
-    return min(races, key=lambda r: (r.priority, r.day), default=None)
+            continue
+        if activity is not None:
+            out.append(activity)
+    return out, warnings

@@ -196,7 +196,7 @@ class FolderDestination:
                 self._save_manifest(manifest)
                 recorder.saved(action, ",".join(sorted(files)))
             except OSError as exc:
-                from progsync.sync.reconcile.ledger import DISK_ERRNOS, disk_error
+                from progsync.sync.settings.errors import DISK_ERRNOS, disk_error
 
                 if exc.errno in DISK_ERRNOS:  # read-only or full: every other file would fail too
                     raise disk_error(exc.filename or self.path, exc) from None

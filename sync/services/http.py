@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import socket
 import threading
 import time
@@ -25,7 +24,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from progsync.workouts.errors import ProgsyncError
+from progsync.sync.settings.errors import TooSlow, Unreachable
+from progsync.sync.settings.secrets import redact
 
 T = TypeVar("T")
 
@@ -33,82 +33,6 @@ T = TypeVar("T")
 # tracebacks) never reach the terminal; the log file (progsync.sync.settings.logs) gets them, redacted.
 if not logging.getLogger().handlers:
     logging.getLogger().addHandler(logging.NullHandler())
-
-_SECRETS: set[str] = set()
-_LOCK = threading.Lock()
-_PATTERNS = [
-    re.compile(r"(Authorization['\"]?\s*[:=]\s*['\"]?(?:Basic|Bearer)\s+)[A-Za-z0-9+/=._-]+", re.I),
-    re.compile(
-        r"((?:api[_-]?key|token|password|refresh_token|access_token|di_token)['\"]?\s*[:=]\s*['\"]?)[^'\"\s,&}]+",
-        re.I,
-    ),
-]
-
-
-def encoded_forms(secret: str) -> set[str]:
-    """The ways a secret travels and gets echoed back: itself, URL-encoded, and base64 of it
-    alone and of HTTP basic auth (`API_KEY:<key>` is Intervals.icu's), padded or not."""
-    import base64
-    from urllib.parse import quote, quote_plus
-
-    forms = {secret, quote(secret, safe=""), quote_plus(secret)}
-    for raw in (secret, f"API_KEY:{secret}"):
-        for encode in (base64.b64encode, base64.urlsafe_b64encode):
-            text = encode(raw.encode()).decode()
-            forms |= {text, text.rstrip("=")}
-    return {f for f in forms if len(f) >= 4}
-
-
-def register_secret(secret: str | None) -> None:
-    """Remember a secret so that `redact` hides it, and its encoded forms, wherever they appear."""
-    if secret and len(secret) >= 4:
-        with _LOCK:
-            _SECRETS.update(encoded_forms(secret))
-
-
-def redact(text: str) -> str:
-    for secret in sorted(_SECRETS, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    for pattern in _PATTERNS:
-        text = pattern.sub(lambda m: m.group(1) + "***", text)
-    return text
-
-
-class RemoteError(ProgsyncError):
-    """The destination answered with an error that retrying will not fix."""
-
-    exit_code = 1
-
-
-class AuthError(ProgsyncError):
-    """Credentials are missing or were rejected: exit code 3."""
-
-    exit_code = 3
-
-
-class Unreachable(ProgsyncError):
-    """The destination could not be reached, even after retries: exit code 5."""
-
-    exit_code = 5
-
-
-class TooSlow(Unreachable):
-    """A request did not complete within its total deadline (`Pacer.timeout`): exit code 5.
-
-    It is not retried (a server that answers that slowly would make every try as slow); the
-    request may have been carried out, so the next push looks before it writes again.
-    """
-
-
-class UntrustedListing(ProgsyncError):
-    """The destination's listing contradicts what progsync knows it holds: change nothing (5).
-
-    An empty listing while the ledger holds several pushed items, a reply that is not a list, or
-    items without ids: believing it would re-create (duplicate) everything or delete by mistake.
-    """
-
-    exit_code = 5
-
 
 class Retryable(Exception):
     """Raised inside a call to ask for another try; `after` is the server's Retry-After.
@@ -427,6 +351,7 @@ class Pacer:
 
 
 _SHARED: dict[str, Pacer] = {}
+_LOCK = threading.Lock()
 
 
 def shared_pacer(name: str, min_interval: float, timeout: float | None = None) -> Pacer:

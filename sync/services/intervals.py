@@ -30,17 +30,16 @@ from typing import TYPE_CHECKING, Any
 from progsync.sync.reconcile.engine import Action, Desired, Recorder, Remote, fingerprint
 from progsync.sync.services.http import (
     DEFAULT_TIMEOUT,
-    AuthError,
     Pacer,
-    RemoteError,
     Retryable,
     bounded,
-    redact,
     request_timeout,
     retry_after,
     shared_pacer,
 )
 from progsync.sync.settings.config import Config
+from progsync.sync.settings.errors import AuthError, RemoteError
+from progsync.sync.settings.secrets import redact
 from progsync.workouts.intervals_text import encode_intervals_text
 from progsync.workouts.model import (
     HeartRateTarget,

@@ -17,13 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from progsync.workouts.errors import ProgsyncError
-
-
-class OddReply(ProgsyncError):
-    """A destination answered 200 with something that is not what its API documents."""
-
-    exit_code = 5
+from progsync.sync.settings.errors import OddReply
 
 
 class IntervalsEvent(BaseModel):

@@ -7,6 +7,7 @@ Secrets never live here: they go to the OS keyring or environment variables.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import sys
@@ -46,6 +47,12 @@ def _user_dir(kind: str) -> Path:
 
 def config_dir() -> Path:
     return _user_dir("config")
+
+
+def today() -> dt.date:
+    """The athlete's calendar day (`PROGSYNC_TODAY=YYYY-MM-DD` pins it, for tests and replays)."""
+    pinned = os.environ.get("PROGSYNC_TODAY")
+    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
 
 
 def data_dir() -> Path:
@@ -147,7 +154,7 @@ def load_config(path: str | Path | None = None) -> Config:
     if isinstance(data.get("checks"), Mapping):
         issues.extend(_check_settings(data["checks"], src))
     if isinstance(data.get("athletes"), Mapping):
-        from progsync.sync.app.squad import roster_issues
+        from progsync.sync.settings.roster import roster_issues
 
         issues.extend(roster_issues(data["athletes"], src.key(src.whole(), "athletes")))
     if issues:

@@ -11,7 +11,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from progsync.sync.services.http import AuthError, register_secret
+from progsync.sync.settings.errors import AuthError
+from progsync.sync.settings.secrets import register_secret
 
 SERVICE = "progsync"
 ENV_INTERVALS_KEY = "PROGSYNC_INTERVALS_API_KEY"

@@ -13,8 +13,8 @@ import sys
 from contextlib import suppress
 from pathlib import Path
 
-from progsync.sync.services.http import redact
 from progsync.sync.settings.config import state_dir
+from progsync.sync.settings.secrets import redact
 
 LOGGER = logging.getLogger("progsync")
 MAX_BYTES = 1_000_000
@@ -77,7 +77,7 @@ def setup_logging() -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = QuietFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
     except OSError as exc:
-        from progsync.sync.reconcile.ledger import disk_error
+        from progsync.sync.settings.errors import disk_error
 
         raise disk_error(path, exc, "the log file") from None
     handler.progsync = True  # type: ignore[attr-defined]

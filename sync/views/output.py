@@ -13,10 +13,10 @@ from typing import Any
 import click
 
 from progsync.sync.app.push import PushOutcome, StatusRow
-from progsync.sync.cli.runner import visible
 from progsync.sync.reconcile.engine import Action, Fidelity
-from progsync.sync.services.http import redact
+from progsync.sync.settings.secrets import redact
 from progsync.sync.views.render import cell
+from progsync.sync.views.text import visible
 from progsync.workouts.errors import ProgsyncError
 
 OP_STYLE = {

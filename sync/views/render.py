@@ -44,7 +44,7 @@ def cell(text: object) -> str:
     terminal control characters nor rich markup)."""
     from rich.markup import escape
 
-    from progsync.sync.cli.runner import visible
+    from progsync.sync.views.text import visible
 
     return escape(visible(str(text)))
 
@@ -171,7 +171,7 @@ def session_table(session: Session, profile: Profile) -> RenderableType:
         )
     parts.append(Text("  " + intensity_profile(session, profile), style="green"))
     if session.notes:
-        from progsync.sync.cli.runner import visible
+        from progsync.sync.views.text import visible
 
         parts.append(Text(f"  {visible(session.notes, lines=True)}", style="italic"))
     return Group(*parts)
@@ -341,6 +341,6 @@ def watch_screens(session: Session) -> list[str]:
                 lines.append(f"      ends {watch_end(block, units)}")
 
     walk(session.steps, ())
-    from progsync.sync.cli.runner import visible
+    from progsync.sync.views.text import visible
 
     return [visible(line) for line in lines]

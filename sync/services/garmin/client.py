@@ -13,14 +13,10 @@ import os
 import re
 from typing import Any
 
-from progsync.sync.services.http import (
-    AuthError,
-    RemoteError,
-    Retryable,
-    bounded,
-    redact,
-)
+from progsync.sync.services.http import Retryable, bounded
 from progsync.sync.settings.config import Config
+from progsync.sync.settings.errors import AuthError, RemoteError
+from progsync.sync.settings.secrets import redact
 from progsync.workouts.errors import ProgsyncError
 
 DEFAULT_API_URL = "https://connectapi.garmin.com"

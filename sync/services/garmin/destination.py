@@ -31,23 +31,15 @@ from progsync.sync.services.garmin.client import (
 )
 from progsync.sync.services.garmin.readback import compare_stored
 from progsync.sync.services.garmin.tokens import TokenSource, load_tokens
-from progsync.sync.services.http import (
-    DEFAULT_TIMEOUT,
-    AuthError,
-    Pacer,
-    RemoteError,
-    Retryable,
-    UntrustedListing,
-    request_timeout,
-)
+from progsync.sync.services.http import DEFAULT_TIMEOUT, Pacer, Retryable, request_timeout
 from progsync.sync.services.replies import (
-    OddReply,
     garmin_calendar,
     garmin_schedule_id,
     garmin_uploaded,
     garmin_workouts,
 )
 from progsync.sync.settings.config import Config
+from progsync.sync.settings.errors import AuthError, OddReply, RemoteError, UntrustedListing
 from progsync.workouts.errors import ProgsyncError
 from progsync.workouts.garmin_json import encode_workout
 from progsync.workouts.model import Session

@@ -19,13 +19,10 @@ from progsync.sync.services.garmin.client import (
 )
 from progsync.sync.services.garmin.destination import GarminDestination
 from progsync.sync.services.garmin.tokens import load_tokens, token_names
-from progsync.sync.services.http import (
-    AuthError,
-    redact,
-    register_secret,
-)
 from progsync.sync.settings.config import Config, state_dir
 from progsync.sync.settings.credentials import ENV_GARMIN_TOKENS, keyring_set
+from progsync.sync.settings.errors import AuthError
+from progsync.sync.settings.secrets import redact, register_secret
 
 
 # -- login --------------------------------------------------------------------------------------

@@ -11,11 +11,9 @@ import stat
 from pathlib import Path
 
 from progsync.sync.services.garmin.client import KEYRING_NAME, login_hint
-from progsync.sync.services.http import (
-    AuthError,
-    register_secret,
-)
 from progsync.sync.settings.credentials import ENV_GARMIN_TOKENS, keyring_get, keyring_set
+from progsync.sync.settings.errors import AuthError
+from progsync.sync.settings.secrets import register_secret
 
 
 # -- tokens -------------------------------------------------------------------------------------
