@@ -18,6 +18,7 @@ import pytest
 
 from progsync.sync.app.loading import load_plans
 from progsync.sync.app.push import run_push
+from progsync.sync.cli import calendar as cli_calendar
 from progsync.sync.cli import commands as cli_module
 from progsync.sync.settings.config import Config
 
@@ -176,7 +177,7 @@ def test_clear_without_dates_asks_on_a_terminal(
     folder = tmp_path / "NewFiles"
     plan = write_plan(tmp_path)
     assert progsync(capsys, "push", str(plan), "--to", f"folder:{folder}")[0] == 0
-    monkeypatch.setattr(cli_module, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(cli_calendar, "_stdin_is_terminal", lambda: True)
     code, _out, err = progsync(capsys, "clear", "--to", f"folder:{folder}", stdin="n\n")
     assert code != 0
     assert "Delete 6 progsync workout(s) from 2026-11-23 to 2026-11-29" in err
@@ -186,7 +187,7 @@ def test_clear_without_dates_asks_on_a_terminal(
     assert fit_names(folder) == []
     # With dates, clear does what it is told without asking (the dates are the confirmation).
     assert progsync(capsys, "push", str(plan), "--to", f"folder:{folder}")[0] == 0
-    monkeypatch.setattr(cli_module, "_stdin_is_terminal", lambda: False)
+    monkeypatch.setattr(cli_calendar, "_stdin_is_terminal", lambda: False)
     code, _, err = progsync(capsys, "clear", "--to", f"folder:{folder}", "--from", "2026-11-28")
     assert code == 0, err
     assert len(fit_names(folder)) == 4
