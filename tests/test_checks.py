@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from progsync.workouts.checks import progression_shape, run_checks
+from progsync.workouts.checks import run_checks
 from progsync.workouts.errors import InputError
+from progsync.workouts.facts import progression_shape
 from progsync.workouts.plan import compile_plan
 from progsync.workouts.rules import RULES, SettingsError, explain, parse_settings
 
@@ -306,8 +307,9 @@ def test_examples_pass_every_check():
 
 
 def test_every_rule_has_exactly_one_function_and_every_function_a_rule() -> None:
-    from progsync.workouts.checks import SESSION_RULES, WEEK_RULES
+    from progsync.workouts.checks import SESSION_RULES
     from progsync.workouts.rules import RULES_BY_CODE
+    from progsync.workouts.weeks import WEEK_RULES
 
     assert not set(SESSION_RULES) & set(WEEK_RULES)
     assert set(SESSION_RULES) | set(WEEK_RULES) == set(RULES_BY_CODE)

@@ -2,6 +2,9 @@
 
 Examples: `warmup 10min @easy`, `1km @5k`, `2min jog`, `10min @4:00-4:10`, `lap @z2`,
 `cooldown hr<120`, `6x... ` is not a step (repeats are TOML tables).
+
+Why this module is long: it is the whole step grammar (lengths, targets, notes, ranges, units)
+with one located error per way a step can be wrong; the parts only make sense together.
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@ A block either builds for `--weeks` or is built back from a race (`race_block_pl
 build weeks with down weeks counted back from the peak, a taper, the race on its date and the
 rest after it (docs/blocks.md). All of them size what they write with the athlete's profile and the coaching rules, so the output
 passes `progsync check` as generated; the CLI checks it again and reports anything left.
+
+Why this module is long: a block to a race is built backwards in one place (base, build,
+down weeks, peak, taper, race, rest), next to the forward block and the progression
+generator it reuses, so the numbers of docs/blocks.md live in one file.
 """
 
 from __future__ import annotations

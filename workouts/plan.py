@@ -2,6 +2,10 @@
 
 Every problem is collected with its file, line and a hint, and raised together as one
 InputError, so a user fixes a file in one pass instead of one error per run.
+
+Why this module is long: the compiler of the plan language is one pass over the TOML with
+one diagnostics collector (every problem located and reported together); splitting it by
+table would thread that state through every part.
 """
 
 from __future__ import annotations

@@ -18,6 +18,10 @@ day moved, and pairs are taken cheapest first over the whole review window, so a
 matched at most once. docs/review.md describes the rules.
 
 Units as in the model: seconds, metres, seconds per km, bpm.
+
+Why this module is long: matching, lap alignment and judging (steps, whole runs, progressions,
+weeks) share the planned-step numbering that maps a lap back to its step; they are kept
+together so that numbering has one home.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .activity import REPEAT_STEP, Activity, Lap, WorkoutStep
-from .checks import is_declared_progression, is_easy, progression_shape, session_facts
+from .facts import is_declared_progression, is_easy, progression_shape, session_facts
 from .model import (
     Block,
     HeartRateTarget,

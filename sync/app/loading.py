@@ -152,13 +152,8 @@ def adjusted(compiled: list[Compiled], config: Config) -> list[Compiled]:
     from dataclasses import replace
 
     from progsync.workouts.adjust import Judge, adjust_sessions, parse_adjustments
-    from progsync.workouts.checks import (
-        is_easy,
-        is_quality,
-        merge_tables,
-        race_distance,
-        session_facts,
-    )
+    from progsync.workouts.checks import merge_tables
+    from progsync.workouts.facts import is_easy, is_quality, race_distance, session_facts
     from progsync.workouts.plan import estimate
     from progsync.workouts.rules import parse_settings
 

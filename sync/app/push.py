@@ -1,6 +1,10 @@
 """Plain functions behind `plan`, `push`, `status` and `clear`: destinations, ledger and lock.
 
 Tests call these directly; the CLI only parses options and renders what they return.
+
+Why this module is long: `plan`, `push`, `status` and `clear` share the resolution of
+`--to`, the lock, the ledger, the safety rails and the fidelity table; split apart, each would
+import the others' halves.
 """
 
 from __future__ import annotations
@@ -15,18 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from progsync.sync.app.loading import Loaded
-from progsync.sync.reconcile.engine import (
+from progsync.sync.reconcile.engine import apply_actions, push
+from progsync.sync.reconcile.ledger import Ledger, destination_lock
+from progsync.sync.reconcile.model import (
     Action,
     Destination,
     Fidelity,
     PushReport,
     Scope,
     SessionFidelity,
-    apply_actions,
     plan_of,
-    push,
 )
-from progsync.sync.reconcile.ledger import Ledger, destination_lock
 from progsync.sync.services.registry import Target
 from progsync.sync.settings.config import Config, data_dir, state_dir, today
 from progsync.workouts.errors import InputError, Issue, ProgsyncError

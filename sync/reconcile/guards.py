@@ -25,8 +25,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from progsync.sync.reconcile.engine import Action, Scope, plan_of
 from progsync.sync.reconcile.ledger import Entry
+from progsync.sync.reconcile.model import Action, Scope, plan_of
 from progsync.workouts.errors import ProgsyncError
 
 SHOWN = 8  # sessions listed in a refusal; the rest are counted

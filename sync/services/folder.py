@@ -22,7 +22,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from progsync.sync.reconcile.engine import Action, Desired, Recorder, Remote, fingerprint, plan_of
+from progsync.sync.reconcile.model import Action, Desired, Recorder, Remote, fingerprint, plan_of
 from progsync.sync.settings.config import Config
 from progsync.workouts.encode import Format, encode
 from progsync.workouts.errors import ProgsyncError

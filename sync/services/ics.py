@@ -22,7 +22,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from progsync.sync.reconcile.engine import Action, Desired, Recorder, Remote
+from progsync.sync.reconcile.model import Action, Desired, Recorder, Remote
 from progsync.sync.settings.config import Config
 from progsync.workouts.errors import ProgsyncError
 from progsync.workouts.model import Session

@@ -27,7 +27,7 @@ import datetime as dt
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from progsync.sync.reconcile.engine import Action, Desired, Recorder, Remote, fingerprint
+from progsync.sync.reconcile.model import Action, Desired, Recorder, Remote, fingerprint
 from progsync.sync.services.http import (
     DEFAULT_TIMEOUT,
     Pacer,

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from progsync.sync.reconcile.engine import Destination
     from progsync.sync.reconcile.ledger import Ledger
+    from progsync.sync.reconcile.model import Destination
     from progsync.sync.settings.config import Config
 
 #: target kind -> module of `progsync.sync.services`

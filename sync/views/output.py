@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from progsync.sync.app.push import PushOutcome, StatusRow
-from progsync.sync.reconcile.engine import Action, Fidelity
+from progsync.sync.reconcile.model import Action, Fidelity
 from progsync.sync.settings.secrets import redact
 from progsync.sync.views.render import cell
 from progsync.sync.views.text import visible

@@ -16,6 +16,10 @@ small view model of plain values; the jinja2 template `templates/report.html.j2`
 page has no scripts, fonts, images or styles from anywhere else, so it opens offline, mails as
 one file and prints (the template has a print stylesheet). Colour is never the only carrier of
 meaning: every step is also written out with its zone label, and chart marks are words.
+
+Why this module is long: the report's view model is one pass over the plan (cards, week
+totals, zones, the review drawn over it), and splitting it would scatter the one set of
+numbers the page shows; the markup itself lives in the template.
 """
 
 from __future__ import annotations
@@ -28,9 +32,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from progsync.sync.views.render import describe_amount, describe_target, target_words
-from progsync.workouts.checks import is_goal_race, is_quality, race_distance, session_facts
 from progsync.workouts.effort import PaceScale, effort, shown_seconds
 from progsync.workouts.errors import Issue
+from progsync.workouts.facts import is_goal_race, is_quality, race_distance, session_facts
 from progsync.workouts.model import Block, Repeat, Session, Step, flatten
 from progsync.workouts.profile import PACE_NAMES, Profile
 from progsync.workouts.units import Units, format_clock, format_pace

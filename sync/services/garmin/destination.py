@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from progsync.sync.reconcile.engine import Action, Desired, Recorder, Remote, fingerprint
+from progsync.sync.reconcile.model import Action, Desired, Recorder, Remote, fingerprint
 from progsync.sync.services.garmin.client import (
     DESCRIPTION_LIMIT,
     MARKER,
