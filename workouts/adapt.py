@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Any, Literal
 
 from .adjust import scale_steps
@@ -45,6 +46,8 @@ AVERAGE_RATIO = 1.25
 #: Days without a run that make time off, and the share of the last full week to rebuild at.
 TIME_OFF_DAYS = 7
 TIME_OFF_SHARE = 0.6
+#: A quality session of the first days back becomes an easy run of its length, at most this.
+EASY_INSTEAD_MAX_S = 2700.0
 #: A week run in full: at least this share of its planned time.
 FULL_WEEK = 0.8
 #: No quality in this many first days back.
@@ -269,7 +272,9 @@ class _Draft:
         easy = self.ctx.profile.paces.get("easy")
         end = End(kind="time", value=minutes * 60.0)
         step = (
-            Step(kind="run", end=end, target=PaceTarget(fast=easy.fast, slow=easy.slow, label="easy"))
+            Step(
+                kind="run", end=end, target=PaceTarget(fast=easy.fast, slow=easy.slow, label="easy")
+            )
             if easy is not None
             else Step(kind="run", end=end)
         )
@@ -337,9 +342,14 @@ class _Draft:
             scalable = self.scalable(session)
             for block in cut[session.identity]:
                 seconds = self.estimate((block,))
-                if isinstance(block, Step) and scalable(block) and block.end.kind in (
-                    "time",
-                    "distance",
+                if (
+                    isinstance(block, Step)
+                    and scalable(block)
+                    and block.end.kind
+                    in (
+                        "time",
+                        "distance",
+                    )
                 ):
                     easy_s += seconds
                 else:
@@ -374,7 +384,11 @@ class _Draft:
 # -- the rules --------------------------------------------------------------------------------
 def _runs(review: Review) -> list[Activity]:
     return sorted(
-        (r.activity for r in review.sessions if r.activity is not None and r.activity.sport == "run"),
+        (
+            r.activity
+            for r in review.sessions
+            if r.activity is not None and r.activity.sport == "run"
+        ),
         key=lambda a: a.start,
     )
 
@@ -448,12 +462,11 @@ def _rebuild(
             f"{format_clock(off)} ({TIME_OFF_SHARE:.0%} of the last full week), "
             f"no quality in the first {NO_QUALITY_DAYS} days"
         )
+        first_days = today + dt.timedelta(days=NO_QUALITY_DAYS)
         for session in draft.in_week(first):
-            if session.date < today + dt.timedelta(days=NO_QUALITY_DAYS) and draft.quality(
-                session
-            ):
-                if session.date >= today:
-                    draft.easy_run(session, min(session.estimated_duration_s, 2700), TIME_OFF, reason)
+            if today <= session.date < first_days and draft.quality(session):
+                seconds = min(session.estimated_duration_s, EASY_INSTEAD_MAX_S)
+                draft.easy_run(session, seconds, TIME_OFF, reason)
         draft.scale_week(first, off, TIME_OFF, reason, today)
         return
     previous = draft.week(today - dt.timedelta(days=1))
@@ -480,7 +493,7 @@ def _down_week(review: Review, draft: _Draft, today: dt.date, first: int) -> Non
     actual = _actual(review, draft)
     previous = first - 1
     loads = [actual.get(i, 0.0) for i in range(previous - RISING_WEEKS + 1, previous + 1)]
-    if len(loads) < RISING_WEEKS or not all(b > a > 0 for a, b in zip(loads, loads[1:])):
+    if len(loads) < RISING_WEEKS or not all(b > a > 0 for a, b in pairwise(loads)):
         return
     peak = loads[-1]
     if draft.load(first) <= peak * DOWN_ENOUGH:
@@ -497,7 +510,9 @@ def _down_week(review: Review, draft: _Draft, today: dt.date, first: int) -> Non
 def _build_back(draft: _Draft, today: dt.date, first: int, last_week: int) -> None:
     """After a week adapt made lighter, the next weeks go back to the plan within the
     weekly-load limits (the rule `check` applies, with a margin)."""
-    changed = {draft.week(p.date) for p in draft.proposals if p.date and p.kind in ("steps", "remove")}
+    changed = {
+        draft.week(p.date) for p in draft.proposals if p.date and p.kind in ("steps", "remove")
+    }
     if not changed:
         return
     index = min(changed) + 1
@@ -563,7 +578,9 @@ def _is_progression(session: Session, draft: _Draft) -> bool:
 
 def _easy_pace(review: Review, draft: _Draft, today: dt.date, until: dt.date) -> None:
     minimum = draft.ctx.settings.number("easy-share", "min_share")
-    low = [w for w in review.weeks if w.actual_easy_share is not None and w.actual_easy_share < minimum]
+    low = [
+        w for w in review.weeks if w.actual_easy_share is not None and w.actual_easy_share < minimum
+    ]
     if not low:
         return
     fast: list[float] = []
@@ -575,7 +592,9 @@ def _easy_pace(review: Review, draft: _Draft, today: dt.date, until: dt.date) ->
                 fast.append(st.pace)
         if r.whole is not None and r.whole.pace_mark == "fast" and r.activity.pace:
             target = r.whole.target
-            if target is not None and is_easy(Step(kind="run", end=End(kind="open"), target=target), draft.ctx.profile):
+            if target is not None and is_easy(
+                Step(kind="run", end=End(kind="lap"), target=target), draft.ctx.profile
+            ):
                 fast.append(r.activity.pace)
     if not fast:
         return
@@ -602,7 +621,9 @@ def _race_of(activity: Activity, profile: Profile) -> str | None:
     return None
 
 
-def _races(review: Review, draft: _Draft, sessions: Sequence[Session], today: dt.date) -> list[tuple[dt.date, str, Activity | None]]:
+def _races(
+    review: Review, draft: _Draft, sessions: Sequence[Session], today: dt.date
+) -> list[tuple[dt.date, str, Activity | None]]:
     out: list[tuple[dt.date, str, Activity | None]] = []
     for r in review.sessions:
         if r.activity is None:
@@ -675,7 +696,7 @@ def _paces(review: Review, draft: _Draft, sessions: Sequence[Session], today: dt
     for label, items in evidence.items():
         if len(items) < PACE_EVIDENCE:
             continue
-        pace = round(sum(p for _, p, _ in items) / len(items))
+        pace = float(round(sum(p for _, p, _ in items) / len(items)))
         current = profile.paces[label]
         if abs(current.centre - pace) < PACE_GAP:
             continue
@@ -683,11 +704,14 @@ def _paces(review: Review, draft: _Draft, sessions: Sequence[Session], today: dt
             f"{d:%d %b} {format_pace(p, draft.ctx.units)}" + (f" HR {h}" if h else "")
             for d, p, h in items
         )
-        proposed[label] = (float(pace), f"{len(items)} quality runs faster than {label} at steady heart rate: {runs}")
+        proposed[label] = (
+            float(pace),
+            f"{len(items)} quality runs faster than {label} at steady heart rate: {runs}",
+        )
     for day, kind, activity in _races(review, draft, sessions, today):
         if activity is None or activity.pace is None or kind not in profile.paces:
             continue
-        pace = round(activity.pace)
+        pace = float(round(activity.pace))
         if abs(profile.paces[kind].centre - pace) >= PACE_GAP:
             proposed[kind] = (
                 float(pace),
@@ -701,19 +725,11 @@ def _paces(review: Review, draft: _Draft, sessions: Sequence[Session], today: dt
                 code=PACES,
                 kind="paces",
                 reason=why + " (applied only with --write)",
-                before=f"{label} = {_pace_text(current, draft.ctx.units)}",
+                before=f"{label} = {format_pace(current.centre, draft.ctx.units, suffix=False)}",
                 after=f"{label} = {format_pace(pace, draft.ctx.units, suffix=False)}",
                 paces=((label, pace),),
             )
         )
-
-
-def _pace_text(target: PaceTarget, units: Units) -> str:
-    if abs(target.fast - target.slow) < 0.5:
-        return format_pace(target.fast, units, suffix=False)
-    return (
-        f"{format_pace(target.fast, units, suffix=False)}-{format_pace(target.slow, units, suffix=False)}"
-    )
 
 
 def adapt(
@@ -833,7 +849,7 @@ def apply_proposals(
         table = aot[where]
         weeks = table.get("week")
         shared = isinstance(weeks, list) and len(weeks) > 1
-        target: Table | None = table
+        target: Table = table
         if shared:
             assert start is not None and isinstance(weeks, list)
             week = (first.date - start).days // 7 + 1
