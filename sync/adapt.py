@@ -168,8 +168,8 @@ def run_adapt(args: AdaptArgs) -> int:
                 Issue(
                     "--write would rewrite the shared plan for one athlete",
                     Location(args.file),
-                    "each athlete's adaptations go to their own copy: use -o, or leave both "
-                    f"out to see them (with -o, PLAN-ATHLETE.toml: {_copy_path(args.file, 'NAME')})",
+                    "each athlete's adaptations go to their own copy: -o NEW.toml writes "
+                    "NEW-ATHLETE.toml for each (docs/adapt.md)",
                 )
             ]
         )

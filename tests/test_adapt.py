@@ -240,3 +240,55 @@ def test_every_adapt_code_is_explained() -> None:
         result = run_cli("explain", code)
         assert result.returncode == 0 and result.stdout.startswith(code)
         assert f"`{code}`" in doc
+
+
+def test_from_intervals_adapt_costs_what_review_costs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_user: Path
+) -> None:
+    from .fake_intervals import FakeIntervals
+
+    plan, folder = setup(tmp_path, "all-out-finish", "2026-12-13")
+    server = FakeIntervals().start()
+    try:
+        files = sorted(folder.glob("*.fit"))
+        for path in files:
+            server.add_activity(path.read_bytes(), name=path.stem)
+        monkeypatch.setenv("PROGSYNC_INTERVALS_URL", server.url)
+        monkeypatch.setenv("PROGSYNC_INTERVALS_API_KEY", server.api_key)
+        monkeypatch.setenv("PROGSYNC_INTERVALS_ATHLETE_ID", server.athlete_id)
+        args = ("adapt", str(plan), "--from", "intervals", "--json")
+        result = run_cli(*args, env={"PROGSYNC_TODAY": "2026-12-14"})
+        assert result.returncode == 0, result.stderr
+        doc = json.loads(result.stdout)
+        assert [p["code"] for p in changes(doc)] == ["adapt-progression-cue"]
+        listing = f"/api/v1/athlete/{server.athlete_id}/activities"
+        assert len(server.requests("GET", listing)) == 1
+        assert len(server.log) == 1 + len(files), "one listing, one download per activity"
+        server.log.clear()
+        again = json.loads(run_cli(*args, env={"PROGSYNC_TODAY": "2026-12-14"}).stdout)
+        assert again["fetched"]["downloaded"] == 0 and again["fetched"]["cached"] == len(files)
+        assert [(m, p) for m, p, _, _ in server.log] == [("GET", listing)]
+        assert server.writes() == []
+    finally:
+        server.stop()
+
+
+def test_coach_mode_keeps_each_athletes_adaptations_in_their_own_copy(tmp_path: Path) -> None:
+    plan, folder = setup(tmp_path, "all-out-finish", "2026-12-13")
+    shared = plan.read_text().replace('name = "Adapt build"\n', 'name = "Adapt build"\nathletes = ["anna", "ben"]\n')
+    plan.write_text(shared)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[athletes.anna]\npaces = {{ easy = "5:10-5:30", threshold = "4:15", 5k = "4:00" }}\nfolder = "{tmp_path / "anna"}"\n'
+        f'[athletes.ben]\npaces = {{ easy = "5:10-5:30", threshold = "4:15", 5k = "4:00" }}\nfolder = "{tmp_path / "ben"}"\n'
+    )
+    env = {"PROGSYNC_TODAY": "2026-12-14"}
+    base = ("--config", str(config), "adapt", str(plan), "--from", f"folder:{folder}")
+    refused = run_cli(*base, "--athlete", "anna", "--write", env=env)
+    assert refused.returncode == 2 and "shared plan" in refused.stderr
+    assert plan.read_text() == shared
+    result = run_cli(*base, "--athlete", "anna", "-o", str(tmp_path / "adapted.toml"), env=env)
+    assert result.returncode == 0, result.stderr
+    copy = (tmp_path / "adapted-anna.toml").read_text()
+    assert 'athletes = ["anna"]' in copy and "Controlled finish" in copy
+    assert plan.read_text() == shared and not (tmp_path / "adapted-ben.toml").exists()
