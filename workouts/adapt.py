@@ -30,7 +30,7 @@ from .checks import is_easy, is_quality, race_distance, session_facts
 from .generate import RACE_METRES, RECOVERY, RECOVERY_RUN_S, format_step
 from .model import Block, End, PaceTarget, Repeat, Session, Step
 from .profile import Profile
-from .review import Activity, Review, SessionReview
+from .review import Activity, Review
 from .rules import Settings
 from .units import Units, format_clock, format_pace
 
@@ -119,7 +119,7 @@ class Proposal:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Context:
     """What the rules read besides the review: the profile and `[checks]` settings of the plan,
-    its week anchor, the plan's units, and which named paces it sets (`[athlete] paces`)."""
+    its week anchor (the plan's `start`) and its units."""
 
     profile: Profile
     settings: Settings
@@ -449,9 +449,7 @@ def _time_off(review: Review, draft: _Draft, today: dt.date, first: int) -> floa
     return full * TIME_OFF_SHARE if full > 0 else None
 
 
-def _rebuild(
-    review: Review, draft: _Draft, today: dt.date, first: int, *, horizon_end: dt.date
-) -> None:
+def _rebuild(review: Review, draft: _Draft, today: dt.date, first: int) -> None:
     actual = _actual(review, draft)
     off = _time_off(review, draft, today, first)
     if off is not None:
@@ -749,8 +747,12 @@ def adapt(
     last_week = max((draft.week(s.date) for s in sessions), default=first)
     _missed_quality(review, draft, today)
     _race_rest(review, draft, sessions, today)
-    if not any(p.code == RACE_REST for p in draft.proposals):
-        _rebuild(review, draft, today, first, horizon_end=until)
+    resting = any(
+        p.code == RACE_REST and p.date is not None and draft.week(p.date) == first
+        for p in draft.proposals
+    )
+    if not resting:  # a race's rest is this week's load already
+        _rebuild(review, draft, today, first)
         if not any(p.code in (BRIDGE, TIME_OFF) for p in draft.proposals):
             _down_week(review, draft, today, first)
     _build_back(draft, today, first, last_week)
@@ -758,10 +760,6 @@ def adapt(
     _easy_pace(review, draft, today, until)
     _paces(review, draft, sessions, today)
     return tuple(draft.proposals)
-
-
-def session_reviews(review: Review) -> Mapping[str, SessionReview]:
-    return {r.session.identity: r for r in review.sessions if r.session is not None}
 
 
 # -- writing the proposals into the plan's TOML -----------------------------------------------
