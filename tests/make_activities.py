@@ -274,6 +274,7 @@ def scenarios() -> dict[str, bytes]:
         s["tue"],
     )
     files.update(half_build_scenarios())
+    files.update(adapt_scenarios())
     return files
 
 
@@ -344,6 +345,103 @@ def half_build_scenarios() -> dict[str, bytes]:
         _dec(6, 10), [RunLap(0, 1350, 320, 138), RunLap(0, 1350, 320, 139)], s["w2-mon"],
         workout_name=workout_name(s["w2-mon"]),
     )
+    return files
+
+
+def _adapt_build() -> dict[str, Session]:
+    """The sessions of adapt-build.toml by week and day: `w1-tue`."""
+    path = OUT / "adapt-build.toml"
+    plan = compile_plan(path.read_text(encoding="utf-8"), "adapt-build.toml").plan
+    start = plan.start
+    assert start is not None
+    return {
+        f"w{(s.date - start).days // 7 + 1}-{s.date.strftime('%a').lower()}": s
+        for s in plan.sessions
+    }
+
+
+def run_as_planned(
+    session: Session, stretch: float = 1.0, faster: float = 0.0, stages: dict[int, float] | None = None
+) -> list[RunLap]:
+    """Laps that run `session`'s workout step by step at the centre of each target: easy steps
+    `stretch` times as long, steps faster than easy `faster` s/km quicker, and `stages` (step
+    number, 1-based → pace) run at the pace given."""
+    from progsync.workouts.model import PaceTarget
+    from progsync.workouts.review import planned_steps
+
+    laps = []
+    for planned in planned_steps(session.steps):
+        step = planned.step
+        target = step.target
+        pace = target.centre if isinstance(target, PaceTarget) else 340.0
+        easy = pace >= 310
+        if not easy:
+            pace -= faster
+        if stages and planned.number in stages:
+            pace = stages[planned.number]
+        if step.end.kind == "time":
+            seconds = step.end.value or 0.0
+        else:
+            seconds = (step.end.value or 0.0) / 1000 * pace
+        if easy and step.kind != "rest" and planned.rep is None:
+            seconds *= stretch
+        laps.append(RunLap(planned.index, seconds, pace, 140 if easy else 168))
+    return laps
+
+
+def _adapt_day(key: str, sessions: dict[str, Session]) -> dt.datetime:
+    day = sessions[key].date
+    return dt.datetime(day.year, day.month, day.day, 7 if key.endswith(("mon", "wed", "fri")) else 18)
+
+
+def adapt_scenarios() -> dict[str, bytes]:
+    """adapt-build.toml run in the ways `progsync adapt` must answer (tests/test_adapt.py).
+
+    `adapt/base/`: weeks 1-3 run as planned (a test takes the days it needs); every other
+    folder holds what one scenario runs instead of (or besides) the base."""
+    s = _adapt_build()
+    files: dict[str, bytes] = {}
+
+    def name(key: str, what: str) -> str:
+        return f"{s[key].date.isoformat()}-{what}.fit"
+
+    for week in (1, 2, 3):
+        for day in ("mon", "tue", "wed", "thu", "fri", "sun"):
+            key = f"w{week}-{day}"
+            files[f"adapt/base/{name(key, s[key].slug)}"] = activity_fit(
+                _adapt_day(key, s), run_as_planned(s[key]), s[key]
+            )
+    # the progression of week 2 finished all-out: the last stage at 3:55 for 4:20 planned
+    files[f"adapt/all-out-finish/{name('w2-tue', 'progression-all-out')}"] = activity_fit(
+        _adapt_day("w2-tue", s), run_as_planned(s["w2-tue"], stages={4: 235.0}), s["w2-tue"]
+    )
+    # ... and with its middle stage slower than the first (4:45 after 4:40)
+    files[f"adapt/slower-middle/{name('w2-tue', 'progression-slower-middle')}"] = activity_fit(
+        _adapt_day("w2-tue", s), run_as_planned(s["w2-tue"], stages={3: 285.0}), s["w2-tue"]
+    )
+    # the easy runs of week 2 by feel at 4:45 (the easy range is 5:10-5:30)
+    for day, minutes in (("mon", 45), ("wed", 40), ("fri", 40), ("sun", 70)):
+        key = f"w2-{day}"
+        files[f"adapt/easy-too-fast/{name(key, 'easy-fast')}"] = activity_fit(
+            _adapt_day(key, s), [RunLap(None, minutes * 60.0, 285.0, 150, "session_end")], None
+        )
+    # a half marathon raced on the Sunday of week 2 in 1:31:47 (4:21/km), instead of the long run
+    files[f"adapt/half-raced/{name('w2-sun', 'half-marathon')}"] = activity_fit(
+        _adapt_day("w2-sun", s), [RunLap(None, 5507.0, 261.0, 176, "session_end")], None
+    )
+    # weeks 2 and 3 with the easy running ever longer: 10%, then 20% more than planned
+    for week, stretch in ((2, 1.1), (3, 1.2)):
+        for day in ("mon", "wed", "fri", "sun"):
+            key = f"w{week}-{day}"
+            files[f"adapt/rising/{name(key, 'longer')}"] = activity_fit(
+                _adapt_day(key, s), run_as_planned(s[key], stretch=stretch), s[key]
+            )
+    # the threshold reps of weeks 1-3 each 8 s/km faster than threshold, heart rate as planned
+    for week in (1, 2, 3):
+        key = f"w{week}-thu"
+        files[f"adapt/faster/{name(key, 'reps-faster')}"] = activity_fit(
+            _adapt_day(key, s), run_as_planned(s[key], faster=8.0), s[key]
+        )
     return files
 
 

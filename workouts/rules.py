@@ -2,6 +2,10 @@
 
 Only the catalogue lives here (cheap to import, and what `progsync explain` prints); the
 analysis that applies the rules is in `checks.py`.
+
+Why this module is long: it holds the words of every rule (title, why, each threshold with
+its unit and default) that `explain`, docs/checks.md and docs/adapt.md show; the code that
+applies them is elsewhere.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ class Param:
 class Rule:
     code: str
     title: str
-    scope: Literal["progression", "week"]
+    scope: Literal["progression", "week", "adapt"]
     why: str
     params: tuple[Param, ...] = ()
 
@@ -276,6 +280,99 @@ RULES: tuple[Rule, ...] = (
 
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
 
+#: The rules of `progsync adapt` (`workouts.adapt`): what it changes in the coming weeks after
+#: what was run, and why. They have no `[checks]` settings; docs/adapt.md gives their sources.
+ADAPT_RULES: tuple[Rule, ...] = (
+    Rule(
+        "adapt-missed-quality",
+        "A missed quality session is not crammed in",
+        "adapt",
+        "Consistency beats heroics: a quality session missed in the last week is not squeezed "
+        "into the coming days, where it would sit next to the next quality session "
+        "(quality-spacing) and add to the week's load (weekly-load). adapt says so and the plan "
+        "goes on. One missed easy run changes nothing at all.",
+    ),
+    Rule(
+        "adapt-bridge-week",
+        "A broken week becomes a bridge",
+        "adapt",
+        "When two or more sessions of the last week were missed, or less than 60% of its "
+        "planned time was run, the coming week is built from what was actually run: at most "
+        "25% more time than that (under weekly-load's 30%). Easy steps get shorter; quality "
+        "sessions are kept but shorter (their warm-up and cool-down, then a repeat at a time "
+        "while the easy share would fall under easy-share's minimum); the long run is not "
+        "increased.",
+    ),
+    Rule(
+        "adapt-time-off",
+        "Time off is rebuilt, not resumed",
+        "adapt",
+        "Seven or more days without running, with sessions planned in them: the first week "
+        "back is about 60% (50-70%) of the last full week (a week run to at least 80% of its "
+        "plan; else what the plan asked of the week of the last run), with no quality session "
+        "in its first three days (they become easy runs).",
+    ),
+    Rule(
+        "adapt-build-back",
+        "After a lighter week, back to the plan within the load limit",
+        "adapt",
+        "A week adapt made lighter (a bridge, time off, a race's rest, a down week) is followed "
+        "by weeks that rise back to the plan gradually: each at most 25% over the week before "
+        "and at most 1.25 times the average of the four before (weekly-load allows 30% and "
+        "1.3). This may reach beyond the adapted weeks, until a week of the plan fits.",
+    ),
+    Rule(
+        "adapt-progression-cue",
+        "A progression run that finished all-out or stalled gets a cue",
+        "adapt",
+        "Progression runs start patiently and finish strong, never all-out. When the last "
+        "progression run finished faster than its planned top pace, or had a stage slower "
+        "than the stage before, the next one keeps its paces and gets a cue in its notes "
+        "('Controlled finish ...', 'Each stage a little faster ...'). Two on-pace "
+        "progressions in a row: the plan goes on as written.",
+    ),
+    Rule(
+        "adapt-easy-pace",
+        "Easy runs run too fast get a note",
+        "adapt",
+        "Mostly easy: when a reviewed week's easy share was under the easy-share minimum and "
+        "its easy steps (or easy runs by feel) ran faster than the easy range, the coming easy "
+        "runs get a note ('Easy means easy ...'); their targets do not change. Races are not "
+        "counted.",
+    ),
+    Rule(
+        "adapt-race-rest",
+        "Rest after a race",
+        "adapt",
+        "A race (a session tagged race, or a run at 5k, 10k, half or marathon distance at "
+        "faster than easy pace) is followed by the rest the coaching seeds give for its "
+        "distance: 5k 3 days off then 4 easy, 10k 4 off then 3 easy, half 7 off then 7 "
+        "easy, marathon 14 off then 14 easy (generate.RECOVERY). Sessions in the days off are "
+        "removed; in the easy days quality sessions and runs over 30 minutes become 30-minute "
+        "easy runs.",
+    ),
+    Rule(
+        "adapt-down-week",
+        "Three rising weeks are followed by a down week",
+        "adapt",
+        "Adaptation happens in recovery. After three completed weeks in a row with more "
+        "running each than the week before, the coming week becomes a down week at 75% of "
+        "the last (20-30% less), unless it is already at most 80% of it.",
+    ),
+    Rule(
+        "adapt-paces",
+        "Fitness shows: new paces are proposed with the evidence",
+        "adapt",
+        "Quality sessions run faster than a named pace of [athlete] paces at a steady heart "
+        "rate (not above the step's heart-rate target) three times, or a race result at a "
+        "distance the paces name: adapt proposes the pace that was run, with the runs as "
+        "evidence, when it differs by 2 s/km or more. Written only with --write (or -o).",
+    ),
+)
+ADAPT_BY_CODE = {rule.code: rule for rule in ADAPT_RULES}
+#: Every code `progsync explain` knows.
+EXPLAINED = {**RULES_BY_CODE, **ADAPT_BY_CODE}
+
 
 @dataclass(frozen=True)
 class SettingProblem:
@@ -450,10 +547,19 @@ def parse_settings(table: Mapping[str, Any] | None) -> Settings:
 
 def explain(code: str) -> str:
     """What `progsync explain RULE` prints: the rule, why it exists, its defaults and settings."""
-    rule = RULES_BY_CODE[code]
+    rule = EXPLAINED[code]
     lines = [f"{rule.code}: {rule.title}", ""]
     lines.extend(_wrap(rule.why, 88))
     lines.append("")
+    if rule.scope == "adapt":
+        lines.extend(
+            _wrap(
+                "Applies to: progsync adapt PLAN --from SOURCE, which proposes it for the coming "
+                "weeks and changes the plan only with --write or -o (docs/adapt.md).",
+                88,
+            )
+        )
+        return "\n".join(lines)
     applies = (
         "every progression = {...} session, every session tagged or named progression, and any "
         "session without repeats whose run steps get faster over time"

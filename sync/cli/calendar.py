@@ -367,3 +367,48 @@ def review(
     if athletes or any("athletes" in _peek_text(f) for f in files):
         args.members = _members(ctx, athletes, files)
     return run_review(args)
+
+
+@cli.command()
+@click.argument("file")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    metavar="SOURCE",
+    help="Where the completed activities are: folder:PATH (FIT files), intervals or garmin.",
+)
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 12),
+    default=2,
+    show_default=True,
+    help="How many coming weeks to adapt.",
+)
+@click.option("--write", is_flag=True, help="Make the changes in FILE (comments and order kept).")
+@click.option("-o", "--output", metavar="NEW.toml", help="Write the adapted plan to a copy.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@_athlete_option
+@click.pass_context
+def adapt(
+    ctx: click.Context,
+    /,
+    file: str,
+    source: str,
+    weeks: int,
+    write: bool,
+    output: str | None,
+    as_json: bool,
+    athletes: tuple[str, ...] = (),
+) -> int:
+    """Propose changes to the coming weeks of FILE from what was run (docs/adapt.md)."""
+    from progsync.sync.app.adapt import AdaptArgs
+    from progsync.sync.views.adapt import run_adapt
+
+    if write and output:
+        raise click.UsageError("--write and -o cannot be combined")
+    args = AdaptArgs(file=file, source=source, config_path=ctx.obj.get("config_path"))
+    args.weeks, args.write, args.output, args.as_json = weeks, write, output, as_json
+    if athletes or "athletes" in _peek_text(file):
+        args.members = _members(ctx, athletes, (file,))
+    return run_adapt(args)

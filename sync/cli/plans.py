@@ -244,12 +244,16 @@ def report(
 @click.argument("rule", required=False)
 def explain(rule: str | None) -> int:
     """Explain coaching RULE: why it exists, its defaults and how to tune it (no RULE: list)."""
-    from progsync.workouts.rules import RULES, RULES_BY_CODE
+    from progsync.workouts.rules import ADAPT_RULES, RULES
+    from progsync.workouts.rules import EXPLAINED as RULES_BY_CODE
     from progsync.workouts.rules import explain as explain_rule
 
     if rule is None:
         click.echo("Coaching rules (progsync explain RULE for details):")
         for item in RULES:
+            click.echo(f"  {item.code:<32}{item.title}")
+        click.echo("Rules of progsync adapt:")
+        for item in ADAPT_RULES:
             click.echo(f"  {item.code:<32}{item.title}")
         return 0
     if rule not in RULES_BY_CODE:
