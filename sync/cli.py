@@ -732,6 +732,36 @@ _plan_option = click.option(
 )
 
 
+@cli.command(name="import")
+@click.argument("files", nargs=-1, required=True)
+@click.option("-o", "--output", default=None, help="Write the plan to this file (default: print it).")
+@click.option("--name", default=None, help="The plan's name (default: Imported workouts).")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@_plan_option
+@click.pass_context
+def import_cmd(
+    ctx: click.Context,
+    files: tuple[str, ...],
+    output: str | None,
+    name: str | None,
+    force: bool,
+    plan_file: str | None,
+) -> int:
+    """Read workouts (FIT, Garmin Connect JSON, Intervals.icu text or JSON, Zwift .zwo) into a
+    plan in the workout language (docs/import.md)."""
+    from .importing import import_files
+
+    result = import_files(_config(ctx), files, plan_file=plan_file, name=name)
+    for item in result.lost:
+        click.secho(_visible(f"warning: {item}"), fg="yellow", err=True)
+    if output is None:
+        click.echo(result.text, nl=False)
+    else:
+        _write_new(output, result.text, force)
+        click.echo(f"wrote {output}: {result.sessions} sessions")
+    return 0
+
+
 @cli.command()
 @_plan_option
 @_race_option

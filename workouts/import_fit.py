@@ -18,6 +18,7 @@ from .model import (
     Block,
     CadenceTarget,
     End,
+    EndKind,
     HeartRateTarget,
     HeartRateZoneTarget,
     OpenTarget,
@@ -107,7 +108,7 @@ def _step(message: dict[str, Any], profile: Profile, losses: Losses) -> Step:
         end = End(kind="distance", value=round(raw / 100, 1))
     elif duration in ("hr_less_than", "hr_greater_than") and raw is not None:
         bpm, words = _hr(raw, profile, losses)
-        kind = "hr_below" if duration == "hr_less_than" else "hr_above"
+        kind: EndKind = "hr_below" if duration == "hr_less_than" else "hr_above"
         if bpm is None:
             end = End(kind="lap")
             notes.append(f"until {words}")
@@ -121,7 +122,7 @@ def _step(message: dict[str, Any], profile: Profile, losses: Losses) -> Step:
         losses.add(f"a step that ends on {duration}: it ends on the lap button (kept as a note)")
         end = End(kind="lap")
         notes.append(f"until {duration} {raw}")
-    target, words = _target(message.get("target_type"), message.get("target_value"),
+    target, target_words = _target(message.get("target_type"), message.get("target_value"),
                             message.get("custom_target_value_low"),
                             message.get("custom_target_value_high"), profile, losses)
     secondary, secondary_words = _target(
@@ -134,7 +135,7 @@ def _step(message: dict[str, Any], profile: Profile, losses: Losses) -> Step:
     text = message.get("notes")
     if isinstance(text, str) and text.strip() and (not notes or text.strip() not in notes[0]):
         notes.append(text.strip())
-    notes.extend(w for w in (words, secondary_words) if w)
+    notes.extend(w for w in (target_words, secondary_words) if w)
     return Step(
         kind=KINDS.get(str(message.get("intensity") or "active"), "run"),
         end=end,
@@ -187,7 +188,9 @@ def read_fit_workout(data: bytes, profile: Profile, *, units: Units = "km", sour
                                 hint="activity files are read by `progsync review`, not `import`")
     workout = (messages.get("workout_mesgs") or [{}])[0]
     losses = Losses()
-    ordered = sorted(steps_messages, key=lambda m: _int(m.get("message_index")) or 0)
+    ordered: list[dict[str, Any]] = sorted(
+        (dict(m) for m in steps_messages), key=lambda m: _int(m.get("message_index")) or 0
+    )
     blocks = _nest(ordered, profile, losses)
     sport = SPORTS.get(str(workout.get("sport") or "running"), "other")
     description = workout.get("wkt_description")

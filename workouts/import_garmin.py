@@ -81,7 +81,10 @@ def _number(value: Any) -> float | None:
 def _target(step: Mapping[str, Any], prefix: str, profile: Profile, losses: Losses) -> tuple[Target | None, str | None]:
     """(target, words for what could not be read) of one of the step's two targets."""
     type_key = f"{prefix}TargetType" if prefix else "targetType"
-    name = lambda base: f"{prefix}{base[0].upper()}{base[1:]}" if prefix else base  # noqa: E731
+
+    def name(base: str) -> str:
+        return f"{prefix}{base[0].upper()}{base[1:]}" if prefix else base
+
     kind = _key(step.get(type_key), "workoutTargetTypeKey", "workoutTargetTypeId", TARGET_IDS)
     if kind is None or kind == "no.target":
         return (None if prefix else OpenTarget()), None
@@ -147,12 +150,15 @@ def _blocks(items: Sequence[Any], profile: Profile, losses: Losses, where: str) 
             body = _blocks(item.get("workoutSteps") or [], profile, losses, where)
             if not body:
                 continue
-            end = _key(item.get("endCondition"), "conditionTypeKey", "conditionTypeId", END_IDS)
-            if end not in (None, "iterations") or item.get("smartRepeat"):
-                losses.add(f"a repeat until {end}: the language repeats a count of times (kept once, as a note)")
+            until = _key(item.get("endCondition"), "conditionTypeKey", "conditionTypeId", END_IDS)
+            if until not in (None, "iterations") or item.get("smartRepeat"):
+                losses.add(
+                    f"a repeat until {until}: the language repeats a count of times "
+                    "(kept once, as a note)"
+                )
                 first = body[0]
                 if isinstance(first, Step):
-                    body[0] = with_note(first, f"repeat until {end}")
+                    body[0] = with_note(first, f"repeat until {until}")
                 out.extend(body)
                 continue
             out.append(Repeat(count=max(1, int(count or 1)), steps=tuple(body)))

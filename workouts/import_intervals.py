@@ -107,8 +107,10 @@ def _step(
     line.take(_FREERIDE)
     intensity = line.take(_INTENSITY)
     if intensity:
-        kind = {"warmup": "warmup", "cooldown": "cooldown", "recovery": "recover", "rest": "rest"}.get(
-            intensity.group(1).lower(), kind)
+        named: dict[str, StepKind] = {
+            "warmup": "warmup", "cooldown": "cooldown", "recovery": "recover", "rest": "rest"
+        }
+        kind = named.get(intensity.group(1).lower(), kind)
     target: Target = OpenTarget()
     direction: RampDirection | None = None
     if m := line.take(_PACE):
@@ -202,7 +204,10 @@ def _step(
     rest = " ".join(line.text[line.first :].split()).strip(" -:,")
     words = " ".join(w for w in (cue, rest) if w)
     lowered = words.lower()
-    for word, word_kind in (("recover", "recover"), ("recovery", "recover"), ("rest", "rest")):
+    cue_kinds: tuple[tuple[str, StepKind], ...] = (
+        ("recover", "recover"), ("recovery", "recover"), ("rest", "rest")
+    )
+    for word, word_kind in cue_kinds:
         if lowered == word and kind == "run":
             kind, words = word_kind, ""
     if words:
