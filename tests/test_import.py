@@ -234,3 +234,97 @@ def test_cli_import_writes_a_plan_that_checks(tmp_path: Path) -> None:
     assert failed.returncode == 2
     assert "broken.json:1:3: not valid JSON" in failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+def _zwo_elements(text: str, profile: Any) -> list[tuple[Any, ...]]:
+    """Each element as (tag, seconds, values): run shares turned into speeds (m/s) through the
+    reference pace they name, so two files that pick different reference paces compare."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(text)
+    run = root.findtext("sportType") == "run"
+    refs = {1: "5k", 2: "10k", 3: "half", 4: "marathon"}
+
+    def value(element: Any, key: str) -> float | None:
+        raw = element.get(key)
+        if raw is None:
+            return None
+        share = float(raw)
+        if run:
+            ref = profile.paces[refs[int(element.get("pace", "1"))]]
+            return share * 1000 / ref.centre
+        return share
+
+    out = []
+    for e in root.find("workout"):
+        keys = ("Power", "PowerLow", "PowerHigh", "OnPower", "OffPower")
+        durations = ("Duration", "OnDuration", "OffDuration", "Repeat", "Cadence")
+        out.append((e.tag, *(float(e.get(k) or 0) for k in durations), *(value(e, k) or 0.0 for k in keys)))
+    return out
+
+
+def _same_zwo(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]]) -> bool:
+    """Same elements, durations exact, shares and speeds within the file's rounding (0.01)."""
+    return len(a) == len(b) and all(
+        x[0] == y[0] and x[1:6] == y[1:6] and x[6:] == pytest.approx(y[6:], abs=0.01)
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+@pytest.mark.parametrize("name", ["ride.zwo", "run.zwo"])
+def test_zwo_round_trip(name: str) -> None:
+    from progsync.workouts.zwo import encode_zwo
+
+    original = (FIXTURES / "import" / name).read_text()
+    [session] = _compiled([read_zwo(original, _profile()).session])
+    again = encode_zwo(session, profile=_profile())
+    assert _same_zwo(_zwo_elements(again.data, _profile()), _zwo_elements(original, _profile()))
+
+
+def test_zwo_export_import_export_is_a_fixed_point_over_the_examples() -> None:
+    from progsync.workouts.zwo import encode_zwo
+
+    for path in sorted((ROOT / "examples").glob("*.toml")):
+        compiled = compile_plan(path.read_text(), str(path))
+        profile = compiled.profile
+        for session in compiled.plan.sessions:
+            first = encode_zwo(session, profile=profile).data
+            back = read_zwo(first, profile)
+            written = plan_toml("t", [back.session], profile, dated=False).text
+            [again] = compile_plan(written, "t.toml", _athlete_of(path)).plan.sessions
+            second = encode_zwo(again, profile=profile).data
+            assert _same_zwo(_zwo_elements(second, profile), _zwo_elements(first, profile)), session.name
+
+
+def _athlete_of(path: Path) -> dict[str, Any]:
+    import tomllib
+
+    return dict(tomllib.loads(path.read_text()).get("athlete", {}))
+
+
+def test_ramps_degrade_with_a_caveat_on_garmin_and_fit() -> None:
+    text = (FIXTURES / "import/threshold-ramps.txt").read_text()
+    [session] = _compiled([read_intervals_text(text, _profile()).session])
+    for fmt in ("garmin-json", "fit"):
+        shorts = [c.short for c in encode(session, fmt).caveats]  # type: ignore[arg-type]
+        assert "ramp → a steady range" in shorts, fmt
+    assert "ramp → a steady range" not in [c.short for c in encode(session, "intervals").caveats]
+
+
+def test_intervals_event_json_keeps_its_date_and_sport() -> None:
+    from progsync.workouts.import_intervals import read_intervals_event
+
+    # the fields of an EventEx (tests/fixtures/intervals-icu/openapi-spec.json)
+    event = {"id": 7, "category": "WORKOUT", "start_date_local": "2026-12-01T00:00:00",
+             "name": "Tempo", "type": "Ride", "description": "- 10m 200w\n- 5m Z2"}
+    imported = read_intervals_event(event, _profile())
+    assert imported.session.date.isoformat() == "2026-12-01"
+    assert imported.session.sport == "bike"
+    assert _steps_toml(imported) == ['"10min @200-200w"', '"5min @pz2"']
+
+
+def test_miles_plan_writes_paces_per_mile() -> None:
+    data = json.loads((FIXTURES / "garmin-connect/WorkoutRunningNestedRepeatsOutput.json").read_text())
+    imported = read_garmin_workout(data, _profile(), units="mi")
+    text = plan_toml("t", [imported.session], _profile(), units="mi", dated=False).text
+    assert '"400m @5:57.6-5:21.9"' in text  # 4.5-5.0 m/s per mile
