@@ -113,7 +113,8 @@ def _target(step: Mapping[str, Any], prefix: str, profile: Profile, losses: Loss
             return PowerZoneTarget(zone=zone, label=f"pz{zone}"), None
         if one and two:
             return PowerTarget(low=round(min(one, two)), high=round(max(one, two)), label="imported"), None
-    if kind == "cadence" and one and two:
+    if kind in ("cadence", "cadence.zone") and one and two:
+        # `cadence.zone` is the key some tools send for id 3 (the id is what Garmin reads)
         return CadenceTarget(low=round(min(one, two)), high=round(max(one, two)), label="imported"), None
     words = f"target {kind} {one or ''}-{two or ''} zone {zone or ''}".strip()
     losses.add(f"{words}: not a target the language has (kept as a note)")

@@ -186,7 +186,9 @@ def step_text(step: Step, units: Units, profile: Profile, sport: Sport, lost: li
         except (StepSyntaxError, ProgsyncError):
             continue
         return text
-    # The language cannot hold this target: keep it as words.
+    # The language cannot hold this target: keep it as words (a ride's speed in km/h).
+    if isinstance(step.target, PaceTarget) and sport == "bike":
+        wanted = f"{3600 / step.target.slow:.1f}-{3600 / step.target.fast:.1f} km/h"
     words = " · ".join([*notes, f"target {wanted}"]) if wanted else " · ".join(notes)
     lost.append(f"{head}: target {wanted} kept as a note (the language does not accept it)")
     return head + (" -- " + words.replace("--", "–") if words else "")
