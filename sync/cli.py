@@ -454,9 +454,24 @@ def plan_cmd(ctx: click.Context, /, files: tuple[str, ...], **options: Any) -> i
     is_flag=True,
     help="Print nothing on success; one line per destination otherwise.",
 )
+@click.option(
+    "--adopt-foreign",
+    is_flag=True,
+    help="First take the Intervals.icu events of the same date and name under progsync's "
+    "management (after `progsync import --from intervals`), instead of adding copies.",
+)
 @click.pass_context
-def push(ctx: click.Context, /, files: tuple[str, ...], **options: Any) -> int:
+def push(
+    ctx: click.Context, /, files: tuple[str, ...], adopt_foreign: bool = False, **options: Any
+) -> int:
     """Make each destination's calendar match the plan FILES (globs are fine)."""
+    if adopt_foreign and not options.get("dry_run"):
+        from .importing import adopt_foreign as adopt
+
+        if options.get("athletes"):
+            raise click.UsageError("--adopt-foreign works on your own calendar, not a squad's")
+        for line in adopt(_config(ctx), files, options["to"]):
+            click.echo(line, err=True)
     return _run_sync(ctx, files, **options)
 
 
@@ -733,7 +748,16 @@ _plan_option = click.option(
 
 
 @cli.command(name="import")
-@click.argument("files", nargs=-1, required=True)
+@click.argument("files", nargs=-1)
+@click.option(
+    "--from",
+    "service",
+    type=click.Choice(["intervals", "garmin"]),
+    default=None,
+    help="Read the workouts on this calendar instead of files.",
+)
+@click.option("--from-date", default=None, help="First calendar date to read (YYYY-MM-DD).")
+@click.option("--until", default=None, help="Last calendar date to read (YYYY-MM-DD).")
 @click.option("-o", "--output", default=None, help="Write the plan to this file (default: print it).")
 @click.option("--name", default=None, help="The plan's name (default: Imported workouts).")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
@@ -746,12 +770,27 @@ def import_cmd(
     name: str | None,
     force: bool,
     plan_file: str | None,
+    service: str | None,
+    from_date: str | None,
+    until: str | None,
 ) -> int:
-    """Read workouts (FIT, Garmin Connect JSON, Intervals.icu text or JSON, Zwift .zwo) into a
-    plan in the workout language (docs/import.md)."""
-    from .importing import import_files
+    """Read workouts (FIT, Garmin Connect JSON, Intervals.icu text or JSON, Zwift .zwo), or a
+    calendar's (--from intervals), into a plan in the workout language (docs/import.md)."""
+    from .importing import import_calendar, import_files
 
-    result = import_files(_config(ctx), files, plan_file=plan_file, name=name)
+    if service is not None:
+        if files:
+            raise click.UsageError("give files or --from, not both")
+        first, last = _date(from_date), _date(until)
+        if first is None or last is None:
+            raise click.UsageError("--from needs --from-date and --until (YYYY-MM-DD)")
+        result = import_calendar(
+            _config(ctx), service, first, last, plan_file=plan_file, name=name
+        )
+    elif not files:
+        raise click.UsageError("give workout files, or --from intervals with dates")
+    else:
+        result = import_files(_config(ctx), files, plan_file=plan_file, name=name)
     for item in result.lost:
         click.secho(_visible(f"warning: {item}"), fg="yellow", err=True)
     if output is None:

@@ -9,6 +9,7 @@ config's `[athlete]`, or `--plan`'s) names paces and resolves % of FTP / max HR.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,3 +108,101 @@ def import_files(
     )
     lost = [f"{i.session.name}: {item}" for i in imported for item in i.lost] + written.lost
     return ImportResult(written.text, len(sessions), tuple(dict.fromkeys(lost)))
+
+
+def import_calendar(
+    config: Config,
+    service: str,
+    start: dt.date,
+    until: dt.date,
+    *,
+    plan_file: str | None = None,
+    name: str | None = None,
+) -> ImportResult:
+    """The planned workouts on a calendar from `start` to `until`, as a dated plan."""
+    from progsync.workouts.import_intervals import read_intervals_event
+    from progsync.workouts.toml_out import plan_toml
+
+    from .commands import athlete_profile
+    from .destinations.intervals import client_for
+
+    if service != "intervals":
+        raise ProgsyncError(
+            f"importing a {service} calendar is not built yet",
+            hint="import Garmin Connect workouts from their JSON (workout-service/workout/ID): "
+            "progsync import FILE.json",
+        )
+    if until < start:
+        raise ProgsyncError(
+            f"--until {until.isoformat()} is before --from-date {start.isoformat()}"
+        )
+    profile, units, _ = athlete_profile(config, plan_file)
+    imported: list[Imported] = []
+    skipped: list[str] = []
+    for event in client_for(config).list_events(start, until):
+        fields = event.fields()
+        if not str(fields.get("description") or "").strip():
+            skipped.append(f"event {event.key} '{event.name or ''}' on {event.day}: no workout text")
+            continue
+        imported.append(
+            read_intervals_event(
+                fields, profile, units=units, source=f"Intervals.icu event {event.key}"
+            )
+        )
+    if not imported:
+        raise ProgsyncError(
+            f"no workouts on the Intervals.icu calendar from {start.isoformat()} to "
+            f"{until.isoformat()}"
+        )
+    sessions = sorted((i.session for i in imported), key=lambda s: s.date)
+    written = plan_toml(
+        name or "Imported workouts",
+        sessions,
+        profile,
+        units=units,
+        header=f"Imported by `progsync import --from intervals` ({start} to {until})",
+    )
+    lost = [f"{i.session.name}: {item}" for i in imported for item in i.lost]
+    lost += written.lost + skipped
+    return ImportResult(written.text, len(sessions), tuple(dict.fromkeys(lost)))
+
+
+def adopt_foreign(config: Config, files: tuple[str, ...], to: tuple[str, ...]) -> list[str]:
+    """Before a push: take the Intervals.icu events that another tool (or an import) put on the
+    calendar under progsync's management, so the push updates them instead of adding a copy.
+
+    An event without progsync's marker is adopted by the session of the same date and name that
+    no event carries yet: its `external_id` becomes `progsync:<identity>` (`PUT /events/{id}`),
+    which is how the push recognises its own events. Only Intervals.icu is done."""
+    from .destinations.intervals import MARKER, client_for
+    from .loading import load_plans
+    from .service import resolve_targets
+
+    if not any(t.kind == "intervals" for t in resolve_targets(to, config)):
+        return []
+    sessions = load_plans(files, config).sessions
+    if not sessions:
+        return []
+    client = client_for(config)
+    events = client.list_events(min(s.date for s in sessions), max(s.date for s in sessions))
+    claimed = {
+        (e.external_id or "")[len(MARKER) :]
+        for e in events
+        if (e.external_id or "").startswith(MARKER)
+    }
+    foreign = [e for e in events if not (e.external_id or "").startswith(MARKER)]
+    lines: list[str] = []
+    for session in sessions:
+        if session.identity in claimed:
+            continue
+        for event in foreign:
+            if event.day == session.date and (event.name or "").strip() == session.name.strip():
+                client.update_event(event.key, {"external_id": MARKER + session.identity})
+                foreign.remove(event)
+                claimed.add(session.identity)
+                lines.append(
+                    f"adopted Intervals.icu event {event.key} '{session.name}' on "
+                    f"{session.date.isoformat()}"
+                )
+                break
+    return lines

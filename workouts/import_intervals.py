@@ -289,7 +289,11 @@ def read_intervals_event(
     kind = str(data.get("type") or "Run").lower()
     date = None
     start = data.get("start_date_local")
-    if isinstance(start, str) and len(start) >= 10:
+    if isinstance(start, dt.datetime):
+        date = start.date()
+    elif isinstance(start, dt.date):
+        date = start
+    elif isinstance(start, str) and len(start) >= 10:
         try:
             date = dt.date.fromisoformat(start[:10])
         except ValueError:
