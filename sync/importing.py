@@ -5,6 +5,11 @@ The use case only: read each file, pick its reader by extension and content
 (`progsync.workouts.import_*`), write the sessions with `toml_out`, and say what the language
 could not express (each such thing is also kept as a note in the plan). The athlete profile (the
 config's `[athlete]`, or `--plan`'s) names paces and resolves % of FTP / max HR.
+
+Also `import --from intervals` (the WORKOUT events of a date range, through the destination's
+own client) and `push --adopt-foreign` (`adopt_foreign`: before a push, give the unmanaged event
+of the same date and name progsync's `external_id`, so the push updates it instead of adding a
+copy). Garmin Connect's calendar is not read yet.
 """
 
 from __future__ import annotations
