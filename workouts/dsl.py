@@ -24,6 +24,7 @@ from .model import (
     PaceTarget,
     PowerTarget,
     PowerZoneTarget,
+    RampDirection,
     RpeTarget,
     Step,
     StepKind,
@@ -143,6 +144,9 @@ def parse_step(text: str, units: Units, profile: Profile) -> tuple[Step, list[St
             with contextlib.suppress(StepSyntaxError):
                 target = _named_pace("recovery", "recovery", profile)
     else:
+        ramp_match = _RAMP.match(target_text)
+        if ramp_match:
+            target_text = target_text[ramp_match.end() :]
         offset = text.index(target_text, target_at)
         parts = target_text.split("&")
         if len(parts) > 2:
@@ -173,6 +177,9 @@ def parse_step(text: str, units: Units, profile: Profile) -> tuple[Step, list[St
             resolved.append(one)
         target = resolved[0]
         secondary = resolved[1] if len(resolved) > 1 else None
+        ramp = None
+        if ramp_match:
+            ramp = _ramp_direction(parts[0], target, offset, offset + len(parts[0].rstrip()))
         return (
             Step(
                 kind=kind,
@@ -181,10 +188,41 @@ def parse_step(text: str, units: Units, profile: Profile) -> tuple[Step, list[St
                 secondary=secondary,
                 note=note,
                 source=text.strip(),
+                ramp=ramp,
             ),
             warnings,
         )
     return Step(kind=kind, end=end, target=target, note=note, source=text.strip()), warnings
+
+
+_RAMP = re.compile(r"ramp\s+", re.IGNORECASE)
+_RAMP_ENDS = re.compile(r"\s*(\d{1,4}(?::\d{2}(?:\.\d)?)?)\s*-\s*(\d{1,4}(?::\d{2}(?:\.\d)?)?)")
+
+
+def _ramp_direction(written: str, target: Target, start: int, end: int) -> RampDirection:
+    """Which way a ramp goes, from the order its two ends are written in: `ramp 5:30-4:30`
+    and `ramp 150-250w` rise (the effort grows), `ramp 250-150w` falls."""
+    ends = _RAMP_ENDS.match(written)
+    if not isinstance(target, PaceTarget | HeartRateTarget | PowerTarget | CadenceTarget) or not ends:
+        raise StepSyntaxError(
+            "a ramp goes from one value to another",
+            hint="e.g. @ramp 5:30-4:45 (pace), @ramp 150-250w, @ramp 130-150bpm",
+            start=start,
+            end=end,
+        )
+    first, second = (
+        (int(m) * 60 + float(s)) if ":" in v else float(v)
+        for v in ends.groups()
+        for m, _, s in [v.partition(":")]
+    )
+    if first == second:
+        raise StepSyntaxError(
+            "a ramp needs two different values", hint="a steady target needs no 'ramp'",
+            start=start, end=end,
+        )
+    if isinstance(target, PaceTarget):
+        return "rising" if first > second else "falling"
+    return "rising" if first < second else "falling"
 
 
 #: A warm-up or cool-down of at most this many metres, written in metres, is almost surely

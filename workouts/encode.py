@@ -1,6 +1,6 @@
 """What every encoder shares, and one entry point to all of them.
 
-Each format has one adapter module (`fit`, `garmin_json`, `intervals_text`) with one function of
+Each format has one adapter module (`fit`, `garmin_json`, `intervals_text`, `zwo`) with one function of
 the same shape, `SessionEncoder`: a session in, an `Encoded` out (the format's data and the
 `Caveat`s about what it could not carry exactly). What the adapters share lives here, not in one
 of them: `EncodeError` for a session a format cannot carry at all, `Caveat`, and
@@ -25,16 +25,18 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from .errors import ProgsyncError
 from .model import Session
+from .profile import Profile
 from .units import format_clock, format_distance
 
-Format = Literal["fit", "garmin-json", "intervals"]
-FORMATS: tuple[Format, ...] = ("fit", "garmin-json", "intervals")
-EXTENSIONS: dict[Format, str] = {"fit": "fit", "garmin-json": "json", "intervals": "txt"}
+Format = Literal["fit", "garmin-json", "intervals", "zwo"]
+FORMATS: tuple[Format, ...] = ("fit", "garmin-json", "intervals", "zwo")
+EXTENSIONS: dict[Format, str] = {"fit": "fit", "garmin-json": "json", "intervals": "txt", "zwo": "zwo"}
 #: format -> (module in this package, its encoder function)
 ENCODERS: dict[Format, tuple[str, str]] = {
     "fit": ("fit", "encode_fit"),
     "garmin-json": ("garmin_json", "encode_workout"),
     "intervals": ("intervals_text", "encode_intervals_text"),
+    "zwo": ("zwo", "encode_zwo"),
 }
 
 T = TypeVar("T")
@@ -151,7 +153,16 @@ def as_bytes(data: bytes | str | dict[str, Any]) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def encode(session: Session, fmt: Format, max_hr: int | None = None) -> Output:
-    """Encode a session; deterministic: the same session gives the same bytes."""
-    result = encoder(fmt)(session, max_hr=max_hr)
+def encode(
+    session: Session, fmt: Format, max_hr: int | None = None, profile: Profile | None = None
+) -> Output:
+    """Encode a session; deterministic: the same session gives the same bytes. `profile` is
+    read by the `.zwo` encoder only (its targets are shares of race paces and FTP)."""
+    if fmt == "zwo":
+        # Loaded by name like every adapter (`encoder`): the adapters import this module.
+        module, name = ENCODERS[fmt]
+        encode_zwo = getattr(importlib.import_module(f"{__package__}.{module}"), name)
+        result: Encoded[Any] = encode_zwo(session, max_hr=max_hr, profile=profile)
+    else:
+        result = encoder(fmt)(session, max_hr=max_hr)
     return Output(f"{session.file_stem}.{EXTENSIONS[fmt]}", as_bytes(result.data), result.caveats)

@@ -297,6 +297,16 @@ def fit_caveats(session: Session) -> tuple[Caveat, ...]:
             )
         )
     for step in iter_steps(session.steps):
+        if step.ramp is not None:
+            # A FIT workout_step has one steady target (FIT profile, workout_step).
+            out.append(
+                caveat(
+                    session,
+                    "degraded",
+                    "ramp → a steady range",
+                    "a FIT workout step has no ramp; the ramp is a range of its ends",
+                )
+            )
         if isinstance(step.target, RpeTarget):
             out.append(
                 caveat(

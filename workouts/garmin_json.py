@@ -277,6 +277,16 @@ def encode_workout(session: Session, *, max_hr: int | None = None) -> Encoded[di
             )
         )
     for step in iter_steps(blocks):
+        if step.ramp is not None:
+            # Garmin Connect's workout steps hold one steady target (docs/destinations.md).
+            caveats.append(
+                caveat(
+                    session,
+                    "degraded",
+                    "ramp → a steady range",
+                    "Garmin Connect has no ramp target; the ramp is sent as a range of its ends",
+                )
+            )
         if isinstance(step.target, RpeTarget):
             caveats.append(
                 caveat(

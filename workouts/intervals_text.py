@@ -213,6 +213,22 @@ class _Writer:
             return "", f"Cadence {target.low} to {target.high} spm"
         raise AssertionError(target)  # pragma: no cover
 
+    def ramp(self, step: Step, steady: str) -> str:
+        """A ramp in Intervals.icu's own words (`ramp 5:30-4:30/km Pace`, `ramp 150-250w`),
+        its ends in the order the step runs them (forum thread 123701)."""
+        target = step.target
+        rising = step.ramp == "rising"
+        if isinstance(target, PaceTarget):
+            slow = format_pace(target.slow, self.units, suffix=False)
+            fast = format_pace(target.fast, self.units, suffix=False)
+            ends = f"{slow}-{fast}" if rising else f"{fast}-{slow}"
+            return f"ramp {ends}/{self.units} Pace"
+        if isinstance(target, PowerTarget):
+            low, high = (target.low, target.high) if rising else (target.high, target.low)
+            return f"ramp {low}-{high}w"
+        self.warn("ramp → a steady range", "this ramp is sent as a steady range on Intervals.icu")
+        return steady
+
     def step(self, step: Step) -> str:
         cue_parts: list[str] = []
         if step.name:
@@ -220,6 +236,8 @@ class _Writer:
         elif step.kind in ("recover", "rest"):
             cue_parts.append("Recover" if step.kind == "recover" else "Rest")
         target_text, extra = self.target(step.target)
+        if step.ramp is not None:
+            target_text = self.ramp(step, target_text)
         if extra:
             cue_parts.append(extra)
         if step.note:

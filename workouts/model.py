@@ -21,6 +21,7 @@ from .units import Units, format_pace
 
 StepKind = Literal["warmup", "run", "recover", "rest", "cooldown"]
 EndKind = Literal["time", "distance", "lap", "hr_below", "hr_above", "calories"]
+RampDirection = Literal["rising", "falling"]
 Sport = Literal["run", "bike", "swim", "strength", "cardio", "yoga", "hiit", "mobility", "other"]
 
 
@@ -142,6 +143,9 @@ class Step:
     note: str | None = None
     name: str | None = None
     source: str | None = None
+    #: A ramp: the target goes from one end of its range to the other over the step, `rising`
+    #: (slower to faster pace, fewer to more watts or bpm) or `falling`; None: a steady range.
+    ramp: RampDirection | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -29,7 +29,7 @@ def export_sessions(loaded: Loaded, formats: list[Format], out_dir: Path) -> Exp
     for session in loaded.sessions:
         max_hr = profiles[session.plan].max_hr if session.plan in profiles else None
         for fmt in formats:
-            output = encode(session, fmt, max_hr=max_hr)
+            output = encode(session, fmt, max_hr=max_hr, profile=profiles.get(session.plan))
             outputs.append(output)
             result.warnings.extend(w for w in output.warnings if w not in result.warnings)
     try:

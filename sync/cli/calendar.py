@@ -148,9 +148,24 @@ def plan_cmd(ctx: click.Context, /, files: tuple[str, ...], **options: Any) -> i
     is_flag=True,
     help="Print nothing on success; one line per destination otherwise.",
 )
+@click.option(
+    "--adopt-foreign",
+    is_flag=True,
+    help="First take the Intervals.icu events of the same date and name under progsync's "
+    "management (after `progsync import --from intervals`), instead of adding copies.",
+)
 @click.pass_context
-def push(ctx: click.Context, /, files: tuple[str, ...], **options: Any) -> int:
+def push(
+    ctx: click.Context, /, files: tuple[str, ...], adopt_foreign: bool = False, **options: Any
+) -> int:
     """Make each destination's calendar match the plan FILES (globs are fine)."""
+    if adopt_foreign and not options.get("dry_run"):
+        from progsync.sync.app.importing import adopt_foreign as adopt
+
+        if options.get("athletes"):
+            raise click.UsageError("--adopt-foreign works on your own calendar, not a squad's")
+        for line in adopt(_config(ctx), files, options["to"]):
+            click.echo(line, err=True)
     return _run_sync(ctx, files, **options)
 
 

@@ -11,7 +11,13 @@ import sys
 
 import click
 
-from progsync.sync.cli import accounts, calendar, new, plans  # noqa: F401 - they register commands
+from progsync.sync.cli import (  # noqa: F401 - they register commands
+    accounts,
+    calendar,
+    importing,
+    new,
+    plans,
+)
 from progsync.sync.cli.base import cli
 
 

@@ -119,7 +119,7 @@ def _show_one(file: str, config: Any, which: str | None, as_json: bool, as_watch
 @click.option(
     "--format",
     "formats",
-    type=click.Choice(["fit", "garmin-json", "intervals", "ics"]),
+    type=click.Choice(["fit", "garmin-json", "intervals", "zwo", "ics"]),
     multiple=True,
     default=["fit"],
     show_default=True,

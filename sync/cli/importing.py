@@ -1,0 +1,65 @@
+"""`progsync import`: workouts people already have (FIT, Garmin Connect JSON, Intervals.icu text
+or event JSON, Zwift `.zwo`), or the workouts on an Intervals.icu calendar, written as a plan in
+the workout language (docs/import.md).
+"""
+
+from __future__ import annotations
+
+import click
+
+from progsync.sync.cli.base import _config, _date, _plan_option, _visible, cli
+from progsync.sync.cli.new import _write_new
+
+
+@cli.command(name="import")
+@click.argument("files", nargs=-1)
+@click.option(
+    "--from",
+    "service",
+    type=click.Choice(["intervals", "garmin"]),
+    default=None,
+    help="Read the workouts on this calendar instead of files.",
+)
+@click.option("--from-date", default=None, help="First calendar date to read (YYYY-MM-DD).")
+@click.option("--until", default=None, help="Last calendar date to read (YYYY-MM-DD).")
+@click.option("-o", "--output", default=None, help="Write the plan to this file (default: print it).")
+@click.option("--name", default=None, help="The plan's name (default: Imported workouts).")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@_plan_option
+@click.pass_context
+def import_cmd(
+    ctx: click.Context,
+    files: tuple[str, ...],
+    output: str | None,
+    name: str | None,
+    force: bool,
+    plan_file: str | None,
+    service: str | None,
+    from_date: str | None,
+    until: str | None,
+) -> int:
+    """Read workouts (FIT, Garmin Connect JSON, Intervals.icu text or JSON, Zwift .zwo), or a
+    calendar's (--from intervals), into a plan in the workout language (docs/import.md)."""
+    from progsync.sync.app.importing import import_calendar, import_files
+
+    if service is not None:
+        if files:
+            raise click.UsageError("give files or --from, not both")
+        first, last = _date(from_date), _date(until)
+        if first is None or last is None:
+            raise click.UsageError("--from needs --from-date and --until (YYYY-MM-DD)")
+        result = import_calendar(
+            _config(ctx), service, first, last, plan_file=plan_file, name=name
+        )
+    elif not files:
+        raise click.UsageError("give workout files, or --from intervals with dates")
+    else:
+        result = import_files(_config(ctx), files, plan_file=plan_file, name=name)
+    for item in result.lost:
+        click.secho(_visible(f"warning: {item}"), fg="yellow", err=True)
+    if output is None:
+        click.echo(result.text, nl=False)
+    else:
+        _write_new(output, result.text, force)
+        click.echo(f"wrote {output}: {result.sessions} sessions")
+    return 0
