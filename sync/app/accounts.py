@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from progsync.sync.settings.config import Config
+from progsync.sync.settings.config import SERVICES, Config
 from progsync.sync.settings.credentials import (
     ENV_INTERVALS_ATHLETE,
     ENV_INTERVALS_KEY,
@@ -21,19 +21,6 @@ from progsync.sync.settings.secrets import register_secret
 
 def interactive() -> bool:
     return sys.stdin.isatty() and os.environ.get("CI", "").lower() not in ("1", "true")
-
-
-def _intervals_client(config: Config, athlete_id: str, api_key: str):  # type: ignore[no-untyped-def]
-    from progsync.sync.services.http import Pacer, request_timeout
-    from progsync.sync.services.intervals import DEFAULT_BASE_URL, IntervalsClient
-
-    base = (
-        os.environ.get("PROGSYNC_INTERVALS_URL")
-        or config.intervals.get("base_url")
-        or DEFAULT_BASE_URL
-    )
-    pacer = Pacer(timeout=request_timeout(config.intervals))
-    return IntervalsClient(athlete_id, api_key, str(base), pacer=pacer)
 
 
 def login_intervals(config: Config, athlete_id: str | None, api_key_stdin: bool) -> str:
@@ -58,7 +45,9 @@ def login_intervals(config: Config, athlete_id: str | None, api_key_stdin: bool)
         else:
             athlete_id = "0"
     register_secret(api_key)
-    athlete = _intervals_client(config, str(athlete_id), api_key).athlete()
+    from progsync.sync.services.intervals import client_for
+
+    athlete = client_for(config, str(athlete_id), api_key).athlete()
     store_intervals(str(athlete_id), api_key)
     name = athlete.get("name") or athlete.get("id") or athlete_id
     return f"Connected Intervals.icu as {name} ({athlete.get('id', athlete_id)}); the key is in the OS keyring."
@@ -78,7 +67,7 @@ def logout(service: str) -> str:
 
 
 def whoami(config: Config, to: tuple[str, ...]) -> list[str]:
-    services = [t.split(":")[0] for t in to] or ["intervals", "garmin"]
+    services = [t.split(":")[0] for t in to] or list(SERVICES)
     lines = []
     for service in services:
         if service == "intervals":
@@ -89,7 +78,9 @@ def whoami(config: Config, to: tuple[str, ...]) -> list[str]:
             except AuthError as exc:
                 lines.append(f"intervals: not connected ({exc.hint})")
                 continue
-            athlete = _intervals_client(config, creds.athlete_id, creds.api_key).athlete()
+            from progsync.sync.services.intervals import client_for
+
+            athlete = client_for(config, creds.athlete_id, creds.api_key).athlete()
             lines.append(
                 f"intervals: {athlete.get('name', '?')} ({athlete.get('id', creds.athlete_id)}), "
                 f"credentials from the {creds.source}"

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from progsync.sync.settings.config import Config, default_config_path, load_config, state_dir
+from progsync.sync.settings.config import (
+    SERVICES,
+    Config,
+    default_config_path,
+    load_config,
+    state_dir,
+)
 from progsync.workouts.errors import ProgsyncError
 
 
@@ -71,7 +77,7 @@ def _keyring() -> Check:
 
 
 def _destinations(
-    config: Config, wanted: tuple[str, ...] = ("intervals", "garmin"), prefix: str = ""
+    config: Config, wanted: tuple[str, ...] = SERVICES, prefix: str = ""
 ) -> list[Check]:
     """One cheap call per connected service. Outside coach mode a service that is not
     connected is skipped; for a squad member (`prefix` = "anna: ") whose roster entry names
@@ -93,10 +99,10 @@ def _destinations(
                 hint = "run `progsync login intervals` with your own (the coach's) API key"
             checks.append(Check(f"{prefix}intervals", missing, "not connected", hint))
         else:
-            from progsync.sync.app.accounts import _intervals_client
+            from progsync.sync.services.intervals import client_for
 
             try:
-                athlete = _intervals_client(config, creds.athlete_id, creds.api_key).athlete()
+                athlete = client_for(config, creds.athlete_id, creds.api_key).athlete()
                 checks.append(
                     Check(
                         f"{prefix}intervals",
@@ -159,7 +165,7 @@ def _member_checks(config: Config, names: tuple[str, ...]) -> list[Check]:
             known = ", ".join(sorted(profile.paces)) or "no paces (only open or HR steps work)"
             checks.append(Check(f"{prefix}profile", "ok", f"paces: {known}"))
         member = member_config(config, athlete)
-        wanted = tuple(d for d in ("intervals", "garmin") if d in athlete.destinations)
+        wanted = tuple(d for d in SERVICES if d in athlete.destinations)
         checks.extend(_destinations(member, wanted, prefix))
         if athlete.folder:
             folder = Path(athlete.folder).expanduser()

@@ -31,11 +31,10 @@ from progsync.sync.reconcile.model import (
     plan_of,
 )
 from progsync.sync.services.registry import Target
-from progsync.sync.settings.config import Config, data_dir, state_dir, today
+from progsync.sync.settings.config import DESTINATIONS, Config, data_dir, state_dir, today
 from progsync.workouts.errors import InputError, Issue, ProgsyncError
 from progsync.workouts.model import Session, member_key, plan_key
 
-DESTINATION_KINDS = ("intervals", "garmin", "folder", "ics")
 LOG = logging.getLogger("progsync.sync")
 
 
@@ -73,14 +72,14 @@ def resolve_targets(to: tuple[str, ...] | list[str], config: Config) -> list[Tar
     out = []
     for spec in specs:
         kind, _, rest = spec.partition(":")
-        if kind not in DESTINATION_KINDS:
+        if kind not in DESTINATIONS:
             from progsync.workouts.errors import did_you_mean
 
             raise InputError(
                 [
                     Issue(
                         f"unknown destination '{spec}'",
-                        hint=did_you_mean(kind, DESTINATION_KINDS)
+                        hint=did_you_mean(kind, DESTINATIONS)
                         or "destinations: intervals, garmin, folder:PATH, ics:FILE",
                     )
                 ]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from progsync.sync.services.activities import folder_activities
+from progsync.sync.settings.config import SERVICES
 from progsync.workouts.activity import Activity
 from progsync.workouts.errors import Issue, ProgsyncError
 from progsync.workouts.model import Session
@@ -86,7 +87,6 @@ def _window(
 
 
 #: The remote sources of `--from` (sync/activity_sources.py).
-SERVICES = ("intervals", "garmin")
 
 
 def fetch_activities(

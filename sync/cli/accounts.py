@@ -6,10 +6,11 @@ from __future__ import annotations
 import click
 
 from progsync.sync.cli.base import _config, _members, _to_option, cli
+from progsync.sync.settings.config import SERVICES
 
 
 @cli.command()
-@click.argument("service", type=click.Choice(["intervals", "garmin"]))
+@click.argument("service", type=click.Choice(SERVICES))
 @click.option("--athlete-id", help="Intervals.icu athlete id (i12345, or 0 for the key's owner).")
 @click.option(
     "--api-key-stdin", is_flag=True, help="Read the Intervals.icu API key from standard input."
@@ -41,7 +42,7 @@ def login(
 
 
 @cli.command()
-@click.argument("service", type=click.Choice(["intervals", "garmin"]))
+@click.argument("service", type=click.Choice(SERVICES))
 def logout(service: str) -> int:
     """Remove SERVICE's credentials from the keyring."""
     from progsync.sync.app.accounts import logout as do_logout

@@ -9,6 +9,7 @@ import click
 
 from progsync.sync.cli.base import _config, _date, _plan_option, _visible, cli
 from progsync.sync.cli.new import _write_new
+from progsync.sync.settings.config import SERVICES
 
 
 @cli.command(name="import")
@@ -16,7 +17,7 @@ from progsync.sync.cli.new import _write_new
 @click.option(
     "--from",
     "service",
-    type=click.Choice(["intervals", "garmin"]),
+    type=click.Choice(SERVICES),
     default=None,
     help="Read the workouts on this calendar instead of files.",
 )

@@ -18,6 +18,7 @@ from progsync.sync.cli.base import (
     _race_option,
     cli,
 )
+from progsync.sync.settings.config import SERVICES
 from progsync.workouts.errors import Issue
 
 
@@ -183,7 +184,7 @@ def new_progression(
 )
 @click.option(
     "--race-from",
-    type=click.Choice(["intervals", "garmin"]),
+    type=click.Choice(SERVICES),
     help="Build to the next race on this calendar (Intervals.icu RACE_A, then B, C; Garmin race "
     "events).",
 )

@@ -281,16 +281,22 @@ def event_for(
     return event, text.warnings
 
 
-def client_for(config: Config) -> IntervalsClient:
-    """A client with the stored (or environment) credentials, paced at `[intervals] rate_limit`:
-    the config's athlete (a squad member's in coach mode, reached with the coach's key)."""
+def client_for(
+    config: Config, athlete_id: str | None = None, api_key: str | None = None
+) -> IntervalsClient:
+    """The one way to make an Intervals.icu client: the stored (or environment) credentials, or
+    the `athlete_id` and `api_key` given (a login being verified), at `[intervals] base_url` and
+    paced at `[intervals] rate_limit` across the whole run: the config's athlete (a squad
+    member's in coach mode, reached with the coach's key)."""
     import os
 
     from progsync.sync.settings.credentials import intervals_credentials
 
-    creds = intervals_credentials(
-        config.intervals.get("athlete_id"), coached=config.member is not None
-    )
+    if athlete_id is None or api_key is None:
+        creds = intervals_credentials(
+            config.intervals.get("athlete_id"), coached=config.member is not None
+        )
+        athlete_id, api_key = creds.athlete_id, creds.api_key
     base = (
         os.environ.get("PROGSYNC_INTERVALS_URL")
         or config.intervals.get("base_url")
@@ -304,7 +310,7 @@ def client_for(config: Config) -> IntervalsClient:
         1.0 / per_second if per_second > 0 else 0.0,
         request_timeout(config.intervals),
     )
-    return IntervalsClient(creds.athlete_id, creds.api_key, str(base), pacer=pacer)
+    return IntervalsClient(athlete_id, api_key, str(base), pacer=pacer)
 
 
 def build(

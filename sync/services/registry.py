@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from progsync.sync.settings.config import DESTINATIONS
+
 if TYPE_CHECKING:
     from progsync.sync.reconcile.ledger import Ledger
     from progsync.sync.reconcile.model import Destination
     from progsync.sync.settings.config import Config
 
-#: target kind -> module of `progsync.sync.services`
-MODULES = {"folder": "folder", "intervals": "intervals", "garmin": "garmin", "ics": "ics"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ def build_destination(
     target: Target, config: Config, max_hr: dict[str, int | None], ledger: Ledger | None
 ) -> Destination:
     """The destination `target` names, built by its module's factory."""
-    module = importlib.import_module(f"progsync.sync.services.{MODULES[target.kind]}")
+    if target.kind not in DESTINATIONS:
+        raise ValueError(f"no destination of kind {target.kind!r}")
+    module = importlib.import_module(f"progsync.sync.services.{target.kind}")
     destination: Destination = module.build(target, config, max_hr, ledger)
     return destination

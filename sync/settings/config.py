@@ -163,7 +163,11 @@ def load_config(path: str | Path | None = None) -> Config:
     return Config(path=target, **tables)
 
 
-DESTINATIONS = ("intervals", "garmin", "folder", "ics")
+#: The one list of destination kinds (`--to KIND`, `[push] to`): the accounts progsync talks
+#: to (`SERVICES`), a folder (a watch over USB) and a calendar file. `services/registry.py`
+#: builds each from the module of the same name.
+SERVICES = ("intervals", "garmin")
+DESTINATIONS = (*SERVICES, "folder", "ics")
 FORMATS = ("fit", "garmin-json", "intervals")
 
 

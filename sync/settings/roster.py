@@ -13,6 +13,7 @@ from typing import Any
 from progsync.workouts.adjust import adjustment_problems
 from progsync.workouts.errors import Issue, Location
 
+#: Where an athlete's workouts go: every destination kind but a calendar file.
 ROUTING_KEYS = ("intervals", "garmin", "folder")
 #: Per-athlete adjustments of the plan (`progsync.workouts.adjust`), not profile keys.
 ADJUST_KEYS = ("scale", "rest_days")
