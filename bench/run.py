@@ -264,8 +264,8 @@ def bench_http(sessions_weeks: int = 2) -> dict[str, Any]:
     from progsync.sync.app.loading import load_plans
     from progsync.sync.app.push import run_push
     from progsync.sync.settings.config import Config
-    from tests.fake_garmin import FakeGarmin
-    from tests.fake_intervals import FakeIntervals
+    from tests.support.fake_garmin import FakeGarmin
+    from tests.support.fake_intervals import FakeIntervals
 
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -362,7 +362,7 @@ def bench_squad(athletes: int = 20, weeks: int = 2) -> dict[str, Any]:
     from progsync.sync.app.squad import members
     from progsync.sync.services.http import SystemClock, use_clock
     from progsync.sync.settings.config import load_config
-    from tests.fake_intervals import FakeIntervals
+    from tests.support.fake_intervals import FakeIntervals
 
     class Stamped(FakeIntervals):
         def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -19,9 +19,8 @@ from progsync.sync.services.http import VirtualClock, use_clock
 from progsync.workouts.plan import Compiled, compile_plan
 from progsync.workouts.profile import Profile, build_profile
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures"
-EXAMPLES = ROOT / "examples"
+from .support import FIXTURES, ROOT
+
 #: examples/week.toml as it was dated before its start became "next-monday": the tests (and the
 #: activity fixtures) that rely on its week being 23-29 Nov 2026 read this copy.
 WEEK_FIXTURE = FIXTURES / "plans" / "week-2026-11-23.toml"
@@ -149,7 +148,7 @@ def _reset_process_state() -> None:
 def coach_intervals(isolated_user: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The fake Intervals.icu of a coach (i100) who coaches i201 and i202: another id answers
     403, as the live service does (maintainer, forum.intervals.icu thread 609)."""
-    from .fake_intervals import FakeIntervals
+    from .support.fake_intervals import FakeIntervals
 
     server = FakeIntervals(athlete_id="i100", coached=("i201", "i202")).start()
     monkeypatch.setenv("PROGSYNC_INTERVALS_URL", server.url)

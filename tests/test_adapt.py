@@ -2,7 +2,7 @@
 
 Fixtures (tests/fixtures/README.md): `activities/adapt-build.toml`, six weeks of a half
 build from Mon 30 Nov 2026, and FIT activities written with Garmin's SDK Encoder by
-tests/make_activities.py: `activities/adapt/base/` runs weeks 1-3 as planned, every other folder
+tests/support/make_activities.py: `activities/adapt/base/` runs weeks 1-3 as planned, every other folder
 of `activities/adapt/` one scenario (its files replace the base's of the same day).
 
 Every scenario is run the way a user would: the proposals (`--json`), then `--write`, then
@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import FIXTURES, run_cli
+from .conftest import run_cli
+from .support import FIXTURES
 
 ACTIVITIES = FIXTURES / "activities"
 PLAN = ACTIVITIES / "adapt-build.toml"
@@ -245,7 +246,7 @@ def test_every_adapt_code_is_explained() -> None:
 def test_from_intervals_adapt_costs_what_review_costs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_user: Path
 ) -> None:
-    from .fake_intervals import FakeIntervals
+    from .support.fake_intervals import FakeIntervals
 
     plan, folder = setup(tmp_path, "all-out-finish", "2026-12-13")
     server = FakeIntervals().start()

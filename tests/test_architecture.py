@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .support import ROOT
 
 #: Top to bottom: each layer imports only its own and the layers below it.
 LAYERS = (
@@ -137,3 +137,16 @@ def test_a_long_module_says_why(module: str) -> None:
         return
     doc = ast.get_docstring(ast.parse(text)) or ""
     assert "Why this module is long" in doc, f"{path.relative_to(ROOT)}: {text.count(chr(10))} lines"
+
+
+def test_tests_share_through_support_never_through_each_other() -> None:
+    """Fakes, FIT helpers and shared plans live in tests/support/ (the bench imports them too);
+    a test module that imported another would run that module's tests' setup on import."""
+    offenders = [
+        f"{path.name}:{node.lineno}"
+        for path in sorted((ROOT / "tests").glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom)
+        and (node.module or "").split(".")[-1].startswith("test_")
+    ]
+    assert offenders == []

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .conftest import EXAMPLES, WEEK_FIXTURE, run_cli
+from .conftest import WEEK_FIXTURE, run_cli
+from .support import EXAMPLES
 
 
 def test_check_example_ok() -> None:

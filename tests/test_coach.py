@@ -18,43 +18,8 @@ import pytest
 from progsync.sync.services.http import VirtualClock
 
 from .conftest import run_cli
-from .fake_intervals import FakeIntervals
-
-SQUAD = """
-[intervals]
-athlete_id = "i100"
-
-[athletes.anna]
-paces = { easy = "5:10", marathon = "3:55", 5k = "3:20" }
-max_hr = 190
-intervals = "i201"
-
-[athletes.ben]
-paces = { easy = "6:00", marathon = "4:50", 5k = "4:10" }
-max_hr = 176
-intervals = "i202"
-"""
-
-BLOCK = """
-[plan]
-name = "Squad block"
-start = 2026-11-23
-
-[[session]]
-day = "tue"
-id = "tempo"
-name = "Tempo"
-steps = ["warmup 15min @easy", "20min @marathon", "cooldown 10min @easy"]
-
-[[session]]
-day = "thu"
-steps = ["45min @easy"]
-
-[[session]]
-day = "sun"
-name = "Long progression"
-progression = { duration = "80min", to = "marathon", stages = 3 }
-"""
+from .support.fake_intervals import FakeIntervals
+from .support.plans import BLOCK, SQUAD
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from progsync.sync.settings.config import load_config
 from progsync.workouts.model import Session, Step, flatten
 
 from .conftest import run_cli
-from .fake_intervals import FakeIntervals
+from .support.fake_intervals import FakeIntervals
 
 ROSTER = """
 [athletes.anna]

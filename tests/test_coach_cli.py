@@ -14,7 +14,8 @@ from progsync.workouts.errors import InputError
 from progsync.workouts.model import PaceTarget, flatten
 from progsync.workouts.plan import compile_plan
 
-from .conftest import ATHLETE, EXAMPLES, run_cli
+from .conftest import ATHLETE, run_cli
+from .support import EXAMPLES
 
 SURGE = """[plan]
 name = "Surge"

@@ -1,7 +1,7 @@
 """Coach mode on Garmin Connect: each athlete's workouts in their own account, at their own paces.
 
 Against one fake Garmin Connect serving three accounts told apart by the bearer token
-(`tests/fake_garmin_squad.py`), through the real `garminconnect` client. Every athlete logged in
+(`tests/support/fake_garmin_squad.py`), through the real `garminconnect` client. Every athlete logged in
 with their own account (`progsync login garmin --athlete NAME`); here their token bundles come
 from `PROGSYNC_GARMIN_TOKENS_NAME`, the headless form of the same per-athlete token set.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from .conftest import run_cli
-from .fake_garmin_squad import FakeGarminSquad
-from .test_coach import BLOCK
+from .support.fake_garmin_squad import FakeGarminSquad
+from .support.plans import BLOCK
 
 NAMES = ("anna", "ben", "cara")
 #: Marathon pace of each athlete (s/km): the tempo's 20 minutes are run at it.
@@ -152,7 +152,7 @@ def test_an_athlete_without_a_login_is_told_the_command(squad: FakeGarminSquad, 
 def test_a_refreshed_token_stays_in_its_own_account(squad: FakeGarminSquad, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     keyring_file = tmp_path / "keyring.json"  # anna logged in on this machine, ben's are in the environment
     keyring_file.write_text(json.dumps({"progsync/garmin-tokens:anna": squad.accounts["anna"].tokens(expired=True)}))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.keyring_file.FileKeyring")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.support.keyring_file.FileKeyring")
     monkeypatch.setenv("PROGSYNC_TEST_KEYRING", str(keyring_file))
     monkeypatch.delenv("PROGSYNC_GARMIN_TOKENS_ANNA")
     monkeypatch.setenv("PROGSYNC_GARMIN_TOKENS_BEN", squad.accounts["ben"].tokens(expired=True))

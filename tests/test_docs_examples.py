@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, run_cli
+from .conftest import run_cli
+from .support import ROOT
 
 DOCS = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]
 #: The docs' own athlete (docs/dsl.md, the first example).

@@ -17,8 +17,8 @@ from progsync.workouts.encode import encoder
 from progsync.workouts.plan import compile_plan
 
 from .conftest import run_cli
-from .fake_garmin import FakeGarmin
-from .fake_intervals import FakeIntervals
+from .support.fake_garmin import FakeGarmin
+from .support.fake_intervals import FakeIntervals
 
 TODAY = {"PROGSYNC_TODAY": "2026-12-07"}
 

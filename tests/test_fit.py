@@ -24,8 +24,9 @@ from progsync.workouts.model import (
 )
 from progsync.workouts.plan import compile_plan
 
-from .conftest import FIXTURES, WEEK_FIXTURE, compile_text
-from .fitcheck import decode, decoded_messages, expected_messages
+from .conftest import WEEK_FIXTURE, compile_text
+from .support import FIXTURES
+from .support.fitcheck import decode, decoded_messages, expected_messages
 
 SAMPLES = FIXTURES / "fit-sdk-samples"
 

@@ -12,8 +12,9 @@ from progsync.workouts.intervals_text import encode_intervals_text
 from progsync.workouts.model import Session, flatten
 from progsync.workouts.plan import compile_plan
 
-from .conftest import EXAMPLES, WEEK_FIXTURE, run_cli
-from .fitcheck import decode
+from .conftest import WEEK_FIXTURE, run_cli
+from .support import EXAMPLES
+from .support.fitcheck import decode
 
 
 def sessions() -> list[Session]:

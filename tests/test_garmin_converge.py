@@ -30,19 +30,8 @@ from progsync.sync.app.loading import load_plans
 from progsync.sync.app.push import run_push
 from progsync.sync.settings.config import Config
 
-from .fake_garmin import FakeGarmin, Fault
-from .test_sync_intervals import WEEK, write_plan
-
-EDITED = (
-    WEEK.replace('day = "tue"\nid = "tempo"', 'day = "fri"\nid = "tempo"')  # a move with an id
-    .replace('[[session]]\nday = "wed"\nsteps = ["40min @easy"]\n', "")  # a deletion
-    .replace('day = "sat"\nsteps = ["30min @easy"]', 'day = "sat"\nsteps = ["36min @easy"]')  # an edit
-    .replace('day = "mon"\nsteps = ["40min @easy"]', 'day = "tue"\nsteps = ["40min @easy"]')  # a move without id
-)
-
-
-class Killed(BaseException):
-    """The process died here."""
+from .support.fake_garmin import FakeGarmin, Fault
+from .support.plans import EDITED, WEEK, Killed, write_plan
 
 
 @contextmanager

@@ -10,7 +10,8 @@ import pytest
 from progsync.workouts.garmin_json import MAX_STEPS, EncodeError, count_steps, encode_workout
 from progsync.workouts.model import Repeat
 
-from .conftest import FIXTURES, compile_text
+from .conftest import compile_text
+from .support import FIXTURES
 
 GARMIN = FIXTURES / "garmin-connect"
 

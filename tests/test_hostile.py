@@ -14,10 +14,10 @@ from progsync.sync.services.http import Pacer, Retryable, VirtualClock
 from progsync.sync.settings.errors import TooSlow, Unreachable
 
 from .conftest import run_cli
-from .fake_garmin import FakeGarmin
-from .fake_http import Fault
-from .fake_intervals import FakeIntervals
-from .test_sync_intervals import write_plan
+from .support.fake_garmin import FakeGarmin
+from .support.fake_http import Fault
+from .support.fake_intervals import FakeIntervals
+from .support.plans import write_plan
 
 
 @pytest.fixture
@@ -284,7 +284,7 @@ def test_one_forbidden_athlete_is_named_and_the_squad_still_reported(
 ) -> None:
     import json
 
-    from .test_coach import BLOCK, SQUAD
+    from .support.plans import BLOCK, SQUAD
 
     # The coach's key reaches i201 and i202; i999 answers 403 (tests/conftest.py, as the live
     # service does for an athlete one does not coach: forum.intervals.icu thread 609).

@@ -24,7 +24,8 @@ from progsync.workouts.ics import (
     to_event,
 )
 
-from .conftest import EXAMPLES, compile_text, run_cli
+from .conftest import compile_text, run_cli
+from .support import EXAMPLES
 
 WEEK_TEXT = (EXAMPLES / "week.toml").read_text()
 FOREIGN = (

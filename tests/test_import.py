@@ -25,7 +25,7 @@ from progsync.workouts.plan import compile_plan
 from progsync.workouts.toml_out import plan_toml
 
 from .conftest import run_cli
-from .fitcheck import decode
+from .support.fitcheck import decode
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent

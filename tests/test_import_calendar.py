@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import run_cli
-from .fake_intervals import FakeIntervals
+from .support.fake_intervals import FakeIntervals
 
 MARKER = "progsync:"
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import EXAMPLES, run_cli
+from .conftest import run_cli
+from .support import EXAMPLES
 
 BODY = '\n[[session]]\ndate = 2026-11-24\nsteps = ["10min @4:30"]\n'
 

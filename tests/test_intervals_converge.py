@@ -8,7 +8,7 @@ except `finally` blocks, as after SIGKILL; test_sync_intervals.py kills a real p
 After the kill the next push must leave the calendar equal to a clean run's, a third push must
 make no writes, and nothing may be left FAILED.
 
-Live-service behaviour the fake reproduces (tests/fake_intervals.py, docs/destinations.md):
+Live-service behaviour the fake reproduces (tests/support/fake_intervals.py, docs/destinations.md):
 a person's delete in the app removes the event, and a later `PUT /events/{id}` on that id
 answers 404 (glebmish/intervals-icu-cli `internal/cmd/events.go`); the service derives
 `moving_time`, `distance` and `workout_doc` itself (maintainer, forum thread 609); upsert by
@@ -33,9 +33,8 @@ from progsync.sync.app.push import run_push, run_status
 from progsync.sync.settings.config import Config
 
 from .conftest import run_cli
-from .fake_intervals import FakeIntervals, Fault
-from .test_garmin_converge import EDITED, Killed
-from .test_sync_intervals import TODAY, WEEK, write_plan
+from .support.fake_intervals import FakeIntervals, Fault
+from .support.plans import EDITED, TODAY, WEEK, Killed, write_plan
 
 
 @contextmanager

@@ -10,7 +10,8 @@ from progsync.workouts.errors import InputError
 from progsync.workouts.model import PaceTarget, Repeat, flatten
 from progsync.workouts.plan import compile_plan
 
-from .conftest import ATHLETE, EXAMPLES, WEEK_FIXTURE, compile_text, plan_text
+from .conftest import ATHLETE, WEEK_FIXTURE, compile_text, plan_text
+from .support import EXAMPLES
 
 
 def test_days_weeks_and_dates() -> None:

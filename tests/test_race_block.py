@@ -20,8 +20,8 @@ from progsync.sync.settings.config import load_config
 from progsync.workouts.model import Session
 
 from .conftest import ATHLETE, run_cli
-from .fake_garmin import FakeGarmin
-from .fake_intervals import FakeIntervals
+from .support.fake_garmin import FakeGarmin
+from .support.fake_intervals import FakeIntervals
 
 RACE_DAY = dt.date(2027, 3, 14)
 #: The seeds' rest after a race, the least of each range: no running for this many days.

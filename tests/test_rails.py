@@ -22,9 +22,9 @@ from progsync.sync.cli import calendar as cli_calendar
 from progsync.sync.cli import commands as cli_module
 from progsync.sync.settings.config import Config
 
-from .fake_garmin import FakeGarmin
-from .fake_intervals import FakeIntervals
-from .test_sync_intervals import WEEK, write_plan
+from .support.fake_garmin import FakeGarmin
+from .support.fake_intervals import FakeIntervals
+from .support.plans import WEEK, write_plan
 
 TODAY = "2026-11-22"
 HEADER = WEEK.split("[[session]]")[0]  # what an editor crash leaves: the plan with no sessions

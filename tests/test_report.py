@@ -25,7 +25,8 @@ from progsync.sync.app.loading import load_plans
 from progsync.sync.settings.config import Config
 from progsync.sync.views.report import build_view, render_report
 
-from .conftest import EXAMPLES, WEEK_FIXTURE, run_cli
+from .conftest import WEEK_FIXTURE, run_cli
+from .support import EXAMPLES
 
 WEEK = WEEK_FIXTURE
 BLOCK = EXAMPLES / "block.toml"

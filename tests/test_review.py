@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .conftest import FIXTURES, WEEK_FIXTURE, run_cli
+from .conftest import WEEK_FIXTURE, run_cli
+from .support import FIXTURES
 
 ACTIVITIES = FIXTURES / "activities"
 
@@ -58,7 +59,7 @@ def test_runs_recorded_by_real_devices_decode() -> None:
 
 
 def test_the_committed_activities_are_what_the_script_writes(tmp_path: Path) -> None:
-    from . import make_activities
+    from .support import make_activities
 
     written = make_activities.scenarios()
     for name, data in written.items():

@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
-from .conftest import FIXTURES, WEEK_FIXTURE, run_cli
-from .fake_garmin import FakeGarmin
-from .fake_http import Fault
-from .fake_intervals import FakeIntervals
+from .conftest import WEEK_FIXTURE, run_cli
+from .support import FIXTURES
+from .support.fake_garmin import FakeGarmin
+from .support.fake_http import Fault
+from .support.fake_intervals import FakeIntervals
 
 WEEK = sorted((FIXTURES / "activities" / "week").glob("*.fit"))
 TODAY = {"PROGSYNC_TODAY": "2026-12-10"}

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from .conftest import EXAMPLES, ROOT
+from .support import EXAMPLES, ROOT
 
 HEAVY = {"requests", "urllib3", "garminconnect", "curl_cffi", "garmin_fit_sdk", "keyring", "rich", "pydantic", "sqlite3", "platformdirs", "logging", "icalendar"}
 

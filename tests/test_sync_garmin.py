@@ -20,9 +20,10 @@ from progsync.sync.services.garmin import check_login_cooldown, record_login_fai
 from progsync.sync.settings.config import Config
 from progsync.sync.settings.errors import AuthError
 
-from .conftest import ROOT, run_cli
-from .fake_garmin import FakeGarmin, Fault
-from .test_sync_intervals import WEEK, write_plan
+from .conftest import run_cli
+from .support import ROOT
+from .support.fake_garmin import FakeGarmin, Fault
+from .support.plans import WEEK, write_plan
 
 
 @pytest.fixture
@@ -186,7 +187,7 @@ def test_refreshed_tokens_are_saved_back_to_the_token_file(garmin: FakeGarmin, t
 def test_refreshed_tokens_are_saved_back_to_the_keyring(garmin: FakeGarmin, tmp_path: Path) -> None:
     keyring_file = tmp_path / "keyring.json"
     keyring_file.write_text(json.dumps({"progsync/garmin-tokens": garmin.tokens(expired=True)}))
-    env = {"PYTHON_KEYRING_BACKEND": "tests.keyring_file.FileKeyring", "PROGSYNC_TEST_KEYRING": str(keyring_file),
+    env = {"PYTHON_KEYRING_BACKEND": "tests.support.keyring_file.FileKeyring", "PROGSYNC_TEST_KEYRING": str(keyring_file),
            "PROGSYNC_GARMIN_TOKENS": ""}
     result = run_cli("push", str(write_plan(tmp_path)), "--to", "garmin", env=env)
     assert result.returncode == 0, result.stderr

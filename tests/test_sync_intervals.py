@@ -19,47 +19,10 @@ from progsync.sync.app.push import ledger_path, run_clear, run_push, run_status
 from progsync.sync.services.http import VirtualClock
 from progsync.sync.settings.config import Config
 
-from .conftest import ROOT, run_cli
-from .fake_intervals import FakeIntervals, Fault
-
-TODAY = "2026-11-22"
-WEEK = """
-[plan]
-name = "Block"
-start = 2026-11-23
-
-[athlete]
-paces = { easy = "5:30", marathon = "4:15", 5k = "3:40" }
-max_hr = 188
-
-[[session]]
-day = "mon"
-steps = ["40min @easy"]
-
-[[session]]
-day = "tue"
-id = "tempo"
-name = "Tempo"
-steps = ["warmup 15min @easy", { repeat = 3, steps = ["8min @marathon-10s", "2min jog"] }, "cooldown 10min @easy"]
-
-[[session]]
-day = "wed"
-steps = ["40min @easy"]
-
-[[session]]
-day = "thu"
-name = "Intervals"
-steps = ["warmup 15min @easy", { repeat = 5, steps = ["1km @5k", "2min jog"] }, "cooldown 10min"]
-
-[[session]]
-day = "sat"
-steps = ["30min @easy"]
-
-[[session]]
-day = "sun"
-name = "Long progression"
-progression = { duration = "80min", to = "marathon", stages = 3 }
-"""
+from .conftest import run_cli
+from .support import ROOT
+from .support.fake_intervals import FakeIntervals, Fault
+from .support.plans import TODAY, WEEK, write_plan
 
 
 @pytest.fixture
@@ -74,10 +37,6 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeIntervals]:
     assert server.validation_errors == [], "every request body matches the OpenAPI schemas"
 
 
-def write_plan(tmp_path: Path, text: str = WEEK, name: str = "week.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(text)
-    return path
 
 
 def push(path: Path, config: Config | None = None, **kwargs):  # type: ignore[no-untyped-def]

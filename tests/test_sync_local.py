@@ -17,10 +17,11 @@ from progsync.sync.app.push import run_push
 from progsync.sync.reconcile.ledger import LockHeld, destination_lock
 from progsync.sync.settings.config import Config
 
-from .conftest import EXAMPLES, ROOT, run_cli
-from .fake_intervals import FakeIntervals, Fault
-from .fitcheck import decode
-from .test_sync_intervals import WEEK, write_plan
+from .conftest import run_cli
+from .support import EXAMPLES, ROOT
+from .support.fake_intervals import FakeIntervals, Fault
+from .support.fitcheck import decode
+from .support.plans import WEEK, write_plan
 
 
 @pytest.fixture(autouse=True)
@@ -133,7 +134,7 @@ def keyring_env(tmp_path: Path) -> Iterator[tuple[FakeIntervals, dict[str, str]]
     """A fake Intervals.icu and a file-backed test keyring, as a desktop user would have."""
     server = FakeIntervals().start()
     yield server, {
-        "PYTHON_KEYRING_BACKEND": "tests.keyring_file.FileKeyring",
+        "PYTHON_KEYRING_BACKEND": "tests.support.keyring_file.FileKeyring",
         "PROGSYNC_TEST_KEYRING": str(tmp_path / "keyring.json"),
         "PROGSYNC_INTERVALS_URL": server.url,
     }

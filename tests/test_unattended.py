@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from .conftest import run_cli
-from .fake_intervals import FakeIntervals, Fault
-from .test_sync_intervals import WEEK, write_plan
+from .support.fake_intervals import FakeIntervals, Fault
+from .support.plans import WEEK, write_plan
 
 
 @pytest.fixture

@@ -18,8 +18,9 @@ from progsync.workouts.garmin_json import encode_workout
 from progsync.workouts.model import Session, iter_steps
 from progsync.workouts.plan import compile_plan
 
-from .conftest import EXAMPLES, WEEK_FIXTURE
-from .fake_garmin import FakeGarmin
+from .conftest import WEEK_FIXTURE
+from .support import EXAMPLES
+from .support.fake_garmin import FakeGarmin
 
 WEEK = WEEK_FIXTURE
 
@@ -112,7 +113,7 @@ def _cadence_session() -> Session:
 def test_cadence_targets_round_trip_through_the_fit_sdk_decoder() -> None:
     from progsync.workouts.fit import encode_fit
 
-    from .fitcheck import decode
+    from .support.fitcheck import decode
 
     steps = decode(encode_fit(_cadence_session()).data)["workout_step_mesgs"]
     assert steps[1]["target_type"] == "cadence"
@@ -195,7 +196,7 @@ def test_indoor_distance_steps_become_time_at_their_pace_in_every_format() -> No
     from progsync.workouts.fit import encode_fit
     from progsync.workouts.intervals_text import encode_intervals_text
 
-    from .fitcheck import decode
+    from .support.fitcheck import decode
 
     session = _treadmill_km()
     assert session.indoor

@@ -24,7 +24,7 @@ import time
 import zipfile
 from typing import Any
 
-from .conftest import FIXTURES
+from . import FIXTURES
 from .fake_http import FakeServer, Fault
 from .fake_intervals import fit_summary
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import jsonschema
 
-from .conftest import FIXTURES
+from . import FIXTURES
 from .fake_http import FakeServer, Fault
 
 __all__ = ["FakeIntervals", "Fault"]

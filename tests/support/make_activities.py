@@ -14,7 +14,7 @@ every lap its `wkt_step_index`, as a Garmin watch does while it runs a workout.
 Deterministic: the same script writes the same bytes (`tests/test_review.py` checks that the
 committed files are what this script writes). Regenerate with
 
-    .venv/bin/python -m tests.make_activities
+    .venv/bin/python -m tests.support.make_activities
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from progsync.workouts.fit import SPORTS, workout_steps
 from progsync.workouts.model import Session
 from progsync.workouts.plan import compile_plan
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "fixtures" / "activities"
 FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.UTC)
 #: The runner lives at UTC+1 (Central Europe in winter); FIT times are UTC.
