@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from progsync.sync.services.http import DEFAULT_TIMEOUT, Pacer, Retryable, request_timeout
+from progsync.sync.services.http import DEFAULT_TIMEOUT, Pacer, request_timeout
 from progsync.sync.settings.config import Config, data_dir
 from progsync.sync.settings.errors import RemoteError
 from progsync.workouts.activity import Activity, ActivityError, read_fit
@@ -351,40 +351,25 @@ class GarminSource:
     label = "Garmin Connect"
 
     def __init__(self, garmin: Any, tokens: Any, pacer: Pacer | None = None) -> None:
+        from progsync.sync.services.garmin.calls import GarminCalls
+
         self.garmin = garmin
-        self.tokens = tokens
-        self.pacer = pacer or Pacer(min_interval=0.25, timeout=DEFAULT_TIMEOUT)
-        self.calls: Counter[str] = Counter()
-        self.notes: list[str] = []
+        self.conn = GarminCalls(
+            garmin, tokens, pacer or Pacer(min_interval=0.25, timeout=DEFAULT_TIMEOUT)
+        )
+        self.notes = self.conn.notes
 
     def requests_made(self) -> Counter[str]:
-        return Counter(self.calls)
+        return Counter(self.conn.calls)
 
     def _call(self, name: str, what: str, func: Callable[[], Any]) -> Any:
-        from progsync.sync.services.garmin.client import (
-            UNREACHABLE_HINT,
-            Gone,
-            classify,
-            dump_tokens,
-        )
-
-        def once() -> Any:
-            self.calls[name] += 1
-            try:
-                return func()
-            except (Retryable, ProgsyncError):
-                raise
-            except Exception as exc:  # noqa: BLE001 - mapped to our own errors
-                raise classify(exc, what) from None
+        """The one guarded Garmin call (`garmin.calls`); a 404 is `Unavailable` here."""
+        from progsync.sync.services.garmin.client import Gone
 
         try:
-            return self.pacer.call(f"Garmin Connect {what}", once, UNREACHABLE_HINT)
+            return self.conn.call(name, what, func)
         except Gone:
             raise Unavailable("not found (HTTP 404)") from None
-        finally:
-            note = self.tokens.save(dump_tokens(self.garmin))
-            if note and note not in self.notes:
-                self.notes.append(note)
 
     def listing(self, start: dt.date, until: dt.date) -> list[Listed]:
         from progsync.sync.services.replies import garmin_activities

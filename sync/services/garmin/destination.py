@@ -18,20 +18,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from progsync.sync.reconcile.model import Action, Desired, Recorder, Remote, fingerprint
+from progsync.sync.services.garmin.calls import GarminCalls
 from progsync.sync.services.garmin.client import (
     DESCRIPTION_LIMIT,
     MARKER,
-    UNREACHABLE_HINT,
     Gone,
     api_url,
-    classify,
     connect,
-    dump_tokens,
     login_hint,
 )
 from progsync.sync.services.garmin.readback import compare_stored
 from progsync.sync.services.garmin.tokens import TokenSource, load_tokens
-from progsync.sync.services.http import DEFAULT_TIMEOUT, Pacer, Retryable, request_timeout
+from progsync.sync.services.http import DEFAULT_TIMEOUT, Pacer, request_timeout
 from progsync.sync.services.replies import (
     garmin_calendar,
     garmin_schedule_id,
@@ -39,8 +37,7 @@ from progsync.sync.services.replies import (
     garmin_workouts,
 )
 from progsync.sync.settings.config import Config
-from progsync.sync.settings.errors import AuthError, OddReply, RemoteError, UntrustedListing
-from progsync.workouts.errors import ProgsyncError
+from progsync.sync.settings.errors import OddReply, RemoteError, UntrustedListing
 from progsync.workouts.garmin_json import encode_workout
 from progsync.workouts.model import Session
 
@@ -99,21 +96,28 @@ class GarminDestination:
         verify: bool = True,
         pacer: Pacer | None = None,
     ) -> None:
+        self.conn = GarminCalls(
+            garmin, tokens, pacer or Pacer(min_interval=0.25, timeout=DEFAULT_TIMEOUT), login_hint()
+        )
         self.garmin = garmin
-        self.tokens = tokens
         self.verify = verify
-        self.pacer = pacer or Pacer(min_interval=0.25, timeout=DEFAULT_TIMEOUT)
         self.key = "garmin"
         self.label = "Garmin Connect"
-        self.login_hint = login_hint()
-        self.calls: Counter[str] = Counter()
-        self.notes: list[str] = []
+        self.notes = self.conn.notes
         self._calendar: dict[tuple[int, int], list[Scheduled]] = {}
         self._copies: dict[str, list[Copy]] = {}
         self._listed = False
 
+    @property
+    def login_hint(self) -> str | None:
+        return self.conn.login_hint
+
+    @login_hint.setter
+    def login_hint(self, hint: str | None) -> None:
+        self.conn.login_hint = hint
+
     def requests_made(self) -> Counter[str]:
-        return Counter(self.calls)
+        return Counter(self.conn.calls)
 
     def remember(self, ledger: Ledger) -> None:
         """Nothing to keep: tokens are saved back as they change (`TokenSource.save`)."""
@@ -126,28 +130,20 @@ class GarminDestination:
         settle: Callable[[], Any] | None = None,
         missing_ok: bool = False,
     ) -> Any:
-        def once() -> Any:
-            self.calls[name] += 1
-            try:
-                if name == "replace_workout":
-                    return self._replace(*args)
-                return getattr(self.garmin, name)(*args)
-            except (Retryable, ProgsyncError):
-                raise
-            except Exception as exc:  # noqa: BLE001 - mapped to our own errors
-                error = classify(exc, what)
-                if isinstance(error, AuthError):
-                    error.hint = self.login_hint  # whose login to renew (coach mode)
-                raise error from None
+        """A garminconnect method by name (or our `replace_workout`), through the one guarded
+        call; a 404 is None with `missing_ok` (already gone), else a RemoteError."""
+
+        def run() -> Any:
+            if name == "replace_workout":
+                return self._replace(*args)
+            return getattr(self.garmin, name)(*args)
 
         try:
-            return self.pacer.call(f"Garmin Connect {what}", once, UNREACHABLE_HINT, settle)
+            return self.conn.call(name, what, run, settle)
         except Gone:
             if missing_ok:
                 return None
             raise RemoteError(f"Garmin Connect: not found (HTTP 404) while {what}") from None
-        finally:
-            self._save_tokens()
 
     def _replace(self, workout_id: str, payload: dict[str, Any]) -> Any:
         body = {**payload, "workoutId": int(workout_id)}
@@ -167,11 +163,6 @@ class GarminDestination:
             return response.json()
         except Exception:  # noqa: BLE001 - 204 and empty bodies
             return {}
-
-    def _save_tokens(self) -> None:
-        note = self.tokens.save(dump_tokens(self.garmin))
-        if note and note not in self.notes:
-            self.notes.append(note)
 
     def prepare(self, session: Session) -> Desired:
         encoded = encode_workout(session)
