@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -34,29 +33,7 @@ from progsync.sync.settings.config import Config
 
 from .conftest import run_cli
 from .support.fake_intervals import FakeIntervals, Fault
-from .support.plans import EDITED, TODAY, WEEK, Killed, write_plan
-
-
-@contextmanager
-def kill_at(k: int, lose_reply: bool, server: FakeIntervals) -> Iterator[list[int]]:
-    """Die at the k-th request to `server`: before sending it, or after the server carried it out."""
-    import requests
-
-    original = requests.Session.send
-    port = f":{server.server.server_address[1]}/"
-    seen = [0]
-
-    def send(self: requests.Session, request: Any, **kwargs: Any) -> Any:
-        if port in str(request.url):
-            seen[0] += 1
-            if seen[0] == k:
-                if lose_reply:
-                    original(self, request, **kwargs)
-                raise Killed()
-        return original(self, request, **kwargs)
-
-    with mock.patch.object(requests.Session, "send", send):
-        yield seen
+from .support.plans import EDITED, TODAY, WEEK, Killed, kill_at, write_plan
 
 
 def push(path: Path, config: Config | None = None, **kwargs: Any) -> Any:

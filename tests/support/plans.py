@@ -5,7 +5,13 @@ squad and block, and the stand-in for a process killed mid-push.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from .fake_http import FakeServer
 
 TODAY = "2026-11-22"
 
@@ -103,3 +109,26 @@ day = "sun"
 name = "Long progression"
 progression = { duration = "80min", to = "marathon", stages = 3 }
 """
+
+
+@contextmanager
+def kill_at(k: int, lose_reply: bool, server: FakeServer) -> Iterator[list[int]]:
+    """Die at the k-th request to `server`: before sending it, or after the server carried it out
+    (a BaseException from `requests.Session.send`, which both garminconnect versions use)."""
+    import requests
+
+    original = requests.Session.send
+    port = f":{server.server.server_address[1]}/"
+    seen = [0]
+
+    def send(self: requests.Session, request: Any, **kwargs: Any) -> Any:
+        if port in str(request.url):
+            seen[0] += 1
+            if seen[0] == k:
+                if lose_reply:
+                    original(self, request, **kwargs)
+                raise Killed()
+        return original(self, request, **kwargs)
+
+    with mock.patch.object(requests.Session, "send", send):
+        yield seen
