@@ -331,22 +331,7 @@ def block_plan(
     `athletes` (coach mode) names the squad in `[plan] athletes`, so the plan compiles for each
     of them on their own profile without `--athlete`."""
     settings = settings or Settings()
-    if not 1 <= weeks <= 52:
-        raise GenerateError(f"--weeks {weeks}: a block has 1 to 52 weeks")
-    if runs not in DAY_LAYOUTS:
-        raise GenerateError(f"--runs {runs}: choose 3 to 7 runs a week")
-    if not 0 <= build <= 0.5:
-        raise GenerateError(f"--build {_share(build)} is not a weekly build", "e.g. --build 10%")
-    if down_every == 1 or down_every < 0:
-        raise GenerateError(
-            f"--down-every {down_every}: every week cannot be a down week",
-            "e.g. --down-every 4 (three build weeks, then a down week); 0 for none",
-        )
-    if not 30 * 60 <= long_run_s <= LONG_RUN_CAP_S:
-        raise GenerateError(
-            f"--long-run {format_duration(long_run_s)} is not a long run",
-            "between 30min and 3h, e.g. --long-run 80min",
-        )
+    _check_block_options(weeks, runs, build, down_every, long_run_s)
     plan_progression(profile, units, duration_s=2700, to=to, settings=settings)
     layout = DAY_LAYOUTS[runs]
     lines = [
