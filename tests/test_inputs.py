@@ -255,3 +255,47 @@ def test_a_good_config_with_every_key_passes(isolated_user: Path) -> None:
         '[garmin]\nverify = false\n[folder]\nformat = ["fit", "intervals"]\n'
     )
     assert run_cli("check", str(EXAMPLES / "week.toml")).returncode == 0
+
+
+def test_the_config_is_read_into_typed_settings_with_every_default_in_one_place(tmp_path: Path) -> None:
+    from progsync.sync.settings.config import (
+        FORMATS,
+        Config,
+        FolderSettings,
+        GarminSettings,
+        IntervalsSettings,
+        PushSettings,
+        load_config,
+    )
+    from progsync.workouts.encode import FORMATS as ENCODER_FORMATS
+
+    assert FORMATS == ENCODER_FORMATS  # config.py spells them out to keep check's start-up lean
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[push]\nto = "garmin"\nwindow = "2w"\n'
+        "[intervals]\nathlete_id = 123\nrate_limit = 5\n"
+        '[garmin]\nverify = false\ntimeout = 20\n[folder]\nformat = "zwo"\npath = "/w"\n'
+        '[athletes.anna]\nintervals = "i9"\nscale = 0.9\nthreshold = "4:00/km"\n'
+    )
+    config = load_config(path)
+    assert config.push == PushSettings(to=("garmin",), window=14, delete_past=False)
+    assert config.intervals == IntervalsSettings(athlete_id="123", rate_limit=5.0)
+    assert config.intervals.chunk_size == 50 and config.intervals.timeout == 60.0
+    assert config.garmin == GarminSettings(verify=False, timeout=20.0)
+    assert config.folder == FolderSettings(path="/w", formats=("zwo",))
+    anna = config.athletes["anna"]
+    assert (anna.intervals, anna.destinations, dict(anna.adjust)) == ("i9", ("intervals",), {"scale": 0.9})
+    assert dict(anna.profile) == {"threshold": "4:00/km"}
+    empty = tmp_path / "empty.toml"
+    empty.write_text("")
+    assert load_config(empty) == Config(path=empty)
+
+
+def test_a_folder_may_hold_zwift_workouts(tmp_path: Path, isolated_user: Path) -> None:
+    (isolated_user / "config.toml").write_text('[folder]\nformat = ["fit", "zwo"]\n')
+    out = tmp_path / "zwift"
+    result = run_cli("push", str(EXAMPLES / "week.toml"), "--to", f"folder:{out}")
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.suffix for p in out.iterdir())
+    assert ".zwo" in names and ".fit" in names
+    assert names.count(".zwo") == names.count(".fit")

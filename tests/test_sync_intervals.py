@@ -17,7 +17,7 @@ import pytest
 from progsync.sync.app.loading import load_plans
 from progsync.sync.app.push import ledger_path, run_clear, run_push, run_status
 from progsync.sync.services.http import VirtualClock
-from progsync.sync.settings.config import Config
+from progsync.sync.settings.config import Config, IntervalsSettings
 
 from .conftest import run_cli
 from .support import ROOT
@@ -73,7 +73,7 @@ def test_first_push_then_re_push_makes_no_writes(fake: FakeIntervals, tmp_path: 
 
 def test_writes_are_chunked(fake: FakeIntervals, tmp_path: Path) -> None:
     plan = write_plan(tmp_path)
-    config = Config(intervals={"chunk_size": 4})
+    config = Config(intervals=IntervalsSettings(chunk_size=4))
     push(plan, config)
     bulk = fake.requests("POST", "/events/bulk")
     assert len(bulk) == math.ceil(6 / 4)

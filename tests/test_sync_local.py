@@ -15,7 +15,7 @@ import pytest
 from progsync.sync.app.loading import load_plans
 from progsync.sync.app.push import run_push
 from progsync.sync.reconcile.ledger import LockHeld, destination_lock
-from progsync.sync.settings.config import Config
+from progsync.sync.settings.config import Config, FolderSettings
 
 from .conftest import run_cli
 from .support import EXAMPLES, ROOT
@@ -30,7 +30,7 @@ def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def folder_push(plan: Path, folder: Path, formats: list[str] | None = None):  # type: ignore[no-untyped-def]
-    config = Config(folder={"format": formats or ["fit"]})
+    config = Config(folder=FolderSettings(formats=tuple(formats or ["fit"])))
     return run_push(load_plans([str(plan)], config), [f"folder:{folder}"], config)
 
 

@@ -38,7 +38,7 @@ def login_intervals(config: Config, athlete_id: str | None, api_key_stdin: bool)
             f"and {ENV_INTERVALS_ATHLETE} for headless use",
         )
     if not athlete_id:
-        athlete_id = config.intervals.get("athlete_id")
+        athlete_id = config.intervals.athlete_id
     if not athlete_id:
         if interactive() and not api_key_stdin:
             athlete_id = click.prompt("Athlete id (like i12345; 0 = the key's owner)", default="0")
@@ -73,7 +73,7 @@ def whoami(config: Config, to: tuple[str, ...]) -> list[str]:
         if service == "intervals":
             try:
                 creds = intervals_credentials(
-                    config.intervals.get("athlete_id"), coached=config.member is not None
+                    config.intervals.athlete_id, coached=config.member is not None
                 )
             except AuthError as exc:
                 lines.append(f"intervals: not connected ({exc.hint})")

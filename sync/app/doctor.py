@@ -91,7 +91,7 @@ def _destinations(
             from progsync.sync.settings.credentials import intervals_credentials
 
             creds = intervals_credentials(
-                config.intervals.get("athlete_id"), coached=config.member is not None
+                config.intervals.athlete_id, coached=config.member is not None
             )
         except AuthError as exc:
             hint = exc.hint

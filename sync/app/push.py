@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -31,7 +30,14 @@ from progsync.sync.reconcile.model import (
     plan_of,
 )
 from progsync.sync.services.registry import Target
-from progsync.sync.settings.config import DESTINATIONS, Config, data_dir, state_dir, today
+from progsync.sync.settings.config import (
+    DESTINATIONS,
+    Config,
+    data_dir,
+    state_dir,
+    today,
+    window_days,
+)
 from progsync.workouts.errors import InputError, Issue, ProgsyncError
 from progsync.workouts.model import Session, member_key, plan_key
 
@@ -50,23 +56,10 @@ def ledger_path() -> Path:
     return data_dir() / "ledger.sqlite3"
 
 
-def parse_window(text: str | None) -> int | None:
-    if text is None or text == "":
-        return None
-    match = re.fullmatch(r"\s*(\d+)\s*(d|w)?\s*", str(text).lower())
-    if not match:
-        raise InputError(
-            [Issue(f"window '{text}' is not a number of days", hint="e.g. --window 14d or 2w")]
-        )
-    days = int(match.group(1))
-    return days * 7 if match.group(2) == "w" else days
-
-
 def resolve_targets(to: tuple[str, ...] | list[str], config: Config) -> list[Target]:
     specs = list(to)
-    if not specs and config.push.get("to"):
-        value = config.push["to"]
-        specs = value if isinstance(value, list) else [str(value)]
+    if not specs:
+        specs = list(config.push.to)
     if not specs:
         return [Target(f"folder:{outbox()}", "folder", outbox(), default=True)]
     out = []
@@ -85,7 +78,7 @@ def resolve_targets(to: tuple[str, ...] | list[str], config: Config) -> list[Tar
                 ]
             )
         if kind == "folder":
-            path = Path(rest) if rest else Path(str(config.folder.get("path") or outbox()))
+            path = Path(rest) if rest else Path(config.folder.path) if config.folder.path else outbox()
             out.append(Target(f"folder:{path}", "folder", path))
         elif kind == "ics":
             if not rest:
@@ -183,15 +176,15 @@ def run_push(
     that lacks every item the ledger holds (`engine.check_listing`).
     """
     targets = resolve_targets(to, config)
-    window_days = parse_window(window if window is not None else config.push.get("window"))
+    days_ahead = window_days(window) if window is not None else config.push.window
     day = today()
     first = start or day
     last = until
-    if window_days is not None:
-        horizon = day + dt.timedelta(days=window_days)
+    if days_ahead is not None:
+        horizon = day + dt.timedelta(days=days_ahead)
         last = min(last, horizon) if last else horizon
     if delete_past is None:
-        delete_past = bool(config.push.get("delete_past", False))
+        delete_past = config.push.delete_past
     sessions: list[Session] = loaded.sessions
     adopted = frozenset(member_key(config.member, plan_key(name)) for name in adopt)
     scope = Scope(
@@ -287,7 +280,7 @@ def member_error(exc: ProgsyncError, config: Config, target: Target) -> tuple[st
         and "HTTP 403" in exc.message
     ):
         who = config.member
-        athlete_id = config.intervals.get("athlete_id", "?")
+        athlete_id = config.intervals.athlete_id or "?"
         exc.message = f"{exc.message} for {who} (athlete id {athlete_id})"
         exc.hint = (
             f'check that [athletes.{who}] intervals = "{athlete_id}" is {who}\'s athlete id '

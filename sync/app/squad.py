@@ -18,56 +18,16 @@ never touch another's items, and a coach's own items are never in an athlete's s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
 from progsync.sync.settings.config import Config
-from progsync.sync.settings.roster import ADJUST_KEYS, ROUTING_KEYS
+from progsync.sync.settings.roster import Athlete
 from progsync.workouts.errors import InputError, Issue, Location, did_you_mean
-
-
-@dataclass(frozen=True)
-class Athlete:
-    name: str
-    profile: Mapping[str, Any]
-    intervals: str | None = None
-    garmin: bool = False
-    folder: str | None = None
-    adjust: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def destinations(self) -> list[str]:
-        out = []
-        if self.intervals:
-            out.append("intervals")
-        if self.garmin:
-            out.append("garmin")
-        if self.folder:
-            out.append(f"folder:{self.folder}")
-        return out
-
-
-def roster(config: Config) -> dict[str, Athlete]:
-    out = {}
-    for name, value in config.athletes.items():
-        profile = {k: v for k, v in value.items() if k not in (*ROUTING_KEYS, *ADJUST_KEYS)}
-        intervals = value.get("intervals")
-        folder = value.get("folder")
-        out[name] = Athlete(
-            name,
-            profile,
-            str(intervals) if intervals else None,
-            bool(value.get("garmin")),
-            str(folder) if folder else None,
-            {k: value[k] for k in ADJUST_KEYS if k in value},
-        )
-    return out
 
 
 def select(config: Config, names: tuple[str, ...] | list[str]) -> list[Athlete]:
     """The athletes `--athlete` names (`all` = the whole roster, in config order)."""
-    squad = roster(config)
+    squad = config.athletes
     where = Location(str(config.path or "config"))
     if not squad:
         raise InputError(
@@ -98,19 +58,18 @@ def select(config: Config, names: tuple[str, ...] | list[str]) -> list[Athlete]:
 
 def member_config(config: Config, athlete: Athlete) -> Config:
     """The coach's config as seen for one athlete (see the module docstring)."""
-    intervals = dict(config.intervals)
+    intervals = config.intervals
     if athlete.intervals:
-        intervals["athlete_id"] = athlete.intervals
-    folder = dict(config.folder)
+        intervals = replace(intervals, athlete_id=athlete.intervals)
+    folder = config.folder
     if athlete.folder:
-        folder["path"] = athlete.folder
-    push = {**config.push, "to": athlete.destinations}
+        folder = replace(folder, path=athlete.folder)
     return replace(
         config,
         athlete=athlete.profile,
         intervals=intervals,
         folder=folder,
-        push=push,
+        push=replace(config.push, to=athlete.destinations),
         member=athlete.name,
         adjust=athlete.adjust,
     )

@@ -288,10 +288,11 @@ def cron(
 ) -> int:
     """Print crontab and systemd lines for a nightly push of FILES (or install the units)."""
     from progsync.sync.app.cron import build, install
-    from progsync.sync.app.push import parse_window, resolve_targets
+    from progsync.sync.app.push import resolve_targets
+    from progsync.sync.settings.config import window_days
 
     if window not in (None, "all"):
-        parse_window(window)
+        window_days(window)
     members = _members(ctx, athletes) if athletes else []  # checks the names now, not at 3:30
     garmin = any(
         t.kind == "garmin"

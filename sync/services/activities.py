@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from progsync.sync.services.http import DEFAULT_TIMEOUT, Pacer, request_timeout
+from progsync.sync.services.http import Pacer
 from progsync.sync.settings.config import Config, data_dir
 from progsync.sync.settings.errors import RemoteError
 from progsync.workouts.activity import Activity, ActivityError, read_fit
@@ -351,11 +351,11 @@ class GarminSource:
     label = "Garmin Connect"
 
     def __init__(self, garmin: Any, tokens: Any, pacer: Pacer | None = None) -> None:
-        from progsync.sync.services.garmin.calls import GarminCalls
+        from progsync.sync.services.garmin.calls import GarminCalls, garmin_pacer
 
         self.garmin = garmin
         self.conn = GarminCalls(
-            garmin, tokens, pacer or Pacer(min_interval=0.25, timeout=DEFAULT_TIMEOUT)
+            garmin, tokens, pacer or garmin_pacer()
         )
         self.notes = self.conn.notes
 
@@ -408,11 +408,12 @@ class GarminSource:
 
 
 def garmin_source(config: Config) -> GarminSource:
+    from progsync.sync.services.garmin.calls import garmin_pacer
     from progsync.sync.services.garmin.client import api_url, connect
     from progsync.sync.services.garmin.tokens import load_tokens
 
     tokens = load_tokens(config.member)
-    pacer = Pacer(min_interval=0.25, timeout=request_timeout(config.garmin))
+    pacer = garmin_pacer(config.garmin.timeout)
     return GarminSource(connect(tokens.tokens, api_url(config)), tokens, pacer)
 
 

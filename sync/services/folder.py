@@ -43,9 +43,7 @@ def build(
     target: Target, config: Config, max_hr: dict[str, int | None], ledger: Ledger | None
 ) -> FolderDestination:
     """The folder of a `folder:PATH` target (or the built-in outbox), in `[folder] format`s."""
-    formats = config.folder.get("format") or ["fit"]
-    if isinstance(formats, str):
-        formats = [formats]
+    formats = list(config.folder.formats)
     assert target.path is not None
     return FolderDestination(target.path, formats, max_hr, create_parents=target.default)
 

@@ -48,17 +48,6 @@ class Retryable(Exception):
         self.sent = sent
 
 
-#: The total seconds a request may take, retries and their waits included, unless the config's
-#: `[intervals] timeout` / `[garmin] timeout` says otherwise (docs/destinations.md).
-DEFAULT_TIMEOUT = 60.0
-
-
-def request_timeout(section: Mapping[str, Any]) -> float:
-    """The total deadline of one request from a config section (`timeout`, in seconds)."""
-    value = section.get("timeout", DEFAULT_TIMEOUT)
-    return float(value) if isinstance(value, int | float) and value > 0 else DEFAULT_TIMEOUT
-
-
 def _slow_hint(seconds: float) -> str:
     return (
         f"a request, retries included, may take {seconds:g} s at most (`timeout` in "

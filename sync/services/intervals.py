@@ -29,15 +29,13 @@ from typing import TYPE_CHECKING, Any
 
 from progsync.sync.reconcile.model import Action, Desired, Recorder, Remote, fingerprint
 from progsync.sync.services.http import (
-    DEFAULT_TIMEOUT,
     Pacer,
     Retryable,
     bounded,
-    request_timeout,
     retry_after,
     shared_pacer,
 )
-from progsync.sync.settings.config import Config
+from progsync.sync.settings.config import DEFAULT_TIMEOUT, Config
 from progsync.sync.settings.errors import AuthError, RemoteError
 from progsync.sync.settings.secrets import redact
 from progsync.workouts.intervals_text import encode_intervals_text
@@ -294,21 +292,21 @@ def client_for(
 
     if athlete_id is None or api_key is None:
         creds = intervals_credentials(
-            config.intervals.get("athlete_id"), coached=config.member is not None
+            config.intervals.athlete_id, coached=config.member is not None
         )
         athlete_id, api_key = creds.athlete_id, creds.api_key
     base = (
         os.environ.get("PROGSYNC_INTERVALS_URL")
-        or config.intervals.get("base_url")
+        or config.intervals.base_url
         or DEFAULT_BASE_URL
     )
     # Intervals.icu allows about 10 requests per second per IP (forum thread 609); 8/s by default,
     # across the whole run (every athlete of a squad goes through the same pacer).
-    per_second = float(config.intervals.get("rate_limit", 8))
+    per_second = config.intervals.rate_limit
     pacer = shared_pacer(
         f"intervals {base}",
         1.0 / per_second if per_second > 0 else 0.0,
-        request_timeout(config.intervals),
+        config.intervals.timeout,
     )
     return IntervalsClient(athlete_id, api_key, str(base), pacer=pacer)
 
@@ -318,7 +316,7 @@ def build(
 ) -> IntervalsDestination:
     """Intervals.icu with the stored (or environment) credentials, paced at `[intervals] rate_limit`."""
     client = client_for(config)
-    destination = IntervalsDestination(client, int(config.intervals.get("chunk_size", 50)), max_hr)
+    destination = IntervalsDestination(client, config.intervals.chunk_size, max_hr)
     if ledger is not None and ledger.get_meta(destination.key, "upsert_ok") == "false":
         destination.upsert_ok = False
     return destination

@@ -14,10 +14,14 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from progsync.workouts.errors import InputError, Issue, Location, did_you_mean
 from progsync.workouts.source import SourceMap, parse_toml, read_source
+
+if TYPE_CHECKING:
+    from progsync.sync.settings.roster import Athlete
+    from progsync.workouts.encode import Format
 
 APP = "progsync"
 CONFIG_KEYS = ("athlete", "athletes", "push", "intervals", "garmin", "folder", "checks")
@@ -75,17 +79,71 @@ def default_config_path() -> Path:
     return config_dir() / "config.toml"
 
 
+#: The total seconds a request may take, retries and their waits included, unless the config's
+#: `[intervals] timeout` / `[garmin] timeout` says otherwise (docs/destinations.md).
+DEFAULT_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class PushSettings:
+    """`[push]`: where a bare `push` sends (`to`), how many days ahead (`window`, in days, None
+    for the whole plan) and whether past sessions are removed from the calendar."""
+
+    to: tuple[str, ...] = ()
+    window: int | None = None
+    delete_past: bool = False
+
+
+@dataclass(frozen=True)
+class IntervalsSettings:
+    """`[intervals]`: whose calendar (`athlete_id`, else the stored credentials'), the server,
+    events per bulk request, requests per second across the run (Intervals.icu allows about 10
+    per second per IP, forum thread 609) and the total seconds one request may take."""
+
+    athlete_id: str | None = None
+    base_url: str | None = None
+    chunk_size: int = 50
+    rate_limit: float = 8.0
+    timeout: float = DEFAULT_TIMEOUT
+
+
+@dataclass(frozen=True)
+class GarminSettings:
+    """`[garmin]`: the API's address (a proxy or a test server), whether each upload is read
+    back and compared, and the total seconds one request may take."""
+
+    api_url: str | None = None
+    verify: bool = True
+    timeout: float = DEFAULT_TIMEOUT
+
+
+@dataclass(frozen=True)
+class FolderSettings:
+    """`[folder]`: the folder of a bare `--to folder` (None: the built-in outbox) and the file
+    formats written there."""
+
+    path: str | None = None
+    formats: tuple[Format, ...] = ("fit",)
+
+
 @dataclass(frozen=True)
 class Config:
+    """The config file, checked and typed: every default is here or in the section types above.
+
+    `athlete`, `checks` and `adjust` stay tables: the pure core parses them
+    (`workouts.profile`, `workouts.rules.parse_settings`, `workouts.adjust`), merged with a
+    plan's own `[athlete]` and `[checks]`, and they are checked here by those same parsers.
+    """
+
     path: Path | None = None
     athlete: Mapping[str, Any] = field(default_factory=dict)
-    push: Mapping[str, Any] = field(default_factory=dict)
-    intervals: Mapping[str, Any] = field(default_factory=dict)
-    garmin: Mapping[str, Any] = field(default_factory=dict)
-    folder: Mapping[str, Any] = field(default_factory=dict)
+    push: PushSettings = PushSettings()
+    intervals: IntervalsSettings = IntervalsSettings()
+    garmin: GarminSettings = GarminSettings()
+    folder: FolderSettings = FolderSettings()
     checks: Mapping[str, Any] = field(default_factory=dict)
     #: Coach mode: the roster (`[athletes.NAME]`), and the member this config was narrowed to.
-    athletes: Mapping[str, Any] = field(default_factory=dict)
+    athletes: Mapping[str, Athlete] = field(default_factory=dict)
     member: str | None = None
     #: The member's `scale` and `rest_days` (`progsync.workouts.adjust`), when they have any.
     adjust: Mapping[str, Any] = field(default_factory=dict)
@@ -153,14 +211,72 @@ def load_config(path: str | Path | None = None) -> Config:
                     )
     if isinstance(data.get("checks"), Mapping):
         issues.extend(_check_settings(data["checks"], src))
+    athletes: dict[str, Athlete] = {}
     if isinstance(data.get("athletes"), Mapping):
-        from progsync.sync.settings.roster import roster_issues
+        from progsync.sync.settings.roster import read_roster, roster_issues
 
         issues.extend(roster_issues(data["athletes"], src.key(src.whole(), "athletes")))
+        if not issues:
+            athletes = read_roster(data["athletes"])
     if issues:
         raise InputError(issues)
-    tables: dict[str, Any] = {key: dict(data.get(key, {})) for key in CONFIG_KEYS}
-    return Config(path=target, **tables)
+    return Config(
+        path=target,
+        athlete=dict(data.get("athlete", {})),
+        push=_push(data.get("push", {})),
+        intervals=_intervals(data.get("intervals", {})),
+        garmin=_garmin(data.get("garmin", {})),
+        folder=_folder(data.get("folder", {})),
+        checks=dict(data.get("checks", {})),
+        athletes=athletes,
+    )
+
+
+def _push(table: Mapping[str, Any]) -> PushSettings:
+    to = table.get("to", ())
+    return PushSettings(
+        to=(to,) if isinstance(to, str) else tuple(to),
+        window=window_days(table.get("window")),
+        delete_past=table.get("delete_past", PushSettings.delete_past),
+    )
+
+
+def _intervals(table: Mapping[str, Any]) -> IntervalsSettings:
+    athlete_id = table.get("athlete_id")
+    return IntervalsSettings(
+        athlete_id=None if athlete_id is None else str(athlete_id),
+        base_url=table.get("base_url") or None,
+        chunk_size=table.get("chunk_size", IntervalsSettings.chunk_size),
+        rate_limit=float(table.get("rate_limit", IntervalsSettings.rate_limit)),
+        timeout=float(table.get("timeout", DEFAULT_TIMEOUT)),
+    )
+
+
+def _garmin(table: Mapping[str, Any]) -> GarminSettings:
+    return GarminSettings(
+        api_url=table.get("api_url") or None,
+        verify=table.get("verify", GarminSettings.verify),
+        timeout=float(table.get("timeout", DEFAULT_TIMEOUT)),
+    )
+
+
+def _folder(table: Mapping[str, Any]) -> FolderSettings:
+    value: Any = table.get("format", FolderSettings.formats)  # checked: one format or a list
+    formats: tuple[Format, ...] = tuple(value) if isinstance(value, list | tuple) else (value,)
+    return FolderSettings(path=table.get("path") or None, formats=formats)
+
+
+def window_days(value: str | int | None) -> int | None:
+    """Days ahead from `--window` or `[push] window`: 14, "14d" or "2w"; None or "" for no limit."""
+    if value is None or value == "":
+        return None
+    match = re.fullmatch(r"\s*(\d+)\s*(d|w)?\s*", str(value).lower())
+    if not match:
+        raise InputError(
+            [Issue(f"window '{value}' is not a number of days", hint="e.g. --window 14d or 2w")]
+        )
+    days = int(match.group(1))
+    return days * 7 if match.group(2) == "w" else days
 
 
 #: The one list of destination kinds (`--to KIND`, `[push] to`): the accounts progsync talks
@@ -168,7 +284,9 @@ def load_config(path: str | Path | None = None) -> Config:
 #: builds each from the module of the same name.
 SERVICES = ("intervals", "garmin")
 DESTINATIONS = (*SERVICES, "folder", "ics")
-FORMATS = ("fit", "garmin-json", "intervals")
+#: The formats a folder may hold (`[folder] format`): `progsync.workouts.encode.FORMATS`, written
+#: out so that `check` does not import the encoders (a test keeps the two equal).
+FORMATS: tuple[Format, ...] = ("fit", "garmin-json", "intervals", "zwo")
 
 
 def _shown(value: Any) -> str:

@@ -1,13 +1,15 @@
 """The roster of coach mode, as the config holds it: `[athletes.NAME]` tables, each an athlete's
 profile keys plus where their workouts go (`intervals`, `garmin`, `folder`) and how the plan is
 adjusted for them (`scale`, `rest_days`). Validated with the rest of the config, located at the
-config file; `progsync.sync.app.squad` turns it into per-athlete configs.
+config file, and read into `Athlete`s there (`Config.athletes`); `progsync.sync.app.squad` turns
+each into a per-athlete config.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from progsync.workouts.adjust import adjustment_problems
@@ -18,6 +20,48 @@ ROUTING_KEYS = ("intervals", "garmin", "folder")
 #: Per-athlete adjustments of the plan (`progsync.workouts.adjust`), not profile keys.
 ADJUST_KEYS = ("scale", "rest_days")
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+@dataclass(frozen=True)
+class Athlete:
+    """One `[athletes.NAME]` table: the profile keys (the same as `[athlete]`'s, parsed by
+    `workouts.profile`), where the workouts go, and the plan's adjustments for them."""
+
+    name: str
+    profile: Mapping[str, Any]
+    intervals: str | None = None
+    garmin: bool = False
+    folder: str | None = None
+    adjust: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def destinations(self) -> tuple[str, ...]:
+        out = []
+        if self.intervals:
+            out.append("intervals")
+        if self.garmin:
+            out.append("garmin")
+        if self.folder:
+            out.append(f"folder:{self.folder}")
+        return tuple(out)
+
+
+def read_roster(table: Mapping[str, Any]) -> dict[str, Athlete]:
+    """The roster of a checked `[athletes]` table (`roster_issues` found nothing), in order."""
+    out = {}
+    for name, value in table.items():
+        profile = {k: v for k, v in value.items() if k not in (*ROUTING_KEYS, *ADJUST_KEYS)}
+        intervals = value.get("intervals")
+        folder = value.get("folder")
+        out[name] = Athlete(
+            name,
+            profile,
+            str(intervals) if intervals else None,
+            bool(value.get("garmin")),
+            str(folder) if folder else None,
+            {k: value[k] for k in ADJUST_KEYS if k in value},
+        )
+    return out
 
 
 def roster_issues(table: Mapping[str, Any], where: Location) -> list[Issue]:

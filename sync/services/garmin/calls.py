@@ -17,10 +17,17 @@ from typing import Any, TypeVar
 from progsync.sync.services.garmin.client import UNREACHABLE_HINT, classify, dump_tokens
 from progsync.sync.services.garmin.tokens import TokenSource
 from progsync.sync.services.http import Pacer, Retryable
+from progsync.sync.settings.config import DEFAULT_TIMEOUT
 from progsync.sync.settings.errors import AuthError
 from progsync.workouts.errors import ProgsyncError
 
 T = TypeVar("T")
+
+
+def garmin_pacer(timeout: float = DEFAULT_TIMEOUT) -> Pacer:
+    """The pace of one Garmin Connect account: at most four requests a second (Garmin publishes
+    no rate limit, docs/coach.md), each within `timeout` seconds in all (`[garmin] timeout`)."""
+    return Pacer(min_interval=0.25, timeout=timeout)
 
 
 @dataclass

@@ -144,4 +144,4 @@ class Gone(Exception):
 
 
 def api_url(config: Config) -> str | None:
-    return os.environ.get("PROGSYNC_GARMIN_URL") or config.garmin.get("api_url") or None
+    return os.environ.get("PROGSYNC_GARMIN_URL") or config.garmin.api_url

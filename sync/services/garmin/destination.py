@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from progsync.sync.reconcile.model import Action, Desired, Recorder, Remote, fingerprint
-from progsync.sync.services.garmin.calls import GarminCalls
+from progsync.sync.services.garmin.calls import GarminCalls, garmin_pacer
 from progsync.sync.services.garmin.client import (
     DESCRIPTION_LIMIT,
     MARKER,
@@ -29,7 +29,7 @@ from progsync.sync.services.garmin.client import (
 )
 from progsync.sync.services.garmin.readback import compare_stored
 from progsync.sync.services.garmin.tokens import TokenSource, load_tokens
-from progsync.sync.services.http import DEFAULT_TIMEOUT, Pacer, request_timeout
+from progsync.sync.services.http import Pacer
 from progsync.sync.services.replies import (
     garmin_calendar,
     garmin_schedule_id,
@@ -97,7 +97,7 @@ class GarminDestination:
         pacer: Pacer | None = None,
     ) -> None:
         self.conn = GarminCalls(
-            garmin, tokens, pacer or Pacer(min_interval=0.25, timeout=DEFAULT_TIMEOUT), login_hint()
+            garmin, tokens, pacer or garmin_pacer(), login_hint()
         )
         self.garmin = garmin
         self.verify = verify
@@ -444,8 +444,8 @@ def build(
     """Garmin Connect with the stored tokens (keyring, or PROGSYNC_GARMIN_TOKENS[_MEMBER])."""
     tokens = load_tokens(config.member)
     garmin = connect(tokens.tokens, api_url(config), config.member)
-    verify = bool(config.garmin.get("verify", True))
-    pacer = Pacer(min_interval=0.25, timeout=request_timeout(config.garmin))
+    verify = config.garmin.verify
+    pacer = garmin_pacer(config.garmin.timeout)
     destination = GarminDestination(garmin, tokens, verify=verify, pacer=pacer)
     if config.member:
         # Each athlete's account is a destination of its own: their ledger entries, lock and
