@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
 from .dsl import pace_sense, parse_step
@@ -250,27 +250,28 @@ class _Compiler:
         if not raw_sessions:
             self.warn("the plan has no sessions", Location(self.filename), "add [[session]] tables")
 
-        drafts: list[dict[str, Any]] = []
+        # Each session is built whole by `_session` (slot 0), paired with its place in the file;
+        # its slot (the how-many-th that day, part of its identity) is known once all are sorted.
+        drafts: list[tuple[int, Session]] = []
         for index, raw in enumerate(raw_sessions):
-            drafts.extend(self._session(index, raw, start, str(name), workouts))
+            drafts.extend(self._session(index, raw, start, str(name), workouts, plan_id))
         self.diag.raise_if_errors()
 
         slots: dict[dt.date, int] = {}
         sessions: list[Session] = []
         ids: dict[str, int] = {}
-        for draft in sorted(drafts, key=lambda d: (d["date"], d["order"])):
-            slot = slots.get(draft["date"], 0)
-            slots[draft["date"]] = slot + 1
-            order = draft.pop("order")
-            if draft.get("id"):
-                if draft["id"] in ids:
+        for order, draft in sorted(drafts, key=lambda d: (d[1].date, d[0])):
+            slot = slots.get(draft.date, 0)
+            slots[draft.date] = slot + 1
+            if draft.id:
+                if draft.id in ids:
                     self.error(
-                        f"two sessions have id = '{draft['id']}'",
+                        f"two sessions have id = '{draft.id}'",
                         self.src.key(self.src.table("session", order), "id"),
                         "ids must be unique within a plan",
                     )
-                ids[draft["id"]] = order
-            sessions.append(Session(slot=slot, plan_id=plan_id, **draft))
+                ids[draft.id] = order
+            sessions.append(replace(draft, slot=slot) if slot else draft)
         self.diag.raise_if_errors()
         plan = Plan(
             name=str(name),
@@ -438,7 +439,8 @@ class _Compiler:
         start: dt.date | None,
         plan_name: str,
         workouts: Mapping[str, dict[str, Any]],
-    ) -> list[dict[str, Any]]:
+        plan_id: str | None,
+    ) -> list[tuple[int, Session]]:
         span = self.src.table("session", index)
         header = self.src.at(span.start) if span else Location(self.filename)
         if not isinstance(raw, Mapping):
@@ -588,33 +590,32 @@ class _Compiler:
                 "check the repeat counts and amounts",
                 context=label,
             )
-        out: list[dict[str, Any]] = []
+        out: list[tuple[int, Session]] = []
         for week, date in dates:
             session_id = None
             if sid is not None:
                 session_id = str(sid) if len(dates) == 1 else f"{sid}-w{week}"
-            out.append(
-                {
-                    "order": index,
-                    "plan": plan_name,
-                    "date": date,
-                    "name": str(name),
-                    "sport": sport,
-                    "time": time,
-                    "notes": str(notes) if notes is not None else None,
-                    "id": session_id,
-                    "tags": tuple(tags),
-                    "indoor": indoor,
-                    "units": self.units,
-                    "steps": blocks,
-                    "progression": progression,
-                    "workout": workout_name,
-                    "estimated_duration_s": duration,
-                    "estimated_distance_m": distance,
-                    "source_file": self.filename,
-                    "source_line": span.start if span else None,
-                }
+            session = Session(
+                plan=plan_name,
+                date=date,
+                name=str(name),
+                sport=sport,
+                time=time,
+                notes=str(notes) if notes is not None else None,
+                id=session_id,
+                plan_id=plan_id,
+                tags=tuple(tags),
+                indoor=indoor,
+                units=self.units,
+                steps=blocks,
+                progression=progression,
+                workout=workout_name,
+                estimated_duration_s=duration,
+                estimated_distance_m=distance,
+                source_file=self.filename,
+                source_line=span.start if span else None,
             )
+            out.append((index, session))
         return out
 
     def _session_dates(
