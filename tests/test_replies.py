@@ -82,3 +82,25 @@ def test_replies_to_a_delete() -> None:
     for odd in ([1], {"eventsDeleted": "many"}, "<html>"):
         with pytest.raises(OddReply, match="deleting"):
             intervals_deleted(odd, "deleting")
+
+
+def test_activity_listings_become_typed_items_and_odd_ones_are_clear_errors() -> None:
+    from progsync.sync.services.replies import (
+        garmin_activities,
+        intervals_activities,
+        intervals_races,
+    )
+
+    # A Strava stub as Intervals.icu lists it: only id, source, _note and the date (real-services.md).
+    [stub] = intervals_activities([{"id": "i9", "source": "STRAVA", "_note": "STRAVA activities are not available via the API", "start_date_local": "2026-11-24T07:00:00"}])
+    assert (stub.source, stub.type, stub.note) == ("STRAVA", None, "STRAVA activities are not available via the API")
+    [run] = garmin_activities([{"activityId": 5, "startTimeLocal": "2026-11-24 07:00:00", "activityType": {"typeKey": "trail_running", "typeId": 6}}])
+    assert run.activityType is not None and run.activityType.typeKey == "trail_running"
+    [race] = intervals_races([{"id": 3, "start_date_local": "2027-03-14T00:00:00", "category": "RACE_A", "distance": 21097.5}])
+    assert (race.category, race.distance) == ("RACE_A", 21097.5)
+    with pytest.raises(OddReply) as caught:
+        intervals_races("<html>maintenance</html>")
+    assert "Intervals.icu sent an HTML page while listing race events" in caught.value.message
+    with pytest.raises(OddReply) as caught:
+        garmin_activities([{"startTimeLocal": "2026-11-24 07:00:00"}])
+    assert "item 0.activityId: Field required" in caught.value.message

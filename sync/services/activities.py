@@ -277,19 +277,19 @@ class IntervalsSource:
         data = self.client.request("GET", "/activities", "listing activities", params=params)
         out = []
         for item in intervals_activities(data):
-            kind = str(item.get("type") or "")
+            kind = item.type or ""
             unavailable = None
-            if item.get("source") == "STRAVA" and not item.get("type"):
+            if item.source == "STRAVA" and not item.type:
                 unavailable = (
                     "synced from Strava, which Intervals.icu may not pass on through its API "
-                    f"({item.get('_note') or 'no data'})"
+                    f"({item.note or 'no data'})"
                 )
-            elif item.get("source") == "MANUAL" and not item.get("file_type"):
+            elif item.source == "MANUAL" and not item.file_type:
                 unavailable = "entered by hand: there is no file of laps to compare"
             out.append(
                 Listed(
-                    remote_id=str(item["id"]),
-                    day=_day(item.get("start_date_local")),
+                    remote_id=str(item.id),
+                    day=_day(item.start_date_local),
                     sport=INTERVALS_SPORTS.get(kind),
                     kind=kind,
                     unavailable=unavailable,
@@ -383,12 +383,11 @@ class GarminSource:
             raise RemoteError(f"Garmin Connect: {exc} while listing activities") from None
         out = []
         for item in garmin_activities(data):
-            kind = item.get("activityType")
-            key = str(kind.get("typeKey") or "") if isinstance(kind, dict) else ""
+            key = (item.activityType.typeKey if item.activityType else None) or ""
             out.append(
                 Listed(
-                    remote_id=str(item["activityId"]),
-                    day=_day(item.get("startTimeLocal")),
+                    remote_id=str(item.activityId),
+                    day=_day(item.startTimeLocal),
                     sport=GARMIN_SPORTS.get(key),
                     kind=key,
                 )

@@ -6,6 +6,7 @@
   (garmin_mcp PR #286), read month by month (`calendar-service/year/{y}/month/{m-1}`).
 
 The distance comes from the event's distance in metres, or failing that from words in its name.
+Both replies are parsed by `services/replies.py` (an odd one is exit 5 naming the request).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from progsync.sync.services import replies
 from progsync.sync.services.activities import GarminSource, Unavailable, _day, garmin_source
 from progsync.sync.settings.config import Config
 from progsync.sync.settings.errors import RemoteError
@@ -61,26 +63,19 @@ def intervals_races(client: Any, start: dt.date, until: dt.date) -> list[Calenda
         "category": ",".join(RACE_CATEGORIES),
     }
     data = client.request("GET", "/events", "listing race events", params=params)
-    if not isinstance(data, list):
-        raise RemoteError(
-            "Intervals.icu answered the race events with something that is not a list"
-        )
     out = []
-    for item in data:
-        if not isinstance(item, dict) or item.get("category") not in RACE_CATEGORIES:
+    for event in replies.intervals_races(data):
+        day = _day(event.start_date_local)
+        if event.category not in RACE_CATEGORIES or day is None:
             continue
-        day = _day(item.get("start_date_local"))
-        if day is None:
-            continue
-        name = str(item.get("name") or "Race")
-        metres = item.get("distance")
+        name = event.name or "Race"
         out.append(
             CalendarRace(
                 day,
                 name,
-                race_distance_word(name, float(metres) if isinstance(metres, int | float) else None),
-                RACE_CATEGORIES.index(item["category"]),
-                f"intervals:event {item.get('id')}",
+                race_distance_word(name, event.distance),
+                RACE_CATEGORIES.index(event.category),
+                f"intervals:event {event.id}",
             )
         )
     return out
@@ -103,31 +98,20 @@ def garmin_races(source: GarminSource, start: dt.date, until: dt.date) -> list[C
             data = source._call("get_scheduled_workouts", "reading the calendar", run)
         except Unavailable as exc:
             raise RemoteError(f"Garmin Connect: {exc} while reading the calendar") from None
-        items = data.get("calendarItems") if isinstance(data, dict) else None
-        if not isinstance(items, list):
-            raise RemoteError(
-                f"Garmin Connect answered the calendar of {y}-{m:02d} with something that is "
-                "not a calendar"
-            )
-        for item in items:
-            if not isinstance(item, dict) or item.get("itemType") != "event":
+        for item in replies.garmin_calendar(data, f"reading the calendar of {y}-{m:02d}"):
+            if item.itemType != "event" or not (item.isRace or item.primaryEvent):
                 continue
-            if not (item.get("isRace") or item.get("primaryEvent")):
-                continue
-            day = _day(item.get("date"))
+            day = item.day
             if day is None or not start <= day <= until:
                 continue
-            name = str(item.get("title") or "Race")
-            metres = item.get("distance")
+            name = item.title or "Race"
             out.append(
                 CalendarRace(
                     day,
                     name,
-                    race_distance_word(
-                        name, float(metres) if isinstance(metres, int | float) else None
-                    ),
-                    0 if item.get("primaryEvent") else 1,
-                    f"garmin:calendar item {item.get('id')}",
+                    race_distance_word(name, item.distance),
+                    0 if item.primaryEvent else 1,
+                    f"garmin:calendar item {item.id}",
                 )
             )
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)

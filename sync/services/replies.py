@@ -13,9 +13,9 @@ that reply is recorded (the next push converges from the listing, which shows wh
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from progsync.sync.settings.errors import OddReply
 
@@ -44,6 +44,18 @@ class IntervalsEvent(BaseModel):
         return self.model_dump()
 
 
+class IntervalsRace(BaseModel):
+    """A race event of the Intervals.icu calendar (`category` RACE_A/B/C, the Event schema of
+    the OpenAPI spec; `distance` in metres when the athlete gave one)."""
+
+    model_config = ConfigDict(extra="allow")
+    id: int | str
+    start_date_local: str
+    category: str | None = None
+    name: str | None = None
+    distance: float | None = None
+
+
 class IntervalsDeleted(BaseModel):
     """The reply to `PUT /events/bulk-delete`: `{"eventsDeleted": n}` (OpenAPI spec)."""
 
@@ -70,6 +82,13 @@ class GarminCalendarItem(BaseModel):
     workoutScheduleId: int | str | None = None
     workoutId: int | str | None = None
     date: str | None = None
+    #: `workout`, `activity`, `event` (a race or another event the athlete entered) …
+    itemType: str | None = None
+    title: str | None = None
+    #: An event that is a race, and the athlete's primary one (garmin_mcp PR #286).
+    isRace: bool | None = None
+    primaryEvent: bool | None = None
+    distance: float | None = None
 
     @property
     def schedule_id(self) -> str | None:
@@ -99,15 +118,18 @@ class GarminSaved(BaseModel):
 
 
 _EVENTS = TypeAdapter(list[IntervalsEvent])
+_RACES = TypeAdapter(list[IntervalsRace])
 _WORKOUTS = TypeAdapter(list[GarminWorkout])
 
 
 def intervals_events(data: Any, what: str = "listing events") -> list[IntervalsEvent]:
     """The events of a list reply (a listing or a bulk save), or OddReply saying what was wrong."""
-    return [
-        IntervalsEvent.model_validate(item)
-        for item in _checked(data, _EVENTS, "Intervals.icu", what, "start_date_local")
-    ]
+    return _checked(data, _EVENTS, "Intervals.icu", what, "start_date_local")
+
+
+def intervals_races(data: Any, what: str = "listing race events") -> list[IntervalsRace]:
+    """The race events of a listing, or OddReply saying what was wrong with it."""
+    return _checked(data, _RACES, "Intervals.icu", what, "start_date_local")
 
 
 def intervals_saved(data: Any, external_ids: list[str], what: str) -> list[IntervalsEvent]:
@@ -165,10 +187,7 @@ def _odd(data: Any, service: str, what: str, expected: str) -> Any:
 
 def garmin_workouts(data: Any, what: str = "listing workouts") -> list[GarminWorkout]:
     """The workouts of a list reply, or OddReply saying what was wrong with it."""
-    return [
-        GarminWorkout.model_validate(item)
-        for item in _checked(data, _WORKOUTS, "Garmin Connect", what, None)
-    ]
+    return _checked(data, _WORKOUTS, "Garmin Connect", what, None)
 
 
 def garmin_calendar(data: Any, what: str) -> list[GarminCalendarItem]:
@@ -210,9 +229,14 @@ def garmin_schedule_id(data: Any) -> str | None:
 UPLOAD_NOTE = "; the next push finds what was saved by its marker"
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
 def _checked(
-    data: Any, adapter: TypeAdapter[Any], service: str, what: str, date_key: str | None
-) -> list[dict[str, Any]]:
+    data: Any, adapter: TypeAdapter[list[M]], service: str, what: str, date_key: str | None
+) -> list[M]:
+    """The items of a list reply, each parsed into its model, or OddReply naming the request
+    and what was wrong (an empty body, a page, not a list, an item without an id or a date)."""
     hint = "the service or a proxy in between sent an unexpected page; try again later"
     if data is None or data == "":
         raise OddReply(f"{service} sent an empty reply while {what} (a list was expected)", hint)
@@ -224,7 +248,7 @@ def _checked(
             f"{service} sent a {type(data).__name__} while {what}, where a list was expected", hint
         )
     try:
-        adapter.validate_python(data)
+        models = adapter.validate_python(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -241,16 +265,26 @@ def _checked(
                     f"{date_key} = {item[date_key]!r}, not a date",
                     hint,
                 ) from None
-    return list(data)
+    return models
 
 
 class IntervalsActivity(BaseModel):
     """The fields of an Intervals.icu activity list item (GET /athlete/{id}/activities) that
-    `review` reads; a Strava stub has only `id`, `source`, `_note` and `start_date_local`."""
+    `review` reads; a Strava stub has only `id`, `source`, `_note` and `start_date_local`
+    (real-services.md, "Activities")."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
     id: int | str
     start_date_local: str | None = None
+    type: str | None = None
+    source: str | None = None
+    file_type: str | None = None
+    note: str | None = Field(default=None, alias="_note")
+
+
+class GarminActivityType(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    typeKey: str | None = None
 
 
 class GarminActivity(BaseModel):
@@ -259,17 +293,18 @@ class GarminActivity(BaseModel):
     model_config = ConfigDict(extra="allow")
     activityId: int | str
     startTimeLocal: str | None = None
+    activityType: GarminActivityType | None = None
 
 
 _ACTIVITIES = TypeAdapter(list[IntervalsActivity])
 _GARMIN_ACTIVITIES = TypeAdapter(list[GarminActivity])
 
 
-def intervals_activities(data: Any, what: str = "listing activities") -> list[dict[str, Any]]:
+def intervals_activities(data: Any, what: str = "listing activities") -> list[IntervalsActivity]:
     """The activities of a list reply, or OddReply saying what was wrong with it."""
     return _checked(data, _ACTIVITIES, "Intervals.icu", what, None)
 
 
-def garmin_activities(data: Any, what: str = "listing activities") -> list[dict[str, Any]]:
+def garmin_activities(data: Any, what: str = "listing activities") -> list[GarminActivity]:
     """The activities of a list reply, or OddReply saying what was wrong with it."""
     return _checked(data, _GARMIN_ACTIVITIES, "Garmin Connect", what, None)
