@@ -49,8 +49,8 @@ def login_intervals(config: Config, athlete_id: str | None, api_key_stdin: bool)
 
     athlete = client_for(config, str(athlete_id), api_key).athlete()
     store_intervals(str(athlete_id), api_key)
-    name = athlete.get("name") or athlete.get("id") or athlete_id
-    return f"Connected Intervals.icu as {name} ({athlete.get('id', athlete_id)}); the key is in the OS keyring."
+    name = athlete.name or athlete.id
+    return f"Connected Intervals.icu as {name} ({athlete.id}); the key is in the OS keyring."
 
 
 def login_garmin(config: Config) -> str:
@@ -82,7 +82,7 @@ def whoami(config: Config, to: tuple[str, ...]) -> list[str]:
 
             athlete = client_for(config, creds.athlete_id, creds.api_key).athlete()
             lines.append(
-                f"intervals: {athlete.get('name', '?')} ({athlete.get('id', creds.athlete_id)}), "
+                f"intervals: {athlete.name or '?'} ({athlete.id}), "
                 f"credentials from the {creds.source}"
             )
         elif service == "garmin":

@@ -107,7 +107,7 @@ def _destinations(
                     Check(
                         f"{prefix}intervals",
                         "ok",
-                        f"{athlete.get('name', '?')} ({creds.athlete_id}), key from the "
+                        f"{athlete.name or '?'} ({creds.athlete_id}), key from the "
                         f"{creds.source}",
                     )
                 )

@@ -6,9 +6,13 @@ and call one function of `progsync.sync.app`, then hand the result to `progsync.
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from progsync.sync.settings.config import Config
 
 EXIT_CODES = """Exit codes: 0 ok · 1 some operations failed · 2 bad input · 3 authentication needed ·
 4 another push holds the lock · 5 destination unreachable · 6 a disk refused a write"""
@@ -38,7 +42,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = {"config_path": config_path}
 
 
-def _config(ctx: click.Context) -> Any:
+def _config(ctx: click.Context) -> Config:
     from progsync.sync.settings.config import load_config
 
     return load_config(ctx.obj.get("config_path"))
@@ -74,11 +78,9 @@ _history_option = click.option(
 )
 
 
-def _date(value: str | None) -> Any:
+def _date(value: str | None) -> dt.date | None:
     if value is None:
         return None
-    import datetime as dt
-
     try:
         return dt.date.fromisoformat(value)
     except ValueError:

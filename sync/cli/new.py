@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,8 +18,11 @@ from progsync.sync.cli.base import (
     _race_option,
     cli,
 )
-from progsync.sync.settings.config import SERVICES
+from progsync.sync.settings.config import SERVICES, Config
 from progsync.workouts.errors import Issue
+
+if TYPE_CHECKING:
+    from progsync.workouts.generate import RaceGoal
 
 
 @cli.group()
@@ -252,6 +255,7 @@ def new_block(
             'give --start (the first day of week 1), or a race: --race "half 2027-03-14"'
         )
     first_day = _date(start)
+    assert first_day is not None  # --start was given: checked above
     weeks = weeks or 8
     squad = _members(ctx, athletes)
     profiles = [(m, *athlete_profile(c, plan_file, race)) for m, c in squad]
@@ -317,7 +321,7 @@ def _kept_downs(path: Any, start: Any, day: Any) -> tuple[int, frozenset[int]]:
     return first, frozenset(w for w in downs if w < first)
 
 
-def _calendar_goal(service: str, config: Any, who: str | None) -> Any:
+def _calendar_goal(service: str, config: Config, who: str | None) -> RaceGoal:
     """The next race on the athlete's calendar (a year ahead), as a RaceGoal."""
     import datetime as dt
 
@@ -393,9 +397,7 @@ def _race_block(
     squad = _members(ctx, athletes)
     if update and len(squad) > 1:
         raise click.UsageError("--update re-anchors one athlete's block: give one --athlete")
-    first_day = _date(start)
-    if update:
-        first_day = block_start(Path(update))
+    first_day = block_start(Path(update)) if update else _date(start)
     goals = [goal if goal is not None else _calendar_goal(str(race_from), c, m) for m, c in squad]
     # One file for the squad when everyone races the same race; else one file each.
     groups: list[tuple[list[tuple[str | None, Any]], Any]] = []
@@ -458,7 +460,7 @@ def _race_block(
 
             try:
                 old = read_source(path)
-                text = reanchor(old, text, today(), first_day)
+                text = reanchor(old, text, today(), block_start(path))
                 path.write_text(text, encoding="utf-8")
             except OSError as exc:
                 from progsync.sync.app.export import write_error

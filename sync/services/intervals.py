@@ -50,7 +50,7 @@ from progsync.workouts.model import (
 if TYPE_CHECKING:
     from progsync.sync.reconcile.ledger import Ledger
     from progsync.sync.services.registry import Target
-    from progsync.sync.services.replies import IntervalsEvent
+    from progsync.sync.services.replies import IntervalsAthlete, IntervalsEvent
 
 DEFAULT_BASE_URL = "https://intervals.icu"
 MARKER = "progsync:"
@@ -193,8 +193,11 @@ class IntervalsClient:
                 f"Intervals.icu sent a reply that is not JSON while {what}"
             ) from None
 
-    def athlete(self) -> dict[str, Any]:
-        return self.request("GET", "", "reading the athlete") or {}
+    def athlete(self) -> IntervalsAthlete:
+        """Whose calendar the key reaches (a login's check, `whoami`, `doctor`)."""
+        from progsync.sync.services.replies import intervals_athlete
+
+        return intervals_athlete(self.request("GET", "", "reading the athlete"))
 
     def list_events(self, oldest: dt.date, newest: dt.date) -> list[IntervalsEvent]:
         from progsync.sync.services.replies import intervals_events

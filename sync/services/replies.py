@@ -56,6 +56,14 @@ class IntervalsRace(BaseModel):
     distance: float | None = None
 
 
+class IntervalsAthlete(BaseModel):
+    """`GET /api/v1/athlete/{id}`: whose calendar a key reaches (OpenAPI `getAthlete`)."""
+
+    model_config = ConfigDict(extra="allow")
+    id: int | str
+    name: str | None = None
+
+
 class IntervalsDeleted(BaseModel):
     """The reply to `PUT /events/bulk-delete`: `{"eventsDeleted": n}` (OpenAPI spec)."""
 
@@ -155,6 +163,21 @@ def intervals_event(data: Any, what: str) -> IntervalsEvent:
             data, "Intervals.icu", what, "an event"
         )
     return intervals_events([data], what)[0]
+
+
+def intervals_athlete(data: Any, what: str = "reading the athlete") -> IntervalsAthlete:
+    """The athlete of a `GET /athlete/{id}` reply, or OddReply."""
+    if not isinstance(data, dict):
+        _odd(data, "Intervals.icu", what, "an athlete")
+    try:
+        return IntervalsAthlete.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise OddReply(
+            f"Intervals.icu sent an unexpected athlete while {what}: {where}: {first['msg']}",
+            _HINT,
+        ) from None
 
 
 def intervals_deleted(data: Any, what: str) -> int:
