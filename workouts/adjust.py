@@ -23,7 +23,8 @@ athlete will really be given:
 Each change is reported as a note (severity `note`, code `rest-day` or `scale`), which `check`,
 `plan`, `show` and `push` print so the coach sees what moved; a note is not a warning, so it
 neither fails `--strict` nor makes a quiet cron line talk. The module is pure: sessions in,
-adjusted sessions and notes out.
+adjusted sessions and notes out (`adjust_sessions`), or an athlete's compiled plans in and out
+(`adjust_plans`, which loading calls in coach mode).
 """
 
 from __future__ import annotations
@@ -32,11 +33,14 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import Issue, Location
 from .model import Block, End, Session, Step
 from .units import format_clock
+
+if TYPE_CHECKING:
+    from .plan import Compiled
 
 #: How far (in days) a session on a rest day may move, in the order the days are tried.
 MOVE_ORDER = (1, -1, 2, -2, 3, -3)
@@ -319,3 +323,52 @@ def adjustment_problems(name: str, table: Mapping[str, Any]) -> list[tuple[str, 
             )
     return problems
 
+
+def adjust_plans(
+    compiled: list[Compiled],
+    table: Mapping[str, Any],
+    checks: Mapping[str, Any],
+    who: str,
+) -> list[Compiled]:
+    """One athlete's plans with their `scale` and `rest_days` (`table`) applied, all files at
+    once so a move never lands beside another plan's quality day. `checks` is the config's
+    `[checks]`, merged with each plan's own to tell quality sessions from easy ones."""
+    from .checks import merge_tables
+    from .facts import is_easy, is_quality, race_distance, session_facts
+    from .plan import estimate
+    from .rules import parse_settings
+
+    adjustments = parse_adjustments(table)
+    if not adjustments.active or not compiled:
+        return compiled
+    settings = {id(c): parse_settings(merge_tables(checks, c.checks)) for c in compiled}
+    by_file = {f: i for i, c in enumerate(compiled) for f in c.plan.source_files}
+
+    def plan_of(session: Session) -> Compiled:
+        """The plan a session (or an adjusted copy of it) came from, by its source file."""
+        return compiled[by_file.get(session.source_file or "", 0)]
+
+    def quality(session: Session) -> bool:
+        c = plan_of(session)
+        return is_quality(session_facts(session, c.profile), settings[id(c)])
+
+    judge = Judge(
+        quality=quality,
+        race=lambda s: race_distance(s) is not None,
+        easy_step=lambda s, step: is_easy(step, plan_of(s).profile) is True,
+        estimate=lambda s, steps: estimate(steps, plan_of(s).profile),
+    )
+    starts = [c.plan.start for c in compiled if c.plan.start is not None]
+    everything = [s for c in compiled for s in c.plan.sessions]
+    sessions, notes = adjust_sessions(
+        everything, adjustments, who=who, judge=judge, start=min(starts) if starts else None
+    )
+    # Back to their plans: a moved or scaled session is a copy, found by its source file.
+    mine: list[list[Session]] = [[] for _ in compiled]
+    for session in sessions:
+        mine[by_file.get(session.source_file or "", 0)].append(session)
+    out = [
+        replace(c, plan=replace(c.plan, sessions=tuple(mine[i]))) for i, c in enumerate(compiled)
+    ]
+    out[0] = replace(out[0], notes=(*out[0].notes, *notes))
+    return out

@@ -146,57 +146,6 @@ def for_member(compiled: Compiled, athlete: str) -> Compiled:
     return replace(compiled, plan=replace(plan, sessions=sessions, athlete=athlete))
 
 
-def adjusted(compiled: list[Compiled], config: Config) -> list[Compiled]:
-    """One athlete's plans with their `scale` and `rest_days` applied (`workouts.adjust`), all
-    files at once so a move never lands beside another plan's quality day."""
-    from dataclasses import replace
-
-    from progsync.workouts.adjust import Judge, adjust_sessions, parse_adjustments
-    from progsync.workouts.checks import merge_tables
-    from progsync.workouts.facts import is_easy, is_quality, race_distance, session_facts
-    from progsync.workouts.plan import estimate
-    from progsync.workouts.rules import parse_settings
-
-    adjustments = parse_adjustments(config.adjust)
-    if not adjustments.active or not compiled:
-        return compiled
-    settings = {id(c): parse_settings(merge_tables(config.checks, c.checks)) for c in compiled}
-    by_file = {f: i for i, c in enumerate(compiled) for f in c.plan.source_files}
-
-    def plan_of(session: Session) -> Compiled:
-        """The plan a session (or an adjusted copy of it) came from, by its source file."""
-        return compiled[by_file.get(session.source_file or "", 0)]
-
-    def quality(session: Session) -> bool:
-        c = plan_of(session)
-        return is_quality(session_facts(session, c.profile), settings[id(c)])
-
-    judge = Judge(
-        quality=quality,
-        race=lambda s: race_distance(s) is not None,
-        easy_step=lambda s, step: is_easy(step, plan_of(s).profile) is True,
-        estimate=lambda s, steps: estimate(steps, plan_of(s).profile),
-    )
-    starts = [c.plan.start for c in compiled if c.plan.start is not None]
-    everything = [s for c in compiled for s in c.plan.sessions]
-    sessions, notes = adjust_sessions(
-        everything,
-        adjustments,
-        who=config.member or "athlete",
-        judge=judge,
-        start=min(starts) if starts else None,
-    )
-    # Back to their plans: a moved or scaled session is a copy, found by its source file.
-    mine: list[list[Session]] = [[] for _ in compiled]
-    for session in sessions:
-        mine[by_file.get(session.source_file or "", 0)].append(session)
-    out = [
-        replace(c, plan=replace(c.plan, sessions=tuple(mine[i]))) for i, c in enumerate(compiled)
-    ]
-    out[0] = replace(out[0], notes=(*out[0].notes, *notes))
-    return out
-
-
 def _compile_all(
     patterns: tuple[str, ...] | list[str], config: Config, exclude: set[Path] | None = None
 ) -> list[Compiled]:
@@ -217,4 +166,8 @@ def _compile_all(
             issues.extend(exc.issues)
     if issues:
         raise InputError(issues)
-    return adjusted(compiled, config) if config.member and config.adjust else compiled
+    if config.member and config.adjust:
+        from progsync.workouts.adjust import adjust_plans
+
+        return adjust_plans(compiled, config.adjust, config.checks, config.member)
+    return compiled

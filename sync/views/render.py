@@ -67,16 +67,6 @@ def target_words(target: Target, units: Units) -> str:
     return resolved + (f" ({label})" if label and label not in resolved else "")
 
 
-def step_line(step: Step, units: Units) -> str:
-    """One step as a sentence: `10min @ 4:05-3:55/km (marathon)`."""
-    text = f"{step.kind} {describe_amount(step, units)}"
-    if step.target.kind != "open":
-        text += f" @ {target_words(step.target, units)}"
-    if step.note:
-        text += f" -- {step.note}"
-    return text
-
-
 def _level(step: Step, profile: Profile) -> int:
     """Effort 0..8 for the intensity profile: rest is 0; pace scales from easy-slow to 5k."""
     if step.kind == "rest":

@@ -19,7 +19,6 @@ from progsync.sync.settings.errors import AuthError, RemoteError
 from progsync.sync.settings.secrets import redact
 from progsync.workouts.errors import ProgsyncError
 
-DEFAULT_API_URL = "https://connectapi.garmin.com"
 KEYRING_NAME = "garmin-tokens"
 MARKER = re.compile(r"\[progsync (\S+) (\d{4}-\d{2}-\d{2}) ([0-9a-f]{8,16})\]\s*$")
 LOGIN_COOLDOWN_S = 15 * 60
