@@ -3,6 +3,7 @@ exits 2 and shows no traceback (issue 14, "Error messages that mislead")."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -174,7 +175,7 @@ def test_a_34_hour_session_warns() -> None:
 
 
 
-def _compile(body: str, units: str = "km", athlete: object = None) -> list[str]:
+def _compile(body: str, units: str = "km", athlete: Mapping[str, object] | None = None) -> list[str]:
     from progsync.workouts.plan import compile_plan
 
     from .conftest import ATHLETE
