@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from progsync.workouts.units import Units
+
 from .conftest import run_cli
 from .support import EXAMPLES
 
@@ -130,10 +132,10 @@ def test_new_block_output_that_cannot_be_written_is_a_user_error(tmp_path: Path)
     ("units", "tolerance", "per_km"),
     [("km", "5s", 5.0), ("mi", "5s", 5 / 1.609344), ("mi", "5s/mi", 5 / 1.609344), ("mi", "5s/km", 5.0), ("km", "8s/mi", 8 / 1.609344)],
 )
-def test_pace_tolerance_is_per_plan_unit_as_documented(units: str, tolerance: str, per_km: float) -> None:
+def test_pace_tolerance_is_per_plan_unit_as_documented(units: Units, tolerance: str, per_km: float) -> None:
     from progsync.workouts.profile import build_profile
 
-    profile = build_profile({"pace_tolerance": tolerance}, units)  # type: ignore[arg-type]
+    profile = build_profile({"pace_tolerance": tolerance}, units)
     assert profile.pace_tolerance == pytest.approx(per_km)
 
 

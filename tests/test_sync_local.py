@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from progsync.sync.app.loading import load_plans
-from progsync.sync.app.push import run_push
+from progsync.sync.app.push import PushOutcome, run_push
 from progsync.sync.reconcile.ledger import LockHeld, destination_lock
 from progsync.sync.settings.config import Config
 
@@ -29,7 +29,7 @@ def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PROGSYNC_TODAY", "2026-11-22")
 
 
-def folder_push(plan: Path, folder: Path, formats: list[str] | None = None):  # type: ignore[no-untyped-def]
+def folder_push(plan: Path, folder: Path, formats: list[str] | None = None) -> PushOutcome:
     config = Config(folder={"format": formats or ["fit"]})
     return run_push(load_plans([str(plan)], config), [f"folder:{folder}"], config)
 
