@@ -164,7 +164,7 @@ def bench_scale(sizes: list[int]) -> dict[str, Any]:
             checked_at = time.perf_counter()
             for session in compiled.plan.sessions:
                 for fmt in ("fit", "garmin-json", "intervals"):
-                    encode(session, fmt, max_hr=188)  # type: ignore[arg-type]
+                    encode(session, fmt, max_hr=188)
             done = time.perf_counter()
             run = {
                 "compile_s": compiled_at - start,
@@ -200,7 +200,7 @@ def bench_compile(weeks_list: list[int]) -> dict[str, Any]:
             warnings = run_checks([compiled])
             for session in compiled.plan.sessions:
                 for fmt in ("fit", "garmin-json", "intervals"):
-                    encode(session, fmt, max_hr=188)  # type: ignore[arg-type]
+                    encode(session, fmt, max_hr=188)
             timings.append(time.perf_counter() - start)
         out[f"{weeks}_weeks"] = {
             "sessions": len(compiled.plan.sessions),
@@ -265,6 +265,7 @@ def bench_http(sessions_weeks: int = 2) -> dict[str, Any]:
     from progsync.sync.app.push import run_push
     from progsync.sync.settings.config import Config
     from tests.support.fake_garmin import FakeGarmin
+    from tests.support.fake_http import FakeServer
     from tests.support.fake_intervals import FakeIntervals
 
     results: dict[str, Any] = {}
@@ -278,18 +279,20 @@ def bench_http(sessions_weeks: int = 2) -> dict[str, Any]:
         deleted = _drop_session(edited, 'day = "wed"\nweek = 1\n')
         assert edited != base and deleted != base
         for name in ("intervals", "garmin"):
-            server = (FakeIntervals() if name == "intervals" else FakeGarmin()).start()
+            server: FakeServer
             if name == "intervals":
+                server = intervals = FakeIntervals().start()
                 os.environ.update(
                     {
-                        "PROGSYNC_INTERVALS_URL": server.url,
-                        "PROGSYNC_INTERVALS_API_KEY": server.api_key,
-                        "PROGSYNC_INTERVALS_ATHLETE_ID": server.athlete_id,
+                        "PROGSYNC_INTERVALS_URL": intervals.url,
+                        "PROGSYNC_INTERVALS_API_KEY": intervals.api_key,
+                        "PROGSYNC_INTERVALS_ATHLETE_ID": intervals.athlete_id,
                     }
                 )
             else:
+                server = garmin = FakeGarmin().start()
                 os.environ.update(
-                    {"PROGSYNC_GARMIN_URL": server.url, "PROGSYNC_GARMIN_TOKENS": server.tokens()}
+                    {"PROGSYNC_GARMIN_URL": garmin.url, "PROGSYNC_GARMIN_TOKENS": garmin.tokens()}
                 )
             rows = {}
             for scenario, text in (

@@ -11,7 +11,7 @@ import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 import pytest
 
@@ -21,11 +21,22 @@ from progsync.workouts.profile import Profile, build_profile
 
 from .support import FIXTURES, ROOT
 
+if TYPE_CHECKING:
+    from .support.fake_intervals import FakeIntervals
+
 #: examples/week.toml as it was dated before its start became "next-monday": the tests (and the
 #: activity fixtures) that rely on its week being 23-29 Nov 2026 read this copy.
 WEEK_FIXTURE = FIXTURES / "plans" / "week-2026-11-23.toml"
 
-ATHLETE = {
+class AthleteTable(TypedDict):
+    """The `[athlete]` table of ATHLETE, as config.toml would give it."""
+
+    paces: dict[str, str]
+    max_hr: int
+    lthr: int
+
+
+ATHLETE: AthleteTable = {
     "paces": {
         "easy": "5:10-5:30",
         "recovery": "5:40-6:00",
@@ -140,12 +151,14 @@ def _reset_process_state() -> None:
     for handler in [h for h in root.handlers if getattr(h, "progsync", False)]:
         root.removeHandler(handler)
         handler.close()
-    if "keyring.core" in sys.modules:
-        sys.modules["keyring.core"]._keyring_backend = None  # chosen again from the environment
+    if "keyring.core" in sys.modules:  # already loaded: this import loads nothing new
+        import keyring.core
+
+        keyring.core._keyring_backend = None  # chosen again from the environment
 
 
 @pytest.fixture
-def coach_intervals(isolated_user: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def coach_intervals(isolated_user: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeIntervals]:
     """The fake Intervals.icu of a coach (i100) who coaches i201 and i202: another id answers
     403, as the live service does (maintainer, forum.intervals.icu thread 609)."""
     from .support.fake_intervals import FakeIntervals

@@ -34,7 +34,7 @@ def write(tmp_path: Path, text: str = BLOCK) -> Path:
     return path
 
 
-def push(*args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+def push(*args: str) -> tuple[int, dict[str, Any]]:
     result = run_cli("push", *args, "--json")
     return result.returncode, json.loads(result.stdout) if result.stdout.strip() else {}
 

@@ -67,7 +67,7 @@ def test_a_misspelt_rule_in_the_config_is_an_input_error(athlete_config: Path) -
     issue = caught.value.issues[0]
     assert issue.message == "unknown rule 'progression-gradul' in [checks]"
     assert issue.hint == "did you mean 'progression-gradual'?"
-    assert issue.location.line == 6
+    assert issue.location is not None and issue.location.line == 6
 
 
 def test_push_strict_writes_nothing_while_a_warning_stands(surge: Path, athlete_config: Path, tmp_path: Path) -> None:

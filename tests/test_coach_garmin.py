@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,7 +61,7 @@ def write(tmp_path: Path, text: str = BLOCK) -> Path:
     return path
 
 
-def push(plan: Path, *athletes: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+def push(plan: Path, *athletes: str) -> tuple[int, dict[str, Any]]:
     chosen = [a for name in (athletes or ("all",)) for a in ("--athlete", name)]
     result = run_cli("push", str(plan), "--to", "garmin", *chosen, "--json")
     assert "Traceback" not in result.stderr

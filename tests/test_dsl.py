@@ -14,14 +14,16 @@ from progsync.workouts.model import (
     PowerTarget,
     PowerZoneTarget,
     RpeTarget,
+    Step,
 )
 from progsync.workouts.profile import Profile, build_profile
+from progsync.workouts.units import Units
 
 MILE = 1609.344
 
 
-def step(text: str, profile: Profile, units: str = "km"):
-    result, _ = parse_step(text, units, profile)  # type: ignore[arg-type]
+def step(text: str, profile: Profile, units: Units = "km") -> Step:
+    result, _ = parse_step(text, units, profile)
     return result
 
 
@@ -75,7 +77,7 @@ def test_pace_range_in_either_order(profile: Profile) -> None:
     a = step("10min @4:00-4:10", profile).target
     b = step("10min @4:10-4:00", profile).target
     assert a == PaceTarget(slow=250, fast=240, label="4:00-4:10")
-    assert (b.slow, b.fast) == (250, 240)
+    assert isinstance(b, PaceTarget) and (b.slow, b.fast) == (250, 240)
 
 
 def test_explicit_units_override_plan_units(profile: Profile) -> None:

@@ -62,9 +62,9 @@ def test_malformed_plans(body: str, message: str, hint: str | None, line: int | 
     rendered = caught.value.render()
     assert rendered.startswith("plans/bad.toml:")
     if quoted:
-        col = issue.location.column
-        assert col is not None
-        source = (HEAD + body).splitlines()[issue.location.line - 1]  # type: ignore[operator]
+        col, row = issue.location.column, issue.location.line
+        assert col is not None and row is not None
+        source = (HEAD + body).splitlines()[row - 1]
         assert source[col - 1 : col - 1 + len(quoted)] == quoted
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from progsync.workouts.encode import encoder
+from progsync.workouts.encode import Format, encoder
 from progsync.workouts.plan import compile_plan
 
 from .conftest import run_cli
@@ -182,7 +182,7 @@ def test_a_push_has_no_table_and_warns_as_before(plan: Path, tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("fmt", ["fit", "garmin-json", "intervals"])
-def test_every_caveat_is_a_kind_and_a_short_text(fmt: str) -> None:
+def test_every_caveat_is_a_kind_and_a_short_text(fmt: Format) -> None:
     """One model: each encoder's caveats carry degraded/lost and a few words; warnings are the
     caveats' messages (what pushes printed before)."""
     compiled = compile_plan(MIXED, "mixed.toml")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given, settings
@@ -27,6 +28,10 @@ from progsync.workouts.plan import compile_plan
 from .conftest import WEEK_FIXTURE, compile_text
 from .support import FIXTURES
 from .support.fitcheck import decode, decoded_messages, expected_messages
+
+if TYPE_CHECKING:
+    # Only in the SDK's bundled stubs (mesgs.pyi): there is no garmin_fit_sdk.mesgs at run time.
+    from garmin_fit_sdk.mesgs import FitMessages
 
 SAMPLES = FIXTURES / "fit-sdk-samples"
 
@@ -132,7 +137,7 @@ blocks = st.recursive(
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(blocks, min_size=1, max_size=6), st.text(min_size=1, max_size=40))
-def test_round_trip_random_sessions(body: list, name: str) -> None:
+def test_round_trip_random_sessions(body: list[Step | Repeat], name: str) -> None:
     session = Session(
         plan="Prop",
         date=dt.date(2026, 11, 24),
@@ -146,13 +151,13 @@ def test_round_trip_random_sessions(body: list, name: str) -> None:
     assert messages["workout_mesgs"][0].get("wkt_name") == workout_name(session)
 
 
-def _strings(messages: dict) -> list[tuple[str, str]]:  # type: ignore[type-arg]
-    out = []
-    for kind, fields in (("workout_mesgs", ("wkt_name", "wkt_description")),
-                         ("workout_step_mesgs", ("wkt_step_name", "notes"))):
-        for message in messages.get(kind, []):
-            out.extend((field, str(message[field])) for field in fields if message.get(field))
-    return out
+def _strings(messages: FitMessages) -> list[tuple[str, str]]:
+    found: list[tuple[str, object]] = []
+    for workout in messages.get("workout_mesgs", []):
+        found += [("wkt_name", workout.get("wkt_name")), ("wkt_description", workout.get("wkt_description"))]
+    for step in messages.get("workout_step_mesgs", []):
+        found += [("wkt_step_name", step.get("wkt_step_name")), ("notes", step.get("notes"))]
+    return [(field, str(value)) for field, value in found if value]
 
 
 def test_no_fit_string_is_cut_mid_word() -> None:
@@ -174,4 +179,5 @@ def test_no_fit_string_is_cut_mid_word() -> None:
             last = text.replace(",", " ").replace(".", " ").replace("·", " ").split()[-1]
             assert last in words or not last.isalpha(), (session.name, field, text)
     (messages,) = [decode(encode_fit(s).data) for s in long]
-    assert "Sunday long run".startswith(messages["workout_mesgs"][0]["wkt_name"])
+    name = messages["workout_mesgs"][0]["wkt_name"]
+    assert isinstance(name, str) and "Sunday long run".startswith(name)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,14 +20,18 @@ from .support.fitcheck import decode
 
 
 def sessions() -> list[Session]:
-    out = []
+    out: list[Session] = []
     for path in sorted(EXAMPLES.glob("*.toml")):
         out.extend(compile_plan(path.read_text(), str(path), {}).plan.sessions)
     return out
 
 
-def garmin_flat(steps: list[dict]) -> list[tuple]:
-    out: list[tuple] = []
+#: A step as the formats are compared: its end condition and value.
+Flat = tuple[str, float | None]
+
+
+def garmin_flat(steps: Sequence[Mapping[str, Any]]) -> list[Flat]:
+    out: list[Flat] = []
     for step in steps:
         if step["type"] == "RepeatGroupDTO":
             body = garmin_flat(step["workoutSteps"])
@@ -35,8 +41,8 @@ def garmin_flat(steps: list[dict]) -> list[tuple]:
     return out
 
 
-def fit_flat(messages: list[dict]) -> list[tuple]:
-    out: list[tuple] = []
+def fit_flat(messages: Sequence[Mapping[str, Any]]) -> list[Flat]:
+    out: list[Flat] = []
     index = 0
     counters: dict[int, int] = {}
     while index < len(messages):

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from progsync.workouts.garmin_json import MAX_STEPS, EncodeError, count_steps, encode_workout
+from progsync.workouts.encode import EncodeError
+from progsync.workouts.garmin_json import MAX_STEPS, count_steps, encode_workout
 from progsync.workouts.model import Repeat
 
 from .conftest import compile_text

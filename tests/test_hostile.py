@@ -3,9 +3,12 @@ cannot be written, one forbidden athlete in a squad, control characters in names
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -143,17 +146,17 @@ def _read_only(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
 
     real_mkdir = os.mkdir
 
-    def mkdir(path: object, *args: object, **kwargs: object) -> None:
+    def mkdir(path: str | os.PathLike[str], mode: int = 0o777, *, dir_fd: int | None = None) -> None:
         if str(path).startswith(str(root)):
             raise OSError(errno.EROFS, "Read-only file system", str(path))
-        real_mkdir(path, *args, **kwargs)  # type: ignore[arg-type]
+        real_mkdir(path, mode, dir_fd=dir_fd)
 
     monkeypatch.setattr(os, "mkdir", mkdir)
 
 
-def _assert_clean_failure(result: object, code: int, *needles: str) -> None:
-    out, err = result.stdout, result.stderr  # type: ignore[attr-defined]
-    assert result.returncode == code, err  # type: ignore[attr-defined]
+def _assert_clean_failure(result: subprocess.CompletedProcess[str], code: int, *needles: str) -> None:
+    out, err = result.stdout, result.stderr
+    assert result.returncode == code, err
     for needle in needles:
         assert needle in err, err
     for noise in ("Traceback", "internal error", "--- Logging error ---"):
@@ -233,15 +236,13 @@ class _FullStream:
 class _FullLedger:
     """A SQLite connection on a full disk: reads work, recording an item fails."""
 
-    def __init__(self, db: object) -> None:
+    def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
 
-    def execute(self, sql: str, *args: object) -> object:
-        import sqlite3
-
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:  # Connection.execute's parameters
         if sql.lstrip().upper().startswith("INSERT OR REPLACE INTO ITEMS"):
             raise sqlite3.OperationalError("database or disk is full")
-        return self._db.execute(sql, *args)  # type: ignore[attr-defined]
+        return self._db.execute(sql, *args)
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._db, name)

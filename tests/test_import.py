@@ -14,14 +14,15 @@ from typing import Any
 
 import pytest
 
-from progsync.workouts.encode import encode, encoder
+from progsync.workouts.encode import Format, encode, encoder
 from progsync.workouts.import_common import Imported
 from progsync.workouts.import_fit import read_fit_workout
 from progsync.workouts.import_garmin import read_garmin_workout
 from progsync.workouts.import_intervals import read_intervals_text
 from progsync.workouts.import_zwo import read_zwo
-from progsync.workouts.model import Session
+from progsync.workouts.model import PaceTarget, Repeat, Session, Step
 from progsync.workouts.plan import compile_plan
+from progsync.workouts.profile import Profile, build_profile
 from progsync.workouts.toml_out import plan_toml
 
 from .conftest import run_cli
@@ -36,9 +37,7 @@ ATHLETE: dict[str, Any] = {
 }
 
 
-def _profile() -> Any:
-    from progsync.workouts.profile import build_profile
-
+def _profile() -> Profile:
     return build_profile(ATHLETE)
 
 
@@ -75,8 +74,8 @@ def _garmin_steps(steps: list[dict[str, Any]]) -> list[Any]:
             out.append(("repeat", s["numberOfIterations"], _garmin_steps(s["workoutSteps"])))
             continue
         target = s.get("targetType") or {}
-        values = [round(v, 2) if isinstance(v, float) else v
-                  for v in (s.get("targetValueOne"), s.get("targetValueTwo"))]
+        values: list[Any] = [round(v, 2) if isinstance(v, float) else v  # JSON numbers or null
+                             for v in (s.get("targetValueOne"), s.get("targetValueTwo"))]
         if target.get("workoutTargetTypeKey") == "pace.zone":
             values = sorted(values)
         out.append((s["stepType"]["stepTypeKey"], s["endCondition"]["conditionTypeKey"],
@@ -206,21 +205,24 @@ def test_zwo_ride_and_run() -> None:
 def test_a_single_target_stays_single() -> None:
     run = read_zwo((FIXTURES / "import/run.zwo").read_text(), _profile())
     [session] = _compiled([run.session])
-    recover = session.steps[1].steps[1]  # type: ignore[union-attr]
+    repeat = session.steps[1]
+    assert isinstance(repeat, Repeat)
+    recover = repeat.steps[1]
+    assert isinstance(recover, Step) and isinstance(recover.target, PaceTarget)
     assert recover.target.slow == recover.target.fast
 
 
 def _examples() -> list[Session]:
-    out = []
+    out: list[Session] = []
     for path in sorted((ROOT / "examples").glob("*.toml")):
         out.extend(compile_plan(path.read_text(), str(path), today=None).plan.sessions)
     return out
 
 
 @pytest.mark.parametrize("fmt", ["garmin-json", "fit", "intervals"])
-def test_examples_export_import_export_is_a_fixed_point(fmt: str) -> None:
+def test_examples_export_import_export_is_a_fixed_point(fmt: Format) -> None:
     for session in _examples():
-        first = encode(session, fmt, max_hr=188)  # type: ignore[arg-type]
+        first = encode(session, fmt, max_hr=188)
         profile = _profile()
         if fmt == "garmin-json":
             back = read_garmin_workout(json.loads(first.data), profile)
@@ -229,7 +231,7 @@ def test_examples_export_import_export_is_a_fixed_point(fmt: str) -> None:
         else:
             back = read_intervals_text(first.data.decode(), profile, name=session.name)
         [again] = _compiled([back.session])
-        second = encode(again, fmt, max_hr=188)  # type: ignore[arg-type]
+        second = encode(again, fmt, max_hr=188)
         if fmt == "garmin-json":
             a, b = json.loads(first.data), json.loads(second.data)
             assert _garmin_steps(b["workoutSegments"][0]["workoutSteps"]) == _garmin_steps(
@@ -268,7 +270,7 @@ def test_cli_import_writes_a_plan_that_checks(tmp_path: Path) -> None:
     assert "Traceback" not in failed.stderr
 
 
-def _zwo_elements(text: str, profile: Any) -> list[tuple[Any, ...]]:
+def _zwo_elements(text: str, profile: Profile) -> list[tuple[float | str, ...]]:
     """Each element as (tag, seconds, values): run shares turned into speeds (m/s) through the
     reference pace they name, so two files that pick different reference paces compare."""
     import xml.etree.ElementTree as ET
@@ -277,7 +279,7 @@ def _zwo_elements(text: str, profile: Any) -> list[tuple[Any, ...]]:
     run = root.findtext("sportType") == "run"
     refs = {1: "5k", 2: "10k", 3: "half", 4: "marathon"}
 
-    def value(element: Any, key: str) -> float | None:
+    def value(element: ET.Element, key: str) -> float | None:
         raw = element.get(key)
         if raw is None:
             return None
@@ -287,8 +289,10 @@ def _zwo_elements(text: str, profile: Any) -> list[tuple[Any, ...]]:
             return share * 1000 / ref.centre
         return share
 
-    out = []
-    for e in root.find("workout"):
+    out: list[tuple[float | str, ...]] = []
+    workout = root.find("workout")
+    assert workout is not None, text
+    for e in workout:
         keys = ("Power", "PowerLow", "PowerHigh", "OnPower", "OffPower")
         durations = ("Duration", "OnDuration", "OffDuration", "Repeat", "Cadence")
         out.append((e.tag, *(float(e.get(k) or 0) for k in durations), *(value(e, k) or 0.0 for k in keys)))
@@ -338,7 +342,7 @@ def test_ramps_degrade_with_a_caveat_on_garmin_and_fit() -> None:
     text = (FIXTURES / "import/threshold-ramps.txt").read_text()
     [session] = _compiled([read_intervals_text(text, _profile()).session])
     for fmt in ("garmin-json", "fit"):
-        shorts = [c.short for c in encode(session, fmt).caveats]  # type: ignore[arg-type]
+        shorts = [c.short for c in encode(session, fmt).caveats]
         assert "ramp → a steady range" in shorts, fmt
     assert "ramp → a steady range" not in [c.short for c in encode(session, "intervals").caveats]
 

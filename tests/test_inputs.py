@@ -3,9 +3,12 @@ exits 2 and shows no traceback (issue 14, "Error messages that mislead")."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+
+from progsync.workouts.units import Units
 
 from .conftest import run_cli
 from .support import EXAMPLES
@@ -129,10 +132,10 @@ def test_new_block_output_that_cannot_be_written_is_a_user_error(tmp_path: Path)
     ("units", "tolerance", "per_km"),
     [("km", "5s", 5.0), ("mi", "5s", 5 / 1.609344), ("mi", "5s/mi", 5 / 1.609344), ("mi", "5s/km", 5.0), ("km", "8s/mi", 8 / 1.609344)],
 )
-def test_pace_tolerance_is_per_plan_unit_as_documented(units: str, tolerance: str, per_km: float) -> None:
+def test_pace_tolerance_is_per_plan_unit_as_documented(units: Units, tolerance: str, per_km: float) -> None:
     from progsync.workouts.profile import build_profile
 
-    profile = build_profile({"pace_tolerance": tolerance}, units)  # type: ignore[arg-type]
+    profile = build_profile({"pace_tolerance": tolerance}, units)
     assert profile.pace_tolerance == pytest.approx(per_km)
 
 
@@ -174,7 +177,7 @@ def test_a_34_hour_session_warns() -> None:
 
 
 
-def _compile(body: str, units: str = "km", athlete: object = None) -> list[str]:
+def _compile(body: str, units: str = "km", athlete: Mapping[str, object] | None = None) -> list[str]:
     from progsync.workouts.plan import compile_plan
 
     from .conftest import ATHLETE

@@ -7,12 +7,13 @@ import textwrap
 
 import pytest
 
+from progsync.workouts.encode import Encoded
 from progsync.workouts.intervals_text import clean_label, encode_intervals_text
 
 from .conftest import compile_text
 
 
-def text_of(steps: str, units: str = "km", max_hr: int | None = 188, notes: str | None = None):
+def text_of(steps: str, units: str = "km", max_hr: int | None = 188, notes: str | None = None) -> Encoded[str]:
     body = f'[[session]]\nday = "tue"\nname = "S"\nsteps = [{steps}]\n'
     if notes:
         body += f'notes = "{notes}"\n'

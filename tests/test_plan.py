@@ -11,7 +11,7 @@ from progsync.workouts.model import PaceTarget, Repeat, flatten
 from progsync.workouts.plan import compile_plan
 
 from .conftest import ATHLETE, WEEK_FIXTURE, compile_text, plan_text
-from .support import EXAMPLES
+from .support import EXAMPLES, plain_steps
 
 
 def test_days_weeks_and_dates() -> None:
@@ -144,7 +144,7 @@ def test_progression_stages_step_evenly_to_the_target() -> None:
         """
     )
     session = compiled.plan.sessions[0]
-    opening, first, last = session.steps
+    opening, first, last = plain_steps(session.steps)
     assert opening.end.value == 63 * 60
     assert first.end.value == last.end.value == 13.5 * 60
     assert sum(s.end.value or 0 for s in (opening, first, last)) == 90 * 60
@@ -163,7 +163,7 @@ def test_progression_by_distance_with_warmup_and_cooldown() -> None:
         progression = { distance = "12km", to = "threshold", stages = 4, easy = "40%", warmup = "10min", cooldown = "cooldown 5min @recovery" }
         """
     )
-    steps = compiled.plan.sessions[0].steps
+    steps = plain_steps(compiled.plan.sessions[0].steps)
     assert [s.kind for s in steps] == ["warmup", "run", "run", "run", "run", "run", "cooldown"]
     body = steps[1:-1]
     assert sum(s.end.value or 0 for s in body) == pytest.approx(12000)
@@ -185,7 +185,7 @@ def test_progression_in_miles() -> None:
         """,
         units="mi",
     )
-    steps = compiled.plan.sessions[0].steps
+    steps = plain_steps(compiled.plan.sessions[0].steps)
     assert sum(s.end.value or 0 for s in steps) == pytest.approx(10 * 1609.344, abs=10)
     assert isinstance(steps[-1].target, PaceTarget)
     assert steps[-1].target.centre == pytest.approx(420 / 1.609344, abs=0.01)
@@ -206,7 +206,7 @@ def test_plan_athlete_paces_replace_the_configs_as_a_whole() -> None:
         compile_text(body)
     assert "the athlete profile has no 'easy' pace" in caught.value.render()
     compiled = compile_text(body.replace('marathon = "4:00"', 'marathon = "4:00", easy = "5:20"'))
-    marathon, easy = compiled.plan.sessions[0].steps
+    marathon, easy = plain_steps(compiled.plan.sessions[0].steps)
     assert isinstance(marathon.target, PaceTarget) and marathon.target.centre == 240
     assert isinstance(easy.target, PaceTarget) and easy.target.centre == 320
     assert compiled.profile.max_hr == 188, "heart rate is its own group: the config's stays"
@@ -238,7 +238,7 @@ def test_race_result_derives_paces_and_explicit_paces_win() -> None:
         """
     )
     compiled = compile_plan(text, "p.toml", {})
-    easy, threshold, marathon = compiled.plan.sessions[0].steps
+    easy, threshold, marathon = plain_steps(compiled.plan.sessions[0].steps)
     assert isinstance(easy.target, PaceTarget) and easy.target.centre == 340
     assert isinstance(threshold.target, PaceTarget)
     # Daniels' tables for VDOT 50 (10k 41:21): threshold 4:15/km, marathon 3:10:49 (4:31/km).

@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -440,8 +440,9 @@ def test_a_read_only_ledger_stops_the_push_before_any_remote_write(
     # tests do not run as root, the chmod'ed file is tried too.
     real_connect = sqlite3.connect
 
-    def read_only(database: str, *args: object, **kwargs: object) -> sqlite3.Connection:
-        return real_connect(f"file:{database}?mode=ro", *args, uri=True, **kwargs)  # type: ignore[call-overload, no-any-return]
+    def read_only(database: str, timeout: float = 5.0,
+                  isolation_level: Literal["DEFERRED", "EXCLUSIVE", "IMMEDIATE"] | None = "DEFERRED") -> sqlite3.Connection:
+        return real_connect(f"file:{database}?mode=ro", timeout, isolation_level=isolation_level, uri=True)
 
     monkeypatch.setattr(sqlite3, "connect", read_only)
     code, _out, err = progsync(capsys, "push", str(plan), "--to", "intervals")

@@ -87,7 +87,9 @@ def test_a_create_never_carries_a_listed_id_from_the_ledger() -> None:
 
 def test_past_items_are_kept_and_deleted_only_when_asked() -> None:
     past = TODAY - dt.timedelta(days=2)
-    args = ([], {"block/x": entry("block/x", past)}, {"block/x": remote("block/x", past)})
+    args: tuple[list[Desired], dict[str, Entry], dict[str, Remote]] = (
+        [], {"block/x": entry("block/x", past)}, {"block/x": remote("block/x", past)}
+    )
     scope = Scope(frozenset({"block"}), start=past, today=TODAY)
     assert [a.op for a in reconcile(*args, scope)] == ["keep"]
     scope = Scope(frozenset({"block"}), start=past, today=TODAY, delete_past=True)

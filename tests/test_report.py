@@ -406,7 +406,12 @@ def test_open_without_a_browser_says_so_and_gives_the_page(tmp_path: Path, monke
     import webbrowser
 
     opened: list[str] = []
-    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) and False)
+
+    def no_browser(url: str, *args: object, **kwargs: object) -> bool:
+        opened.append(url)
+        return False
+
+    monkeypatch.setattr(webbrowser, "open", no_browser)
     out = tmp_path / "hm.html"
     result = run_cli("report", str(WEEK), "-o", str(out), "--open")
     assert result.returncode == 0, result.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from .conftest import WEEK_FIXTURE, run_cli
 from .support import FIXTURES
@@ -15,11 +16,12 @@ from .support import FIXTURES
 ACTIVITIES = FIXTURES / "activities"
 
 
-def review(*args: str) -> dict:  # type: ignore[type-arg]
+def review(*args: str) -> dict[str, Any]:
     result = run_cli("review", str(WEEK_FIXTURE), *args, "--json", env={"PROGSYNC_TODAY": "2026-12-10"})
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    doc: dict[str, Any] = json.loads(result.stdout)
+    return doc
 
 
 def test_every_status_of_a_week(tmp_path: Path) -> None:
@@ -70,15 +72,16 @@ def test_the_committed_activities_are_what_the_script_writes(tmp_path: Path) -> 
 HALF = ACTIVITIES / "half-build.toml"
 
 
-def half_review(folder: str, *args: str) -> dict:  # type: ignore[type-arg]
+def half_review(folder: str, *args: str) -> dict[str, Any]:
     result = run_cli("review", str(HALF), "--from", f"folder:{ACTIVITIES / folder}", *args, "--json",
                      env={"PROGSYNC_TODAY": "2026-12-20"})
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    doc: dict[str, Any] = json.loads(result.stdout)
+    return doc
 
 
-def by_session(doc: dict) -> dict[tuple[str, str], dict]:  # type: ignore[type-arg]
+def by_session(doc: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     return {(s["session"]["date"], s["session"]["name"]): s for s in doc["sessions"] if s["session"]}
 
 

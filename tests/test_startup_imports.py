@@ -55,8 +55,8 @@ def test_check_does_not_import_click() -> None:
         (["--config=c.toml", "check", "--json", "--history=w*.toml", "a.toml"], ("c.toml", ["a.toml"], ["w*.toml"], False, True)),
     ],
 )
-def test_plain_check_arguments_are_read_without_click(argv: list[str], expected: tuple) -> None:
-    from progsync.sync.cli.entry import parse_check
+def test_plain_check_arguments_are_read_without_click(argv: list[str], expected: tuple[str | None, list[str], list[str], bool, bool]) -> None:
+    from progsync.sync.cli.runner import parse_check
 
     args = parse_check(argv)
     assert args is not None
@@ -65,7 +65,7 @@ def test_plain_check_arguments_are_read_without_click(argv: list[str], expected:
 
 @pytest.mark.parametrize("argv", [["check"], ["check", "-h"], ["check", "--strct", "a.toml"], ["check", "--history"], ["show", "a.toml"], ["--config"], []])
 def test_anything_else_goes_to_click(argv: list[str]) -> None:
-    from progsync.sync.cli.entry import parse_check
+    from progsync.sync.cli.runner import parse_check
 
     assert parse_check(argv) is None
 

@@ -11,11 +11,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from progsync.sync.app.loading import load_plans
-from progsync.sync.app.push import ledger_path, run_clear, run_push
+from progsync.sync.app.push import PushOutcome, ledger_path, run_clear, run_push
 from progsync.sync.services.garmin import check_login_cooldown, record_login_failure
 from progsync.sync.settings.config import Config
 from progsync.sync.settings.errors import AuthError
@@ -36,7 +37,7 @@ def garmin(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGarmin]:
     server.stop()
 
 
-def push(path: Path, **kwargs):  # type: ignore[no-untyped-def]
+def push(path: Path, **kwargs: Any) -> PushOutcome:  # run_push's options
     config = Config()
     return run_push(load_plans([str(path)], config), ["garmin"], config, **kwargs)
 
@@ -248,13 +249,13 @@ def test_distance_steps_say_their_unit(garmin: FakeGarmin, tmp_path: Path) -> No
         '"40min @easy"]\n\n[[session]]\nday = "thu"', '"400m @5k", "2km @easy"]\n\n[[session]]\nday = "thu"'))
     assert push(plan).exit_code == 0
     def units(identity: str) -> list[str]:
-        out = []
-        def walk(steps: list[dict[str, object]]) -> None:
+        out: list[str] = []
+        def walk(steps: list[dict[str, Any]]) -> None:  # Garmin's workout JSON
             for step in steps:
                 if step.get("workoutSteps"):
-                    walk(step["workoutSteps"])  # type: ignore[arg-type]
-                elif (step.get("endCondition") or {}).get("conditionTypeKey") == "distance":  # type: ignore[attr-defined]
-                    out.append(step["preferredEndConditionUnit"]["unitKey"])  # type: ignore[index]
+                    walk(step["workoutSteps"])
+                elif (step.get("endCondition") or {}).get("conditionTypeKey") == "distance":
+                    out.append(step["preferredEndConditionUnit"]["unitKey"])
         walk(garmin.marked()[identity]["workoutSegments"][0]["workoutSteps"])
         return out
     assert units("block/2026-11-26/0") == ["mile"]

@@ -11,11 +11,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from progsync.sync.app.loading import load_plans
-from progsync.sync.app.push import ledger_path, run_clear, run_push, run_status
+from progsync.sync.app.push import PushOutcome, ledger_path, run_clear, run_push, run_status
 from progsync.sync.services.http import VirtualClock
 from progsync.sync.settings.config import Config, IntervalsSettings
 
@@ -39,7 +40,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeIntervals]:
 
 
 
-def push(path: Path, config: Config | None = None, **kwargs):  # type: ignore[no-untyped-def]
+def push(path: Path, config: Config | None = None, **kwargs: Any) -> PushOutcome:  # run_push's options
     config = config or Config()
     loaded = load_plans([str(path)], config)
     return run_push(loaded, ["intervals"], config, **kwargs)

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from progsync.sync.app.loading import load_plans
-from progsync.sync.app.push import run_push
+from progsync.sync.app.push import PushOutcome, run_push
 from progsync.sync.reconcile.ledger import LockHeld, destination_lock
 from progsync.sync.settings.config import Config, FolderSettings
+from progsync.workouts.encode import Format
 
 from .conftest import run_cli
 from .support import EXAMPLES, ROOT
@@ -29,8 +30,8 @@ def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PROGSYNC_TODAY", "2026-11-22")
 
 
-def folder_push(plan: Path, folder: Path, formats: list[str] | None = None):  # type: ignore[no-untyped-def]
-    config = Config(folder=FolderSettings(formats=tuple(formats or ["fit"])))
+def folder_push(plan: Path, folder: Path, formats: tuple[Format, ...] = ("fit",)) -> PushOutcome:
+    config = Config(folder=FolderSettings(formats=formats))
     return run_push(load_plans([str(plan)], config), [f"folder:{folder}"], config)
 
 
@@ -52,14 +53,14 @@ def test_folder_reconciles_and_leaves_foreign_files(tmp_path: Path) -> None:
     folder = tmp_path / "GARMIN" / "NewFiles"
     folder.mkdir(parents=True)
     (folder / "someone-elses.fit").write_bytes(b"not ours")
-    outcome = folder_push(plan, folder, ["fit", "intervals"])
+    outcome = folder_push(plan, folder, ("fit", "intervals"))
     assert outcome.reports[0].counts["create"] == 6
     assert len(list(folder.glob("*.fit"))) == 7 and len(list(folder.glob("*.txt"))) == 6
 
     edited = WEEK.replace('[[session]]\nday = "wed"\nsteps = ["40min @easy"]\n', "")
     edited = edited.replace('day = "tue"\nid = "tempo"', 'day = "fri"\nid = "tempo"')
     write_plan(tmp_path, edited)
-    outcome = folder_push(plan, folder, ["fit", "intervals"])
+    outcome = folder_push(plan, folder, ("fit", "intervals"))
     counts = outcome.reports[0].counts
     assert (counts["move"], counts["delete"], counts["unchanged"]) == (1, 1, 4)
     names = sorted(p.name for p in folder.iterdir())

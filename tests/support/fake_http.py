@@ -7,7 +7,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlparse
 
 Request = tuple[str, str, dict[str, list[str]], Any]
@@ -60,7 +60,7 @@ class FakeServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def start(self) -> Any:
+    def start(self) -> Self:
         self.thread.start()
         return self
 

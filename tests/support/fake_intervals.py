@@ -72,12 +72,18 @@ def fit_summary(data: bytes) -> dict[str, Any]:
 
     messages, _ = Decoder(Stream.from_byte_array(bytearray(data))).read()
     session = (messages.get("session_mesgs") or [{}])[0]
-    start: dt.datetime = session["start_time"]
+    # The SDK decodes date_time fields (start_time, timestamp) to datetimes; local_date_time
+    # fields (local_timestamp) stay seconds since the FIT epoch.
+    start = session["start_time"]
+    assert isinstance(start, dt.datetime), start
     offset = dt.timedelta(0)
     for activity in messages.get("activity_mesgs", []):
-        if isinstance(activity.get("local_timestamp"), int | float):
+        local = activity.get("local_timestamp")
+        if isinstance(local, int | float):
+            utc = activity["timestamp"]
+            assert isinstance(utc, dt.datetime), utc
             epoch = dt.datetime(1989, 12, 31, tzinfo=dt.UTC)
-            offset = epoch + dt.timedelta(seconds=activity["local_timestamp"]) - activity["timestamp"]
+            offset = epoch + dt.timedelta(seconds=local) - utc
     return {
         "start": start,
         "local": (start + offset).replace(tzinfo=None),

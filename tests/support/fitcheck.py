@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from garmin_fit_sdk import Decoder, Stream
 
@@ -17,8 +17,12 @@ from progsync.workouts.model import (
     Step,
 )
 
+if TYPE_CHECKING:
+    # Only in the SDK's bundled stubs (mesgs.pyi): there is no garmin_fit_sdk.mesgs at run time.
+    from garmin_fit_sdk.mesgs import FitMessages
 
-def decode(data: bytes) -> dict[str, Any]:
+
+def decode(data: bytes) -> FitMessages:
     """Decode with CRC and integrity checks; fail loudly on any SDK error."""
     decoder = Decoder(Stream.from_byte_array(bytearray(data)))
     assert decoder.is_fit()
@@ -76,9 +80,12 @@ def _step(step: Step) -> tuple[Any, ...]:
     return (*duration, *tgt, intensity[step.kind])
 
 
-def decoded_messages(messages: dict[str, Any]) -> list[tuple[Any, ...]]:
+def decoded_messages(messages: FitMessages) -> list[tuple[Any, ...]]:
     out: list[tuple[Any, ...]] = []
-    for index, m in enumerate(messages["workout_step_mesgs"]):
+    # Read as plain dicts: the SDK's bundled stubs spell enum values in camelCase
+    # ("repeatUntilStepsCmplt") where its decoder returns snake_case ("repeat_until_steps_cmplt").
+    steps: list[dict[str, Any]] = [dict(m) for m in messages["workout_step_mesgs"]]
+    for index, m in enumerate(steps):
         assert m["message_index"] == index
         if m["duration_type"] == "repeat_until_steps_cmplt":
             out.append(("repeat_until_steps_cmplt", m["duration_value"], m["target_value"]))
