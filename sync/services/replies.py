@@ -44,6 +44,20 @@ class IntervalsEvent(BaseModel):
         return self.model_dump()
 
 
+class IntervalsWorkout(BaseModel):
+    """A workout of the Intervals.icu library (`GET /athlete/{id}/workouts`, OpenAPI
+    `listWorkouts`: an array of `Workout`); its `description` is the workout text, as an
+    event's is. `fields` is the whole item, for the importer."""
+
+    model_config = ConfigDict(extra="allow")
+    id: int | str
+    name: str | None = None
+    description: str | None = None
+
+    def fields(self) -> dict[str, Any]:
+        return self.model_dump()
+
+
 class IntervalsDeleted(BaseModel):
     """The reply to `PUT /events/bulk-delete`: `{"eventsDeleted": n}` (OpenAPI spec)."""
 
@@ -70,6 +84,8 @@ class GarminCalendarItem(BaseModel):
     workoutScheduleId: int | str | None = None
     workoutId: int | str | None = None
     date: str | None = None
+    itemType: str | None = None
+    title: str | None = None
 
     @property
     def schedule_id(self) -> str | None:
@@ -89,6 +105,21 @@ class GarminCalendar(BaseModel):
     calendarItems: list[GarminCalendarItem]
 
 
+class GarminWorkoutDetail(BaseModel):
+    """A whole workout as `GET /workout-service/workout/{id}` returns it (garmin.md "read"): its
+    steps are read by the importer (`workouts.import_garmin`), which takes the reply as a file's
+    JSON; `document` is that reply as sent."""
+
+    model_config = ConfigDict(extra="allow")
+    workoutId: int | str
+    workoutName: str | None = None
+    description: str | None = None
+    workoutSegments: list[dict[str, Any]]
+
+    def document(self) -> dict[str, Any]:
+        return self.model_dump()
+
+
 class GarminSaved(BaseModel):
     """The reply to an upload (`{"workoutId": …, …}`) or a schedule (`{"workoutScheduleId": …}`)."""
 
@@ -100,6 +131,7 @@ class GarminSaved(BaseModel):
 
 _EVENTS = TypeAdapter(list[IntervalsEvent])
 _WORKOUTS = TypeAdapter(list[GarminWorkout])
+_LIBRARY = TypeAdapter(list[IntervalsWorkout])
 
 
 def intervals_events(data: Any, what: str = "listing events") -> list[IntervalsEvent]:
@@ -107,6 +139,14 @@ def intervals_events(data: Any, what: str = "listing events") -> list[IntervalsE
     return [
         IntervalsEvent.model_validate(item)
         for item in _checked(data, _EVENTS, "Intervals.icu", what, "start_date_local")
+    ]
+
+
+def intervals_workouts(data: Any, what: str = "listing the workout library") -> list[IntervalsWorkout]:
+    """The workouts of the library listing, or OddReply saying what was wrong with it."""
+    return [
+        IntervalsWorkout.model_validate(item)
+        for item in _checked(data, _LIBRARY, "Intervals.icu", what, None)
     ]
 
 
@@ -182,6 +222,21 @@ def garmin_calendar(data: Any, what: str) -> list[GarminCalendarItem]:
         where = ".".join(str(p) for p in first["loc"])
         raise OddReply(
             f"Garmin Connect sent an unexpected calendar while {what}: {where}: {first['msg']}",
+            _HINT,
+        ) from None
+
+
+def garmin_workout(data: Any, what: str) -> GarminWorkoutDetail:
+    """One whole workout (with its steps), or OddReply saying what was wrong with it."""
+    if not isinstance(data, dict):
+        _odd(data, "Garmin Connect", what, "a workout")
+    try:
+        return GarminWorkoutDetail.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise OddReply(
+            f"Garmin Connect sent an unexpected workout while {what}: {where}: {first['msg']}",
             _HINT,
         ) from None
 
