@@ -78,9 +78,14 @@ def test_progsyncs_own_workout_is_imported_without_its_marker_and_said_so(
     assert "is progsync's own" in result.stderr
 
 
-def test_push_with_adoption_makes_no_new_workouts(garmin: FakeGarmin, tmp_path: Path) -> None:
+@pytest.mark.parametrize("put_status", [204, 200])
+def test_push_with_adoption_makes_no_new_workouts(
+    garmin: FakeGarmin, tmp_path: Path, put_status: int
+) -> None:
     """The issue's done-when: a calendar import from the fake followed by a push with adoption
-    makes 0 new workouts; the push after it makes 0 writes."""
+    makes 0 new workouts; the push after it makes 0 writes. (The PUT's empty reply as 204 and
+    as 200, which garminconnect >= 0.3.7 fails to parse: real-services.md.)"""
+    garmin.put_status = put_status
     tempo = garmin.add_saved("Coach's tempo", ("2026-11-24",))
     easy = garmin.add_saved("Easy run", ("2026-11-26",))
     plan = import_range(tmp_path, "2026-11-23", "2026-11-29")
@@ -107,6 +112,16 @@ def test_push_with_adoption_makes_no_new_workouts(garmin: FakeGarmin, tmp_path: 
     assert again.returncode == 0, again.stdout + again.stderr
     assert garmin.writes() == []
     assert "adopted" not in again.stderr
+
+
+def test_an_adopted_workout_stored_differently_is_said(garmin: FakeGarmin, tmp_path: Path) -> None:
+    """Adopting is a replace, read back like the push's own (Garmin has stored other values
+    than were sent with HTTP 200: python-garminconnect #333, #370)."""
+    garmin.add_saved("Coach's tempo", ("2026-11-24",))
+    plan = import_range(tmp_path, "2026-11-23", "2026-11-29")
+    garmin.corrupt_pace = True
+    pushed = run_cli("push", str(plan), "--to", "garmin", "--adopt-foreign")
+    assert "Garmin stored the adopted 'Coach's tempo' (2026-11-24) differently" in pushed.stderr
 
 
 def test_push_without_adoption_duplicates(garmin: FakeGarmin, tmp_path: Path) -> None:
