@@ -32,7 +32,6 @@ def login_hint(member: str | None = None) -> str:
     """How to (re)connect the account: the runner's own, or a squad member's (coach mode)."""
     return f"run `progsync login garmin --athlete {member}` in a terminal" if member else LOGIN_HINT
 
-
 #: Garmin's description limit is unverified (docs/destinations.md); descriptions are kept below
 #: this so the marker at the end cannot be pushed out.
 DESCRIPTION_LIMIT = 2000
