@@ -78,8 +78,3 @@ def test_push_without_adoption_duplicates(fake: FakeIntervals, tmp_path: Path) -
     assert pushed.returncode == 0, pushed.stdout + pushed.stderr
     assert len(fake.events) == 5
 
-
-def test_garmin_calendar_import_says_it_is_not_built(tmp_path: Path) -> None:
-    result = run_cli("import", "--from", "garmin", "--from-date", "2026-11-23", "--until", "2026-11-29")
-    assert result.returncode == 1
-    assert "not built yet" in result.stderr and "Traceback" not in result.stderr

@@ -191,6 +191,12 @@ def own_summary(name: str) -> re.Pattern[str]:
     )
 
 
+#: The marker progsync ends the description of its own Garmin workouts with
+#: (`sync/services/garmin/client.py` MARKER); dropped on import, so a workout read back from the
+#: calendar does not carry an old identity into the plan's notes.
+OWN_MARKER = re.compile(r"\s*\[progsync \S+ \d{4}-\d{2}-\d{2} [0-9a-f]{8,16}\]\s*$")
+
+
 def read_garmin_workout(
     data: Any, profile: Profile, *, units: Units = "km", source: str = "workout"
 ) -> Imported:
@@ -214,7 +220,7 @@ def read_garmin_workout(
     description = data.get("description")
     name = str(data.get("workoutName") or "Garmin workout")
     if isinstance(description, str):
-        description = own_summary(name).sub("", description, count=1)
+        description = OWN_MARKER.sub("", own_summary(name).sub("", description, count=1))
     session = imported_session(
         name,
         tuple(steps),

@@ -1,8 +1,9 @@
 """Write model sessions as the workout language's TOML: the inverse of the plan compiler.
 
 Every imported workout (workouts/import_*.py) becomes a `Session` of the model; this module
-writes it as `[[session]]` tables whose steps read back (through `dsl.parse_step` and the plan
-compiler) to the same steps. What it writes, per step, is `[kind] AMOUNT [@ TARGET] [-- note]`:
+writes it as `[[session]]` tables (or, for saved workouts without a date, `[workout.KEY]`
+tables: `library_toml`) whose steps read back (through `dsl.parse_step` and the plan compiler) to
+the same steps. What it writes, per step, is `[kind] AMOUNT [@ TARGET] [-- note]`:
 
 - a pace is written in the plan's units, to the tenth of a second when the source had one; a
   pace range that is one of the athlete's named paces (within half a second per km at both ends)
@@ -214,12 +215,27 @@ def session_table(
     """One `[[session]]` table. `when` is its date line(s) (default `date = <its date>`)."""
     found: list[str] = [] if lost is None else lost
     lines = ["[[session]]", when if when is not None else f"date = {session.date.isoformat()}"]
-    lines.append(f"name = {toml_string(session.name)}")
+    lines.extend(_session_body(session, profile, found, dated=True))
+    return "\n".join(lines) + "\n"
+
+
+def workout_table(
+    key: str, session: Session, profile: Profile, *, lost: list[str] | None = None
+) -> str:
+    """One `[workout.KEY]` table (a reusable workout, dsl.md "Reusable workouts"): the session
+    without anything that belongs to a date (its time and id)."""
+    found: list[str] = [] if lost is None else lost
+    lines = [f"[workout.{key}]", *_session_body(session, profile, found, dated=False)]
+    return "\n".join(lines) + "\n"
+
+
+def _session_body(session: Session, profile: Profile, found: list[str], *, dated: bool) -> list[str]:
+    lines = [f"name = {toml_string(session.name)}"]
     if session.sport != "run":
         lines.append(f'sport = "{session.sport}"')
-    if session.time is not None:
+    if dated and session.time is not None:
         lines.append(f'time = "{session.time:%H:%M}"')
-    if session.id:
+    if dated and session.id:
         lines.append(f"id = {toml_string(session.id)}")
     if session.indoor:
         lines.append("indoor = true")
@@ -231,7 +247,57 @@ def session_table(
     lines.append("steps = [")
     lines.extend(steps)
     lines.append("]")
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def workout_keys(names: list[str]) -> list[str]:
+    """A TOML bare key for each name, unique: "Tempo 3 x 10" -> "tempo-3-x-10", then "-2"..."""
+    keys: list[str] = []
+    for name in names:
+        base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "workout"
+        key, n = base, 1
+        while key in keys:
+            n += 1
+            key = f"{base}-{n}"
+        keys.append(key)
+    return keys
+
+
+def library_toml(
+    name: str,
+    sessions: list[Session],
+    profile: Profile,
+    *,
+    units: Units = "km",
+    header: str | None = None,
+) -> Written:
+    """Saved workouts without dates, as a plan of `[workout.KEY]` tables and no sessions: a
+    library to copy from (a session uses one with `workout = "KEY"` and a date)."""
+    lost: list[str] = []
+    out: list[str] = []
+    if header:
+        out.extend(f"# {line}".rstrip() for line in header.splitlines())
+    keys = workout_keys([s.name for s in sessions])
+    example = keys[0] if keys else "NAME"
+    out.extend(
+        [
+            "# A library: each [workout.KEY] below is one saved workout, with no date. Put one on",
+            "# the calendar with a session that names it, e.g.",
+            "#",
+            "#   [[session]]",
+            "#   date = 2026-12-01",
+            f'#   workout = "{example}"',
+            "[plan]",
+            f"name = {toml_string(name)}",
+            f'units = "{units}"',
+            "",
+        ]
+    )
+    for key, session in zip(keys, sessions, strict=True):
+        found: list[str] = []
+        out.append(workout_table(key, _in_units(session, units), profile, lost=found))
+        lost.extend(f"{session.name}: {item}" for item in found)
+    return Written("\n".join(out), lost)
 
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -6,25 +6,41 @@ The use case only: read each file, pick its reader by extension and content
 could not express (each such thing is also kept as a note in the plan). The athlete profile (the
 config's `[athlete]`, or `--plan`'s) names paces and resolves % of FTP / max HR.
 
-Also `import --from intervals` (the WORKOUT events of a date range, through the destination's
-own client) and `push --adopt-foreign` (`adopt_foreign`: before a push, give the unmanaged event
-of the same date and name progsync's `external_id`, so the push updates it instead of adding a
-copy). Garmin Connect's calendar is not read yet.
+Also from a service (docs/import.md):
+
+- `import --from intervals|garmin --from-date D --until D` (`import_calendar`): the workouts
+  planned on the calendar in that range, as a plan with their dates. Intervals.icu: the WORKOUT
+  events of the range through the destination's own client (one request). Garmin Connect: one
+  calendar month listing per month of the range, then one `workout-service/workout/{id}` per
+  distinct workout (`services.garmin.calendar`).
+- `import --from intervals|garmin --library` (`import_library`): the saved workouts, which have no
+  date, as `[workout.KEY]` tables (the language's reusable workouts) a session can name.
+  Intervals.icu: one `GET /workouts`; Garmin Connect: the workout list, then each workout that
+  progsync did not make.
+- `push --adopt-foreign` (`adopt_foreign`): before a push, take the workout of the same date and
+  name that progsync does not manage yet under its management, so the push updates it instead of
+  adding a copy. Intervals.icu: the event gets progsync's `external_id`; Garmin Connect: the
+  workout is replaced in place by the session, with progsync's marker
+  (`services.garmin.adopting`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from progsync.sync.settings.config import Config
 from progsync.workouts.errors import ProgsyncError
 from progsync.workouts.import_common import Imported, ImportFormatError
+from progsync.workouts.model import Session
 from progsync.workouts.profile import Profile
 from progsync.workouts.units import Units
+
+#: How each service is named to the user.
+LABELS = {"intervals": "Intervals.icu", "garmin": "Garmin Connect"}
 
 
 @dataclass(frozen=True)
@@ -124,21 +140,51 @@ def import_calendar(
 ) -> ImportResult:
     """The planned workouts on a calendar from `start` to `until`, as a dated plan."""
     from progsync.sync.app.plans import athlete_profile
-    from progsync.sync.services.intervals import client_for
-    from progsync.workouts.import_intervals import read_intervals_event
     from progsync.workouts.toml_out import plan_toml
 
-    if service != "intervals":
-        raise ProgsyncError(
-            f"importing a {service} calendar is not built yet",
-            hint="import Garmin Connect workouts from their JSON (workout-service/workout/ID): "
-            "progsync import FILE.json",
-        )
     if until < start:
         raise ProgsyncError(
-            f"--until {until.isoformat()} is before --from-date {start.isoformat()}"
+            f"--until {until.isoformat()} is before --from-date {start.isoformat()}",
+            hint="give the first date with --from-date and the last with --until",
         )
+    label = _label(service)
     profile, units, _ = athlete_profile(config, plan_file)
+    if service == "garmin":
+        imported, skipped = _garmin_calendar(config, start, until, profile, units)
+    else:
+        imported, skipped = _intervals_calendar(config, start, until, profile, units)
+    if not imported:
+        raise ProgsyncError(
+            f"no workouts on the {label} calendar from {start.isoformat()} to {until.isoformat()}",
+            hint="; ".join(skipped) or None,
+        )
+    sessions = sorted((i.session for i in imported), key=lambda s: s.date)
+    written = plan_toml(
+        name or "Imported workouts",
+        sessions,
+        profile,
+        units=units,
+        header=f"Imported by `progsync import --from {service}` ({start} to {until})",
+    )
+    lost = [f"{i.session.name}: {item}" for i in imported for item in i.lost]
+    lost += written.lost + skipped
+    return ImportResult(written.text, len(sessions), tuple(dict.fromkeys(lost)))
+
+
+def _label(service: str) -> str:
+    if service not in LABELS:
+        raise ProgsyncError(
+            f"cannot import from {service}", hint="--from " + " or --from ".join(LABELS)
+        )
+    return LABELS[service]
+
+
+def _intervals_calendar(
+    config: Config, start: dt.date, until: dt.date, profile: Profile, units: Units
+) -> tuple[list[Imported], list[str]]:
+    from progsync.sync.services.intervals import client_for
+    from progsync.workouts.import_intervals import read_intervals_event
+
     imported: list[Imported] = []
     skipped: list[str] = []
     for event in client_for(config).list_events(start, until):
@@ -151,40 +197,181 @@ def import_calendar(
                 fields, profile, units=units, source=f"Intervals.icu event {event.key}"
             )
         )
+    return imported, skipped
+
+
+def _garmin_calendar(
+    config: Config, start: dt.date, until: dt.date, profile: Profile, units: Units
+) -> tuple[list[Imported], list[str]]:
+    """Each workout scheduled in the range, on its date (a workout scheduled twice is two
+    sessions, read once)."""
+    from progsync.sync.services.garmin.calendar import open_account
+    from progsync.sync.services.garmin.client import MARKER
+    from progsync.sync.services.replies import GarminWorkoutDetail
+    from progsync.workouts.import_garmin import read_garmin_workout
+
+    account = open_account(config)
+    imported: list[Imported] = []
+    skipped: list[str] = []
+    details: dict[str, GarminWorkoutDetail | None] = {}
+    for entry in account.calendar(start, until):
+        if entry.workout_id not in details:
+            details[entry.workout_id] = account.workout(entry.workout_id)
+        detail = details[entry.workout_id]
+        where = f"'{entry.title}' on {entry.day}"
+        if detail is None:
+            skipped.append(f"{where}: workout {entry.workout_id} no longer exists (left out)")
+            continue
+        try:
+            one = read_garmin_workout(
+                detail.document(),
+                profile,
+                units=units,
+                source=f"Garmin Connect workout {entry.workout_id}",
+            )
+        except ImportFormatError as exc:
+            skipped.append(f"{where}: {exc.message} (left out)")
+            continue
+        imported.append(Imported(replace(one.session, date=entry.day), one.lost))
+        if MARKER.search(detail.description or ""):
+            skipped.append(
+                f"{where} is progsync's own (pushed from a plan): pushing this plan as well adds "
+                "a second copy; import the range of another plan's workouts only to replace it"
+            )
+    return imported, skipped + account.conn.notes
+
+
+def import_library(
+    config: Config, service: str, *, plan_file: str | None = None, name: str | None = None
+) -> ImportResult:
+    """The saved workouts of a service (not the calendar), as a plan of `[workout.KEY]` tables
+    without dates (`toml_out.library_toml`)."""
+    from progsync.sync.app.plans import athlete_profile
+    from progsync.workouts.toml_out import library_toml
+
+    label = _label(service)
+    profile, units, _ = athlete_profile(config, plan_file)
+    if service == "garmin":
+        imported, skipped = _garmin_library(config, profile, units)
+    else:
+        imported, skipped = _intervals_library(config, profile, units)
     if not imported:
         raise ProgsyncError(
-            f"no workouts on the Intervals.icu calendar from {start.isoformat()} to "
-            f"{until.isoformat()}"
+            f"no saved workouts to import from {label}", hint="; ".join(skipped) or None
         )
-    sessions = sorted((i.session for i in imported), key=lambda s: s.date)
-    written = plan_toml(
-        name or "Imported workouts",
+    sessions = [i.session for i in imported]
+    written = library_toml(
+        name or f"{label} workouts",
         sessions,
         profile,
         units=units,
-        header=f"Imported by `progsync import --from intervals` ({start} to {until})",
+        header=f"Imported by `progsync import --from {service} --library`",
     )
     lost = [f"{i.session.name}: {item}" for i in imported for item in i.lost]
     lost += written.lost + skipped
     return ImportResult(written.text, len(sessions), tuple(dict.fromkeys(lost)))
 
 
-def adopt_foreign(config: Config, files: tuple[str, ...], to: tuple[str, ...]) -> list[str]:
-    """Before a push: take the Intervals.icu events that another tool (or an import) put on the
-    calendar under progsync's management, so the push updates them instead of adding a copy.
+def _garmin_library(
+    config: Config, profile: Profile, units: Units
+) -> tuple[list[Imported], list[str]]:
+    """Every saved workout progsync did not make (those carry its marker: they are the sessions
+    of pushed plans, which are in their plan files already)."""
+    from progsync.sync.services.garmin.calendar import open_account
+    from progsync.workouts.import_garmin import read_garmin_workout
 
-    An event without progsync's marker is adopted by the session of the same date and name that
-    no event carries yet: its `external_id` becomes `progsync:<identity>` (`PUT /events/{id}`),
-    which is how the push recognises its own events. Only Intervals.icu is done."""
+    account = open_account(config)
+    imported: list[Imported] = []
+    skipped: list[str] = []
+    saved = account.library()
+    own = sum(1 for s in saved if s.identity is not None)
+    for workout in (s for s in saved if s.identity is None):
+        detail = account.workout(workout.workout_id)
+        if detail is None:
+            continue  # deleted since the listing
+        try:
+            imported.append(
+                read_garmin_workout(
+                    detail.document(),
+                    profile,
+                    units=units,
+                    source=f"Garmin Connect workout {workout.workout_id}",
+                )
+            )
+        except ImportFormatError as exc:
+            skipped.append(f"'{workout.name}': {exc.message} (left out)")
+    if own:
+        skipped.append(
+            f"{own} workout(s) pushed by progsync left out (they are sessions of your plans)"
+        )
+    return imported, skipped + account.conn.notes
+
+
+def _intervals_library(
+    config: Config, profile: Profile, units: Units
+) -> tuple[list[Imported], list[str]]:
+    from progsync.sync.services.intervals import client_for
+    from progsync.workouts.import_intervals import read_intervals_event
+
+    imported: list[Imported] = []
+    skipped: list[str] = []
+    for workout in client_for(config).list_workouts():
+        if not (workout.description or "").strip():
+            skipped.append(f"workout {workout.id} '{workout.name or ''}': no workout text (left out)")
+            continue
+        imported.append(
+            read_intervals_event(
+                workout.fields(), profile, units=units, source=f"Intervals.icu workout {workout.id}"
+            )
+        )
+    return imported, skipped
+
+
+def adopt_foreign(
+    config: Config,
+    files: tuple[str, ...],
+    to: tuple[str, ...],
+    start: dt.date | None = None,
+    until: dt.date | None = None,
+) -> list[str]:
+    """Before a push: take the workouts that another tool (or an import) put on the calendar
+    under progsync's management, so the push updates them instead of adding a copy.
+
+    Only sessions the push covers (from `start`, default today, to `until`) adopt, each the
+    workout of its date and name that nothing of progsync's carries yet. Intervals.icu: the
+    event's `external_id` becomes `progsync:<identity>` (`PUT /events/{id}`), which is how the
+    push recognises its own events. Garmin Connect: `services.garmin.adopting`."""
     from progsync.sync.app.loading import load_plans
     from progsync.sync.app.push import resolve_targets
-    from progsync.sync.services.intervals import MARKER, client_for
+    from progsync.sync.settings.config import today
 
-    if not any(t.kind == "intervals" for t in resolve_targets(to, config)):
+    targets = [t for t in resolve_targets(to, config) if t.kind in LABELS]
+    if not targets:
         return []
-    sessions = load_plans(files, config).sessions
+    first = start or today()
+    sessions = [
+        s
+        for s in load_plans(files, config).sessions
+        if s.date >= first and (until is None or s.date <= until)
+    ]
     if not sessions:
         return []
+    lines: list[str] = []
+    for target in targets:
+        if target.kind == "intervals":
+            lines.extend(_adopt_intervals(config, sessions))
+        else:
+            from progsync.sync.services.garmin import build
+            from progsync.sync.services.garmin.adopting import adopt_foreign as adopt_garmin
+
+            # The destination the push builds: the same tokens, pace and payloads (`prepare`).
+            lines.extend(adopt_garmin(build(target, config, {}, None), sessions))
+    return lines
+
+
+def _adopt_intervals(config: Config, sessions: list[Session]) -> list[str]:
+    from progsync.sync.services.intervals import MARKER, client_for
+
     client = client_for(config)
     events = client.list_events(min(s.date for s in sessions), max(s.date for s in sessions))
     claimed = {

@@ -78,13 +78,16 @@ _history_option = click.option(
 )
 
 
-def _date(value: str | None) -> dt.date | None:
+def _date(value: str | None, option: str | None = None) -> dt.date | None:
+    """The date `value` names; a bad one is a usage error naming `option` when given."""
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
+        raise click.BadParameter(
+            f"'{value}' is not a date (YYYY-MM-DD)", param_hint=f"'{option}'" if option else None
+        ) from None
 
 
 _to_option = click.option(

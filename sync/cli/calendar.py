@@ -151,8 +151,9 @@ def plan_cmd(ctx: click.Context, /, files: tuple[str, ...], **options: Any) -> i
 @click.option(
     "--adopt-foreign",
     is_flag=True,
-    help="First take the Intervals.icu events of the same date and name under progsync's "
-    "management (after `progsync import --from intervals`), instead of adding copies.",
+    help="First take the Intervals.icu events or Garmin Connect workouts of the same date and "
+    "name under progsync's management (after `progsync import --from ...`), instead of adding "
+    "copies.",
 )
 @click.pass_context
 def push(
@@ -164,7 +165,10 @@ def push(
 
         if options.get("athletes"):
             raise click.UsageError("--adopt-foreign works on your own calendar, not a squad's")
-        for line in adopt(_config(ctx), files, options["to"]):
+        start = _date(options.get("start"), "--from")
+        for line in adopt(
+            _config(ctx), files, options["to"], start, _date(options.get("until"), "--until")
+        ):
             click.echo(line, err=True)
     return _run_sync(ctx, files, **options)
 

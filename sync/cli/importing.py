@@ -1,6 +1,6 @@
 """`progsync import`: workouts people already have (FIT, Garmin Connect JSON, Intervals.icu text
-or event JSON, Zwift `.zwo`), or the workouts on an Intervals.icu calendar, written as a plan in
-the workout language (docs/import.md).
+or event JSON, Zwift `.zwo`), the workouts on an Intervals.icu or Garmin Connect calendar, or
+their saved workouts (`--library`), written as a plan in the workout language (docs/import.md).
 """
 
 from __future__ import annotations
@@ -19,11 +19,18 @@ from progsync.sync.settings.config import SERVICES
     "service",
     type=click.Choice(SERVICES),
     default=None,
-    help="Read the workouts on this calendar instead of files.",
+    help="Read the workouts on this service's calendar (or library) instead of files.",
 )
 @click.option("--from-date", default=None, help="First calendar date to read (YYYY-MM-DD).")
 @click.option("--until", default=None, help="Last calendar date to read (YYYY-MM-DD).")
-@click.option("-o", "--output", default=None, help="Write the plan to this file (default: print it).")
+@click.option(
+    "--library",
+    is_flag=True,
+    help="With --from: read the saved workouts (no dates) instead of the calendar.",
+)
+@click.option(
+    "-o", "--output", default=None, help="Write the plan to this file (default: print it)."
+)
 @click.option("--name", default=None, help="The plan's name (default: Imported workouts).")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @_plan_option
@@ -38,22 +45,33 @@ def import_cmd(
     service: str | None,
     from_date: str | None,
     until: str | None,
+    library: bool,
 ) -> int:
-    """Read workouts (FIT, Garmin Connect JSON, Intervals.icu text or JSON, Zwift .zwo), or a
-    calendar's (--from intervals), into a plan in the workout language (docs/import.md)."""
-    from progsync.sync.app.importing import import_calendar, import_files
+    """Read workouts (FIT, Garmin Connect JSON, Intervals.icu text or JSON, Zwift .zwo), a
+    calendar's (--from intervals|garmin with --from-date and --until) or the saved workouts
+    (--from intervals|garmin --library) into a plan in the workout language (docs/import.md)."""
+    from progsync.sync.app.importing import import_calendar, import_files, import_library
 
-    if service is not None:
-        if files:
-            raise click.UsageError("give files or --from, not both")
-        first, last = _date(from_date), _date(until)
+    if service is None and (library or from_date or until):
+        raise click.UsageError("--library, --from-date and --until read a service: add --from")
+    if service is not None and files:
+        raise click.UsageError("give files or --from, not both")
+    if service is not None and library:
+        if from_date or until:
+            raise click.UsageError(
+                "--library reads the saved workouts, which have no dates: "
+                "leave out --from-date and --until"
+            )
+        result = import_library(_config(ctx), service, plan_file=plan_file, name=name)
+    elif service is not None:
+        first, last = _date(from_date, "--from-date"), _date(until, "--until")
         if first is None or last is None:
-            raise click.UsageError("--from needs --from-date and --until (YYYY-MM-DD)")
-        result = import_calendar(
-            _config(ctx), service, first, last, plan_file=plan_file, name=name
-        )
+            raise click.UsageError(
+                "--from needs --from-date and --until (YYYY-MM-DD), or --library"
+            )
+        result = import_calendar(_config(ctx), service, first, last, plan_file=plan_file, name=name)
     elif not files:
-        raise click.UsageError("give workout files, or --from intervals with dates")
+        raise click.UsageError("give workout files, or --from intervals|garmin with dates")
     else:
         result = import_files(_config(ctx), files, plan_file=plan_file, name=name)
     for item in result.lost:
@@ -62,5 +80,6 @@ def import_cmd(
         click.echo(result.text, nl=False)
     else:
         _write_new(output, result.text, force)
-        click.echo(f"wrote {output}: {result.sessions} sessions")
+        noun = "workouts" if library else "sessions"
+        click.echo(f"wrote {output}: {result.sessions} {noun}")
     return 0

@@ -50,7 +50,11 @@ from progsync.workouts.model import (
 if TYPE_CHECKING:
     from progsync.sync.reconcile.ledger import Ledger
     from progsync.sync.services.registry import Target
-    from progsync.sync.services.replies import IntervalsAthlete, IntervalsEvent
+    from progsync.sync.services.replies import (
+        IntervalsAthlete,
+        IntervalsEvent,
+        IntervalsWorkout,
+    )
 
 DEFAULT_BASE_URL = "https://intervals.icu"
 MARKER = "progsync:"
@@ -204,6 +208,13 @@ class IntervalsClient:
 
         params = {"oldest": oldest.isoformat(), "newest": newest.isoformat(), "category": "WORKOUT"}
         return intervals_events(self.request("GET", "/events", "listing events", params=params))
+
+    def list_workouts(self) -> list[IntervalsWorkout]:
+        """The athlete's workout library, every folder's, in one request (OpenAPI
+        `listWorkouts`; there is no listing of one folder: real-services.md)."""
+        from progsync.sync.services.replies import intervals_workouts
+
+        return intervals_workouts(self.request("GET", "/workouts", "listing the workout library"))
 
     def bulk_upsert(self, events: list[dict[str, Any]]) -> list[IntervalsEvent]:
         """Save events (`upsert=true`: matched on external_id). Not idempotent when the server

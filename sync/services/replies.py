@@ -56,6 +56,20 @@ class IntervalsRace(BaseModel):
     distance: float | None = None
 
 
+class IntervalsWorkout(BaseModel):
+    """A workout of the Intervals.icu library (`GET /athlete/{id}/workouts`, OpenAPI
+    `listWorkouts`: an array of `Workout`); its `description` is the workout text, as an
+    event's is. `fields` is the whole item, for the importer."""
+
+    model_config = ConfigDict(extra="allow")
+    id: int | str
+    name: str | None = None
+    description: str | None = None
+
+    def fields(self) -> dict[str, Any]:
+        return self.model_dump()
+
+
 class IntervalsAthlete(BaseModel):
     """`GET /api/v1/athlete/{id}`: whose calendar a key reaches (OpenAPI `getAthlete`)."""
 
@@ -116,6 +130,21 @@ class GarminCalendar(BaseModel):
     calendarItems: list[GarminCalendarItem]
 
 
+class GarminWorkoutDetail(BaseModel):
+    """A whole workout as `GET /workout-service/workout/{id}` returns it (garmin.md "read"): its
+    steps are read by the importer (`workouts.import_garmin`), which takes the reply as a file's
+    JSON; `document` is that reply as sent."""
+
+    model_config = ConfigDict(extra="allow")
+    workoutId: int | str
+    workoutName: str | None = None
+    description: str | None = None
+    workoutSegments: list[dict[str, Any]]
+
+    def document(self) -> dict[str, Any]:
+        return self.model_dump()
+
+
 class GarminSaved(BaseModel):
     """The reply to an upload (`{"workoutId": …, …}`) or a schedule (`{"workoutScheduleId": …}`)."""
 
@@ -128,6 +157,7 @@ class GarminSaved(BaseModel):
 _EVENTS = TypeAdapter(list[IntervalsEvent])
 _RACES = TypeAdapter(list[IntervalsRace])
 _WORKOUTS = TypeAdapter(list[GarminWorkout])
+_LIBRARY = TypeAdapter(list[IntervalsWorkout])
 
 
 def intervals_events(data: Any, what: str = "listing events") -> list[IntervalsEvent]:
@@ -138,6 +168,11 @@ def intervals_events(data: Any, what: str = "listing events") -> list[IntervalsE
 def intervals_races(data: Any, what: str = "listing race events") -> list[IntervalsRace]:
     """The race events of a listing, or OddReply saying what was wrong with it."""
     return _checked(data, _RACES, "Intervals.icu", what, "start_date_local")
+
+
+def intervals_workouts(data: Any, what: str = "listing the workout library") -> list[IntervalsWorkout]:
+    """The workouts of the library listing, or OddReply saying what was wrong with it."""
+    return _checked(data, _LIBRARY, "Intervals.icu", what, None)
 
 
 def intervals_saved(data: Any, external_ids: list[str], what: str) -> list[IntervalsEvent]:
@@ -224,6 +259,21 @@ def garmin_calendar(data: Any, what: str) -> list[GarminCalendarItem]:
         where = ".".join(str(p) for p in first["loc"])
         raise OddReply(
             f"Garmin Connect sent an unexpected calendar while {what}: {where}: {first['msg']}",
+            _HINT,
+        ) from None
+
+
+def garmin_workout(data: Any, what: str) -> GarminWorkoutDetail:
+    """One whole workout (with its steps), or OddReply saying what was wrong with it."""
+    if not isinstance(data, dict):
+        _odd(data, "Garmin Connect", what, "a workout")
+    try:
+        return GarminWorkoutDetail.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise OddReply(
+            f"Garmin Connect sent an unexpected workout while {what}: {where}: {first['msg']}",
             _HINT,
         ) from None
 

@@ -80,6 +80,18 @@ class FakeGarmin(FakeServer):
                 self._schedule(workout["workoutId"], day)
             return int(workout["workoutId"])
 
+    def add_saved(self, name: str, days: tuple[str, ...] = (), description: str | None = None) -> int:
+        """A workout made in Garmin Connect (not by progsync), stored as the service stores one
+        (the recorded `WorkoutRunningNestedRepeatsOutput.json`: warm-up, nested repeats with pace
+        targets, cool-down) under `name`, and scheduled on each of `days`."""
+        with self.lock:
+            body = {k: copy.deepcopy(v) for k, v in OUTPUT.items() if k not in ("workoutId", "ownerId")}
+            body.update(workoutName=name, description=description)
+            workout = self._store(body)
+            for day in days:
+                self._schedule(workout["workoutId"], day)
+            return int(workout["workoutId"])
+
     def add_race_event(self, day: str, title: str = "City Half Marathon", primary: bool = True,
                        is_race: bool = True) -> int:
         """A race the athlete entered on the Garmin calendar: listed among the month's

@@ -62,6 +62,7 @@ EVENT_ARRAY = validator("EventEx", array=True)
 EVENT = validator("EventEx")
 DOOMED_ARRAY = validator("DoomedEvent", array=True)
 ACTIVITY_ARRAY = validator("Activity", array=True)
+WORKOUT_ARRAY = validator("Workout", array=True)
 STRAVA_NOTE = "STRAVA activities are not available via the API"
 FIT_TYPES = {"running": "Run", "cycling": "Ride", "swimming": "Swim", "training": "WeightTraining"}
 
@@ -177,6 +178,21 @@ class FakeIntervals(FakeServer):
 
     def calendar(self, athlete: str) -> dict[int, dict[str, Any]]:
         return self.calendars.setdefault(athlete, {})
+
+    def add_library_workout(self, name: str, description: str | None, folder_id: int = 7) -> int:
+        """A saved workout of the library (`GET /athlete/{id}/workouts`, OpenAPI `listWorkouts`:
+        an array of `Workout`, every folder's: there is no per-folder listing, real-services.md);
+        its `description` is the workout text, as an event's is."""
+        with self.lock:
+            self.next_id += 1
+            library: dict[int, dict[str, Any]] = self.__dict__.setdefault("library", {})
+            library[self.next_id] = {
+                "id": self.next_id, "athlete_id": self.athlete_id, "name": name, "type": "Run",
+                "folder_id": folder_id, "indoor": False,
+            }
+            if description is not None:  # a workout made from a file has no text
+                library[self.next_id]["description"] = description
+            return self.next_id
 
     def add_foreign(self, day: str, name: str = "Coach's session", external_id: str | None = None) -> int:
         with self.lock:
@@ -336,6 +352,10 @@ class FakeIntervals(FakeServer):
     def _route(self, method: str, parts: list[str], query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
         if (parts == [""] or parts == []) and method == "GET":
             return 200, {"id": self.athlete_id, "name": "Test Runner"}
+        if parts == ["workouts"] and method == "GET":
+            found = sorted(self.__dict__.get("library", {}).values(), key=lambda w: w["id"])
+            WORKOUT_ARRAY.validate(found)  # the reply is what the spec says listWorkouts sends
+            return 200, found
         if parts == ["activities"] and method == "GET":
             return self._list_activities(query)
         if parts[:1] == ["events"]:

@@ -3,7 +3,11 @@
 - `client`: the one seam into the library (`connect`) and the mapping of its failures;
 - `tokens`: where the token bundle lives and how refreshed tokens are saved back;
 - `readback`: comparing what Garmin stored with what was sent;
+- `calls`: the one guarded call (counted, paced, retried, errors mapped, tokens saved back);
 - `destination`: the destination itself, which converges the calendar on the plan;
+- `calendar`: reading the calendar of a date range, the saved workouts and one workout whole
+  (`progsync import --from garmin`);
+- `adopting`: `push --adopt-foreign`, taking a foreign workout under progsync's management;
 - `login`: interactive login and the cooldown after failed logins.
 
 `build` is the factory `sync.destinations.build_destination` calls.

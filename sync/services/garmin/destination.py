@@ -66,7 +66,8 @@ class Scheduled:
     day: dt.date
 
 
-def _months(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
+def months(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
+    """The (year, month) of every calendar month from `start` to `end`, in order."""
     out = []
     year, month = start.year, start.month
     while (year, month) <= (end.year, end.month):
@@ -239,7 +240,7 @@ class GarminDestination:
         self._copies = self._list_workouts()
         self._listed = True
         if any(start <= c.day <= end for group in self._copies.values() for c in group):
-            for year, month in _months(start, end):
+            for year, month in months(start, end):
                 if (year, month) not in self._calendar:
                     self._read_month(year, month)
         out: dict[str, Remote] = {}
