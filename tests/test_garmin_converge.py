@@ -197,6 +197,17 @@ def test_duplicates_left_by_others_are_cleaned_up(garmin: FakeGarmin, tmp_path: 
     assert tempo["workoutId"] in garmin.workouts, "the one the ledger knows is kept"
 
 
+def test_a_done_activity_on_the_calendar_is_not_a_second_entry(garmin: FakeGarmin, tmp_path: Path) -> None:
+    plan = write_plan(tmp_path)
+    push(plan)
+    tempo = garmin.marked()["block/tempo"]["workoutId"]
+    garmin.add_done_activity(tempo, "2026-11-24")
+    garmin.log.clear()
+    outcome = push(plan)
+    assert outcome.exit_code == 0 and garmin.writes() == [], "neither a duplicate to repair nor one to delete"
+    one_of_each(garmin)
+
+
 @pytest.mark.parametrize("what", ["/workout-service/schedule/", "/workout-service/workout/"])
 def test_a_404_on_removing_means_already_gone(garmin: FakeGarmin, tmp_path: Path, what: str) -> None:
     plan = write_plan(tmp_path)

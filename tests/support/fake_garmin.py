@@ -103,6 +103,18 @@ class FakeGarmin(FakeServer):
                                     "isRace": is_race, "primaryEvent": primary}
             return self.next_id
 
+    def add_done_activity(self, workout_id: int, day: str) -> int:
+        """A run done on `day`, shown on the calendar as an `itemType: "activity"` item. Whether
+        such an item names the workout it followed is unverified (real-services.md lists only
+        the GraphQL summaries' `associatedActivityId`), so the fake takes the worst case: it
+        carries the `workoutId`, as a scheduled workout's entry does."""
+        with self.lock:
+            self.next_id += 1
+            events: dict[int, dict[str, Any]] = self.__dict__.setdefault("events", {})
+            events[self.next_id] = {"id": self.next_id, "itemType": "activity", "date": day,
+                                    "workoutId": workout_id, "title": "Morning Run"}
+            return self.next_id
+
     def scheduled(self) -> list[tuple[int, str]]:
         return sorted((s["workoutId"], s["date"]) for s in self.schedules.values())
 

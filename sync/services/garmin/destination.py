@@ -222,6 +222,10 @@ class GarminDestination:
             day = item.day
             if item.workoutId is None or item.schedule_id is None or day is None:
                 continue
+            # Only a scheduled workout is an entry: a completed activity or an event on the
+            # calendar is not ours to repair or delete, even should it name a workout.
+            if item.itemType not in (None, "workout"):
+                continue
             out.append(Scheduled(item.schedule_id, str(item.workoutId), day))
         self._calendar[(year, month)] = out
         return out
