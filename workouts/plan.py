@@ -441,6 +441,8 @@ class _Compiler:
         workouts: Mapping[str, dict[str, Any]],
         plan_id: str | None,
     ) -> list[tuple[int, Session]]:
+        """The sessions of one `[[session]]` table (one per date it names), each with its
+        place in the file; [] after an error, which is reported and located."""
         span = self.src.table("session", index)
         header = self.src.at(span.start) if span else Location(self.filename)
         if not isinstance(raw, Mapping):
@@ -450,68 +452,14 @@ class _Compiler:
         label = f"session {index + 1}" + (f" '{raw['name']}'" if "name" in raw else "")
 
         dates = self._session_dates(raw, span, header, start, label)
-
-        body: Mapping[str, Any] = raw
-        body_span = span
-        workout_name: str | None = None
-        if "workout" in raw:
-            workout_name = str(raw["workout"])
-            ref = workouts.get(workout_name)
-            if ref is None:
-                self.error(
-                    f"unknown workout '{workout_name}'",
-                    self.src.key(span, "workout"),
-                    did_you_mean(workout_name, workouts)
-                    or (
-                        f"defined workouts: {', '.join(workouts)}"
-                        if workouts
-                        else f"define it as [workout.{workout_name}]"
-                    ),
-                    context=label,
-                )
-                return []
-            if "steps" in raw or "progression" in raw:
-                self.error(
-                    "a session names a workout and also has its own steps",
-                    self.src.key(span, "workout"),
-                    "keep one: workout = ... or steps/progression",
-                    context=label,
-                )
-                return []
-            body = ref["body"]
-            body_span = ref["span"]
-
-        kinds = [k for k in ("steps", "progression") if k in body]
-        if len(kinds) != 1:
-            self.error(
-                "a session needs steps or a progression"
-                if not kinds
-                else "a session has both steps and a progression",
-                header if not kinds else self.src.key(body_span, "progression"),
-                'e.g. steps = ["warmup 10min @easy", "20min @threshold", "cooldown 10min @easy"]',
-                context=label,
-            )
+        found = self._session_body(raw, span, label, workouts)
+        if found is None:
             return []
-        progression: ProgressionInfo | None = None
-        if "progression" in body:
-            result = self._progression(body["progression"], body_span, label)
-            if result is None:
-                return []
-            blocks, progression = result
-        else:
-            blocks_or_none = self._blocks(
-                body["steps"], body_span, label, (0, 0), structured=_structured(body["steps"])
-            )
-            if blocks_or_none is None:
-                return []
-            blocks = blocks_or_none[0]
-            if not blocks:
-                self.error(
-                    "a session needs at least one step",
-                    self.src.key(body_span, "steps"),
-                    context=label,
-                )
-                return []
+        body, body_span, workout_name = found
+        built = self._session_steps(body, body_span, header, label)
+        if built is None:
+            return []
+        blocks, progression = built
 
         name = (
             raw.get("name")
@@ -541,60 +489,17 @@ class _Compiler:
         if indoor and sport == "run":
             blocks = as_time(blocks, self.profile, self.units)
         notes = raw.get("notes", body.get("notes"))
-        tags = raw.get("tags", body.get("tags", []))
-        if isinstance(tags, str):
-            tags = [tags]
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            self.error(
-                "tags must be a list of words",
-                self.src.key(span, "tags"),
-                'tags = ["quality", "hills"]',
-                context=label,
-            )
-            tags = []
-        sid = raw.get("id")
-        if sid is not None and (
-            not isinstance(sid, str | int) or isinstance(sid, bool) or not str(sid).strip()
-        ):
-            self.error(
-                "id must be a short text",
-                self.src.key(span, "id"),
-                'id = "long-run-w3"',
-                context=label,
-            )
-            sid = None
-
-        count = unrolled_count(blocks)
-        if count > MAX_UNROLLED_STEPS:
-            self.error(
-                f"the session unrolls to {count} steps (at most {MAX_UNROLLED_STEPS})",
-                self.src.key(body_span, "steps"),
-                "check the repeat counts; a watch holds a few dozen steps",
-                context=label,
-            )
+        tags = self._session_tags(raw.get("tags", body.get("tags", [])), span, label)
+        sid = self._session_id(raw.get("id"), span, label)
+        size = self._session_size(blocks, body_span, header, label)
+        if size is None:
             return []
-        duration, distance = estimate(blocks, self.profile)
-        if duration > MAX_SESSION_SECONDS:
-            self.error(
-                f"the session lasts about {duration / 3600:.0f} hours "
-                f"(at most {MAX_SESSION_SECONDS // 3600})",
-                header,
-                "check the repeat counts and amounts",
-                context=label,
-            )
-            return []
-        if duration > 6 * 3600:
-            self.warn(
-                f"the session lasts about {duration / 3600:.0f} hours",
-                header,
-                "check the repeat counts and amounts",
-                context=label,
-            )
+        duration, distance = size
         out: list[tuple[int, Session]] = []
         for week, date in dates:
             session_id = None
             if sid is not None:
-                session_id = str(sid) if len(dates) == 1 else f"{sid}-w{week}"
+                session_id = sid if len(dates) == 1 else f"{sid}-w{week}"
             session = Session(
                 plan=plan_name,
                 date=date,
@@ -604,7 +509,7 @@ class _Compiler:
                 notes=str(notes) if notes is not None else None,
                 id=session_id,
                 plan_id=plan_id,
-                tags=tuple(tags),
+                tags=tags,
                 indoor=indoor,
                 units=self.units,
                 steps=blocks,
@@ -617,6 +522,131 @@ class _Compiler:
             )
             out.append((index, session))
         return out
+
+    def _session_body(
+        self,
+        raw: Mapping[str, Any],
+        span: Span | None,
+        label: str,
+        workouts: Mapping[str, dict[str, Any]],
+    ) -> tuple[Mapping[str, Any], Span | None, str | None] | None:
+        """Where a session's steps are written: the session itself, or the `[workout.NAME]`
+        it names (with that table's span, and the name); None after an error."""
+        if "workout" not in raw:
+            return raw, span, None
+        workout_name = str(raw["workout"])
+        ref = workouts.get(workout_name)
+        if ref is None:
+            self.error(
+                f"unknown workout '{workout_name}'",
+                self.src.key(span, "workout"),
+                did_you_mean(workout_name, workouts)
+                or (
+                    f"defined workouts: {', '.join(workouts)}"
+                    if workouts
+                    else f"define it as [workout.{workout_name}]"
+                ),
+                context=label,
+            )
+            return None
+        if "steps" in raw or "progression" in raw:
+            self.error(
+                "a session names a workout and also has its own steps",
+                self.src.key(span, "workout"),
+                "keep one: workout = ... or steps/progression",
+                context=label,
+            )
+            return None
+        return ref["body"], ref["span"], workout_name
+
+    def _session_steps(
+        self, body: Mapping[str, Any], body_span: Span | None, header: Location, label: str
+    ) -> tuple[tuple[Block, ...], ProgressionInfo | None] | None:
+        """A session's blocks, from its `steps` or its `progression`; None after an error."""
+        kinds = [k for k in ("steps", "progression") if k in body]
+        if len(kinds) != 1:
+            self.error(
+                "a session needs steps or a progression"
+                if not kinds
+                else "a session has both steps and a progression",
+                header if not kinds else self.src.key(body_span, "progression"),
+                'e.g. steps = ["warmup 10min @easy", "20min @threshold", "cooldown 10min @easy"]',
+                context=label,
+            )
+            return None
+        if "progression" in body:
+            return self._progression(body["progression"], body_span, label)
+        found = self._blocks(
+            body["steps"], body_span, label, (0, 0), structured=_structured(body["steps"])
+        )
+        if found is None:
+            return None
+        if not found[0]:
+            self.error(
+                "a session needs at least one step",
+                self.src.key(body_span, "steps"),
+                context=label,
+            )
+            return None
+        return found[0], None
+
+    def _session_tags(self, value: Any, span: Span | None, label: str) -> tuple[str, ...]:
+        tags = [value] if isinstance(value, str) else value
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            self.error(
+                "tags must be a list of words",
+                self.src.key(span, "tags"),
+                'tags = ["quality", "hills"]',
+                context=label,
+            )
+            return ()
+        return tuple(tags)
+
+    def _session_id(self, value: Any, span: Span | None, label: str) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
+            self.error(
+                "id must be a short text",
+                self.src.key(span, "id"),
+                'id = "long-run-w3"',
+                context=label,
+            )
+            return None
+        return str(value)
+
+    def _session_size(
+        self, blocks: tuple[Block, ...], body_span: Span | None, header: Location, label: str
+    ) -> tuple[float, float] | None:
+        """A session's estimated seconds and metres, within the bounds a watch and a day
+        have (steps unrolled, hours); None after an error."""
+        count = unrolled_count(blocks)
+        if count > MAX_UNROLLED_STEPS:
+            self.error(
+                f"the session unrolls to {count} steps (at most {MAX_UNROLLED_STEPS})",
+                self.src.key(body_span, "steps"),
+                "check the repeat counts; a watch holds a few dozen steps",
+                context=label,
+            )
+            return None
+        duration, distance = estimate(blocks, self.profile)
+        if duration > MAX_SESSION_SECONDS:
+            self.error(
+                f"the session lasts about {duration / 3600:.0f} hours "
+                f"(at most {MAX_SESSION_SECONDS // 3600})",
+                header,
+                "check the repeat counts and amounts",
+                context=label,
+            )
+            return None
+        if duration > 6 * 3600:
+            self.warn(
+                f"the session lasts about {duration / 3600:.0f} hours",
+                header,
+                "check the repeat counts and amounts",
+                context=label,
+            )
+        return duration, distance
 
     def _session_dates(
         self,
