@@ -137,9 +137,61 @@ def bench_check_ratio(runs: int, env: dict[str, str], venvs: list[Path]) -> dict
         row["paired_ratio_median"] = round(statistics.median(paired), 2)
         row["runs"] = runs
         row["editable"] = _editable(venv)
+        # Set, an editable install compiles progsync's own modules from source on every start.
+        row["PYTHONDONTWRITEBYTECODE"] = bool(env.get("PYTHONDONTWRITEBYTECODE"))
         row["within_budget"] = row["console_script"]["vs_import_tomllib"] <= BUDGET_CHECK_VS_TOMLLIB
         out[str(venv)] = row
     return out
+
+
+PHASES = (
+    ("tomllib", "import tomllib"),
+    ("dataclasses", "import dataclasses"),
+    ("pathlib", "import pathlib"),
+    ("cli.runner", "import progsync.sync.cli.runner"),
+    ("workouts.errors", "import progsync.workouts.errors"),
+    ("settings.config", "import progsync.sync.settings.config"),
+    ("workouts.model", "import progsync.workouts.model"),
+    ("workouts.plan", "import progsync.workouts.plan"),
+    ("app.plans", "import progsync.sync.app.plans"),
+    ("workouts.checks", "import progsync.workouts.checks"),
+    ("the check", "run()"),
+)
+
+
+def bench_check_phases(runs: int, env: dict[str, str]) -> dict[str, Any]:
+    """Where `check examples/week.toml` spends its time: each import in turn, then the check.
+
+    Each row includes what it imports that the rows before did not; best of `runs` processes.
+    """
+    lines = [
+        "import contextlib, io, json, time",
+        "def run():",
+        "    from progsync.sync.cli.runner import parse_check, run_check",
+        "    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):",
+        f"        run_check(parse_check(['check', {str(ROOT / 'examples' / 'week.toml')!r}]))",
+        "t = [time.perf_counter()]",
+    ]
+    for _, statement in PHASES:
+        lines += [statement, "t.append(time.perf_counter())"]
+    lines.append("print(json.dumps([b - a for a, b in zip(t, t[1:])]))")
+    code = "\n".join(lines)
+    samples = []
+    for _ in range(runs):
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        )
+        samples.append(json.loads(result.stdout.splitlines()[-1]))
+    best = min(samples, key=sum)
+    out = {name: round(seconds * 1000, 1) for (name, _), seconds in zip(PHASES, best, strict=True)}
+    out["total"] = round(sum(best) * 1000, 1)
+    return out
+
+
+def print_phases(phases: dict[str, float]) -> None:
+    print("check, in process (ms, the fastest of the runs)")
+    for name, ms in phases.items():
+        print(f"  {name:<16} {ms:6.1f}")
 
 
 def _editable(venv: Path) -> bool:
@@ -517,7 +569,7 @@ def _drop_session(text: str, marker: str) -> str:
     return "[[session]]".join(kept)
 
 
-PARTS = ("startup", "ratio", "compile", "scale", "memory", "http", "squad")
+PARTS = ("startup", "ratio", "phases", "compile", "scale", "memory", "http", "squad")
 
 
 def main() -> int:
@@ -547,6 +599,7 @@ def main() -> int:
     parts: dict[str, Any] = {
         "startup": lambda: bench_startup(runs, env),
         "ratio": lambda: bench_check_ratio(21, env, [Path(sys.prefix), *(args.venv or [])]),
+        "phases": lambda: bench_check_phases(11, env),
         "compile": lambda: bench_compile([13, 26, 52]),
         "scale": lambda: bench_scale([1250, 2500, 5000, 10000] if not args.quick else [1250, 5000]),
         "memory": lambda: bench_memory(52),
@@ -577,6 +630,8 @@ def print_table(report: dict[str, Any]) -> None:
         print_startup(report)
     if "ratio" in report:
         print_ratio(report["ratio"])
+    if "phases" in report:
+        print_phases(report["phases"])
     if "compile" in report:
         print_compile(report)
     if "scale" in report:
@@ -627,6 +682,8 @@ def print_ratio(ratio: dict[str, Any]) -> None:
                 f"  {name:<16} {row[name]['median_s'] * 1000:6.1f} ms"
                 f"   {row[name]['vs_import_tomllib']:4.2f}x import tomllib"
             )
+        if row["editable"] and row["PYTHONDONTWRITEBYTECODE"]:
+            print("  (PYTHONDONTWRITEBYTECODE is set: without cached bytecode this is not a user's start)")
         print(
             f"  paired ratio (median of per-round console/tomllib): {row['paired_ratio_median']}x;"
             f" within {BUDGET_CHECK_VS_TOMLLIB}x: {row['within_budget']}"
