@@ -18,7 +18,11 @@ class that is only named, never built, in a run costs no compilation at all.
 Only what progsync's records use is supported; anything else (`__post_init__`, `InitVar`,
 fields with `init`, `repr`, `compare` or `hash` changed, a class that defines one of the six
 methods itself) is refused when the class is defined, so it cannot silently differ from
-`@dataclass`. Mutable dataclasses stay plain `@dataclass`.
+`@dataclass`. Mutable dataclasses stay plain `@dataclass`. Two differences remain, neither
+reachable from a command: until its first instance, `inspect.signature` of a record shows the
+stub `(*args, **kwargs)`; and assigning a name that is not a field to a record with slots raises
+`FrozenInstanceError`, where Python 3.11's own frozen slots dataclass fails with a TypeError
+(its `__setattr__` names the class from before slots were added).
 """
 
 from __future__ import annotations
