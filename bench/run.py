@@ -6,6 +6,8 @@ installed:
     python bench/run.py            # prints a table, writes bench/results/latest.json
     python bench/run.py --quick    # fewer repetitions
     python bench/run.py --only squad --out bench/results/squad.json   # one part
+    python bench/run.py --only ratio --venv /tmp/v --out bench/results/ratio.json
+        # `progsync check` vs `import tomllib`, here and in the environment /tmp/v too
 
 The HTTP-cost part starts the same fake Intervals.icu and Garmin Connect servers as the tests
 (127.0.0.1 only) and counts the requests each push makes; the squad part pushes a block to 20
@@ -34,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 BUDGET_STARTUP_RATIO = 3.0
 BUDGET_COMPILE_S = 1.0
+BUDGET_CHECK_VS_TOMLLIB = 2.5
 
 
 def median_runtime(cmd: list[str], runs: int, env: dict[str, str]) -> float:
@@ -74,6 +77,126 @@ def bench_startup(runs: int, env: dict[str, str]) -> dict[str, Any]:
         out["check"]["median_s"] / out["import_tomllib"]["median_s"], 2
     )
     return out
+
+
+def bench_check_ratio(runs: int, env: dict[str, str], venvs: list[Path]) -> dict[str, Any]:
+    """`progsync check examples/week.toml` against `python -c "import tomllib"`, side by side.
+
+    The measure of issue #27: the installed console script (what users run) within
+    `BUDGET_CHECK_VS_TOMLLIB` × the standard library's TOML parser alone, both started by the
+    same environment's interpreter. The commands run alternately, `runs` rounds, each round in a
+    rotated order, so that load from other jobs on the machine falls on all of them alike; the
+    result is the ratio of the medians and the median of the per-round ratios. `python -m` and a
+    direct call of the entry function separate what the console script itself costs.
+    """
+    week = str(ROOT / "examples" / "week.toml")
+    out: dict[str, Any] = {}
+    for venv in venvs:
+        python = str(venv / "bin" / "python")
+        commands = {
+            "import_tomllib": [python, "-c", "import tomllib"],
+            "console_script": [str(venv / "bin" / "progsync"), "check", week],
+            "python_m": [python, "-m", "progsync.sync", "check", week],
+            "entry_function": [
+                python,
+                "-c",
+                "from progsync.sync.cli.entry import main; main()",
+                "check",
+                week,
+            ],
+            "bare_python": [python, "-c", "pass"],
+        }
+        for name, cmd in commands.items():  # each must work: a failing command is fast
+            result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, check=False)
+            if result.returncode != 0:
+                raise SystemExit(f"{name} failed in {venv}: {result.stderr.decode()[-500:]}")
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        names = list(commands)
+        for round_ in range(runs):
+            shift = round_ % len(names)
+            for name in names[shift:] + names[:shift]:
+                start = time.perf_counter()
+                subprocess.run(
+                    commands[name],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    check=False,
+                )
+                times[name].append(time.perf_counter() - start)
+        base = statistics.median(times["import_tomllib"])
+        row: dict[str, Any] = {
+            name: {
+                "median_s": round(statistics.median(values), 4),
+                "vs_import_tomllib": round(statistics.median(values) / base, 2),
+            }
+            for name, values in times.items()
+        }
+        paired = [a / b for a, b in zip(times["console_script"], times["import_tomllib"], strict=True)]
+        row["paired_ratio_median"] = round(statistics.median(paired), 2)
+        row["runs"] = runs
+        row["editable"] = _editable(venv)
+        # Set, an editable install compiles progsync's own modules from source on every start.
+        row["PYTHONDONTWRITEBYTECODE"] = bool(env.get("PYTHONDONTWRITEBYTECODE"))
+        row["within_budget"] = row["console_script"]["vs_import_tomllib"] <= BUDGET_CHECK_VS_TOMLLIB
+        out[str(venv)] = row
+    return out
+
+
+PHASES = (
+    ("tomllib", "import tomllib"),
+    ("dataclasses", "import dataclasses"),
+    ("pathlib", "import pathlib"),
+    ("cli.runner", "import progsync.sync.cli.runner"),
+    ("workouts.errors", "import progsync.workouts.errors"),
+    ("settings.config", "import progsync.sync.settings.config"),
+    ("workouts.model", "import progsync.workouts.model"),
+    ("workouts.plan", "import progsync.workouts.plan"),
+    ("app.plans", "import progsync.sync.app.plans"),
+    ("workouts.checks", "import progsync.workouts.checks"),
+    ("the check", "run()"),
+)
+
+
+def bench_check_phases(runs: int, env: dict[str, str]) -> dict[str, Any]:
+    """Where `check examples/week.toml` spends its time: each import in turn, then the check.
+
+    Each row includes what it imports that the rows before did not; best of `runs` processes.
+    """
+    lines = [
+        "import contextlib, io, json, time",
+        "def run():",
+        "    from progsync.sync.cli.runner import parse_check, run_check",
+        "    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):",
+        f"        run_check(parse_check(['check', {str(ROOT / 'examples' / 'week.toml')!r}]))",
+        "t = [time.perf_counter()]",
+    ]
+    for _, statement in PHASES:
+        lines += [statement, "t.append(time.perf_counter())"]
+    lines.append("print(json.dumps([b - a for a, b in zip(t, t[1:])]))")
+    code = "\n".join(lines)
+    samples = []
+    for _ in range(runs):
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        )
+        samples.append(json.loads(result.stdout.splitlines()[-1]))
+    best = min(samples, key=sum)
+    out = {name: round(seconds * 1000, 1) for (name, _), seconds in zip(PHASES, best, strict=True)}
+    out["total"] = round(sum(best) * 1000, 1)
+    return out
+
+
+def print_phases(phases: dict[str, float]) -> None:
+    print("check, in process (ms, the fastest of the runs)")
+    for name, ms in phases.items():
+        print(f"  {name:<16} {ms:6.1f}")
+
+
+def _editable(venv: Path) -> bool:
+    """Whether progsync is installed in `venv` in editable mode (a path hook on every start)."""
+    return any(venv.glob("lib/python*/site-packages/__editable__*progsync*"))
 
 
 def generate_plan(weeks: int, copies: int = 1) -> str:
@@ -449,7 +572,7 @@ def _drop_session(text: str, marker: str) -> str:
     return "[[session]]".join(kept)
 
 
-PARTS = ("startup", "compile", "scale", "memory", "http", "squad")
+PARTS = ("startup", "ratio", "phases", "compile", "scale", "memory", "http", "squad")
 
 
 def main() -> int:
@@ -464,6 +587,13 @@ def main() -> int:
         choices=PARTS,
         help="run only this part (repeatable); the report then holds only those parts",
     )
+    parser.add_argument(
+        "--venv",
+        action="append",
+        type=Path,
+        help="the `ratio` part measures this environment's console script too (repeatable; "
+        "default: only the running one), e.g. a non-editable `pip install .`",
+    )
     args = parser.parse_args()
     env = {**os.environ, "PROGSYNC_CONFIG": os.devnull if os.name != "nt" else "NUL"}
     env["PROGSYNC_CONFIG"] = str(Path(tempfile.mkdtemp()) / "none.toml")
@@ -471,6 +601,8 @@ def main() -> int:
     runs = 7 if args.quick else 21
     parts: dict[str, Any] = {
         "startup": lambda: bench_startup(runs, env),
+        "ratio": lambda: bench_check_ratio(21, env, [Path(sys.prefix), *(args.venv or [])]),
+        "phases": lambda: bench_check_phases(11, env),
         "compile": lambda: bench_compile([13, 26, 52]),
         "scale": lambda: bench_scale([1250, 2500, 5000, 10000] if not args.quick else [1250, 5000]),
         "memory": lambda: bench_memory(52),
@@ -499,6 +631,10 @@ def main() -> int:
 def print_table(report: dict[str, Any]) -> None:
     if "startup" in report:
         print_startup(report)
+    if "ratio" in report:
+        print_ratio(report["ratio"])
+    if "phases" in report:
+        print_phases(report["phases"])
     if "compile" in report:
         print_compile(report)
     if "scale" in report:
@@ -538,6 +674,23 @@ def print_startup(report: dict[str, Any]) -> None:
         print(f"  {name:<27} {s[name]['median_s'] * 1000:6.0f} ms   {s[name]['ratio']:4.1f}x bare")
     print(f"  check within {BUDGET_STARTUP_RATIO}x budget: {s['check_within_budget']}")
     print(f"  check vs `import tomllib` alone: {s['check_vs_import_tomllib']}x")
+
+
+def print_ratio(ratio: dict[str, Any]) -> None:
+    for venv, row in ratio.items():
+        kind = "editable" if row["editable"] else "installed"
+        print(f"check vs `import tomllib`, {row['runs']} alternating runs, {venv} ({kind})")
+        for name in ("console_script", "python_m", "entry_function", "import_tomllib", "bare_python"):
+            print(
+                f"  {name:<16} {row[name]['median_s'] * 1000:6.1f} ms"
+                f"   {row[name]['vs_import_tomllib']:4.2f}x import tomllib"
+            )
+        if row["editable"] and row["PYTHONDONTWRITEBYTECODE"]:
+            print("  (PYTHONDONTWRITEBYTECODE is set: without cached bytecode this is not a user's start)")
+        print(
+            f"  paired ratio (median of per-round console/tomllib): {row['paired_ratio_median']}x;"
+            f" within {BUDGET_CHECK_VS_TOMLLIB}x: {row['within_budget']}"
+        )
 
 
 def print_compile(report: dict[str, Any]) -> None:

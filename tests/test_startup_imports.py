@@ -78,3 +78,18 @@ def test_fast_and_click_check_print_the_same(tmp_path) -> None:  # type: ignore[
     slow = subprocess.run([sys.executable, "-c", "from progsync.sync.cli.commands import main; main()", "check", str(plan)], capture_output=True, text=True, cwd=ROOT)
     assert "warning[progression-gradual]" in fast.stderr and "did you mean 10min?" in fast.stderr
     assert (fast.returncode, fast.stdout, fast.stderr) == (slow.returncode, slow.stdout, slow.stderr)
+
+
+def test_check_defines_its_frozen_classes_as_records() -> None:
+    """`@dataclass(frozen=True)` compiles six methods per class at import (~0.5 ms each on the CI
+    machine); the modules `check` imports define theirs with `@record` instead (docs/performance.md)."""
+    probe = PROBE.replace(
+        'print("MODULES="',
+        "import dataclasses\n"
+        "stdlib = sorted(f'{m.__name__}.{c.__qualname__}' for m in list(sys.modules.values()) if m.__name__.startswith(('progsync.workouts', 'progsync.sync.app', 'progsync.sync.settings'))"
+        " for c in vars(m).values() if isinstance(c, type) and c.__module__ == m.__name__ and dataclasses.is_dataclass(c) and c.__dataclass_params__.frozen)\n"
+        'print("MODULES="',
+    ).replace('json.dumps(sorted({m.split(".")[0] for m in sys.modules}))', "json.dumps(stdlib)")
+    result = subprocess.run([sys.executable, "-c", probe, json.dumps(["check", str(EXAMPLES / "week.toml")])], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    line = next(line for line in result.stderr.splitlines() if line.startswith("MODULES="))
+    assert json.loads(line.removeprefix("MODULES=")) == []

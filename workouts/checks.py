@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ from .model import (
     Session,
 )
 from .profile import Profile
+from .records import record
 from .rules import Settings, parse_settings
 from .units import Units, format_duration, format_pace
 
@@ -43,7 +44,7 @@ from .weeks import (
 )
 
 
-@dataclass(frozen=True)
+@record
 class _Run:
     """What the progression rules look at in one session."""
 

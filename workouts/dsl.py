@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass
 from typing import Literal
 
 from .errors import StepSyntaxError, did_you_mean
@@ -31,6 +30,7 @@ from .model import (
     Target,
 )
 from .profile import PACE_ALIASES, PACE_NAMES, Profile, canonical_pace_name
+from .records import record
 from .units import Units, format_pace, is_duration, parse_distance, parse_duration, parse_pace
 
 KINDS: dict[str, StepKind] = {
@@ -69,8 +69,10 @@ _SPEED_FACTOR = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class StepWarning:
+    """Something odd in a step string that still compiles (a likely typo), with a hint."""
+
     message: str
     hint: str | None = None
 

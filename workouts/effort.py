@@ -19,7 +19,7 @@ marathon pace), Z4 threshold (around threshold pace), Z5 hard (5k and faster). P
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from .model import (
     Block,
@@ -33,6 +33,7 @@ from .model import (
     Step,
 )
 from .profile import Profile
+from .records import record
 from .units import Units
 
 #: Pace (s/km) assumed for distance steps when the profile has no easy pace.
@@ -90,7 +91,7 @@ def shown_seconds(step: Step, profile: Profile) -> float:
     return step_seconds(step, profile) or OPEN_STEP_SECONDS
 
 
-@dataclass(frozen=True)
+@record
 class Effort:
     """Zone 0 (rest) to 5 (hard), and a height 0..1 for pictures."""
 
@@ -106,7 +107,7 @@ class Effort:
         return "rest" if self.zone == 0 else f"Z{self.zone} {self.name}"
 
 
-@dataclass(frozen=True)
+@record
 class PaceScale:
     """The athlete's pace anchors (s/km) that zones and heights are measured against."""
 

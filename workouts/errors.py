@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from .records import record
+
 
 class ProgsyncError(Exception):
     """Base of every error progsync raises on purpose. `exit_code` is what the CLI exits with."""
@@ -31,7 +33,7 @@ class ProgsyncError(Exception):
 EXCERPT_WIDTH = 100
 
 
-@dataclass(frozen=True)
+@record
 class Location:
     """Where something was written: a file, a 1-based line and column, and the line's text."""
 
@@ -68,7 +70,7 @@ class Location:
         return text
 
 
-@dataclass(frozen=True)
+@record
 class Issue:
     """One problem found in the input: an error or a warning, with its place and a hint."""
 

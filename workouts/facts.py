@@ -11,7 +11,6 @@ rule modules. Pure.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -31,6 +30,7 @@ from .model import (
     flatten,
 )
 from .profile import Profile, canonical_pace_name
+from .records import record
 from .rules import Settings
 from .units import Units, format_pace, parse_pace
 
@@ -60,7 +60,7 @@ MIN_BUILD = 10.0
 
 
 # -- per-session facts -----------------------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class Segment:
     """Consecutive steps at one target: `index` is the 1-based position of its first step."""
 
@@ -70,7 +70,7 @@ class Segment:
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class Shape:
     """A progression run as its parts: the easy opening, the faster stages, any breaks."""
 
@@ -80,8 +80,10 @@ class Shape:
     seconds: float
 
 
-@dataclass(frozen=True)
+@record
 class Facts:
+    """What the rules read about one session: its time, distance, effort split and shape."""
+
     session: Session
     profile: Profile
     seconds: float

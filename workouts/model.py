@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import field, fields, is_dataclass
 from typing import Any, Literal
 
+from .records import record
 from .units import Units, format_pace
 
 StepKind = Literal["warmup", "run", "recover", "rest", "cooldown"]
@@ -25,7 +26,7 @@ RampDirection = Literal["rising", "falling"]
 Sport = Literal["run", "bike", "swim", "strength", "cardio", "yoga", "hiit", "mobility", "other"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True, slots=True)
 class End:
     """How a step ends: a time (s), a distance (m), the lap button, a heart rate (bpm), or kcal."""
 
@@ -33,13 +34,15 @@ class End:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True, slots=True)
 class OpenTarget:
+    """No target: run by feel."""
+
     kind: Literal["open"] = "open"
     label: str = "open"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True, slots=True)
 class PaceTarget:
     """A pace range; `slow` >= `fast` in seconds per km."""
 
@@ -66,15 +69,17 @@ class PaceTarget:
         return f"{format_pace(self.slow, units, suffix=False)}-{format_pace(self.fast, units)}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True, slots=True)
 class HeartRateTarget:
+    """A heart-rate range in bpm."""
+
     kind: Literal["hr"] = "hr"
     low: int
     high: int
     label: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True, slots=True)
 class HeartRateZoneTarget:
     """A zone of the watch's own heart-rate zones; `low`/`high` are the profile's bpm if known."""
 
@@ -85,22 +90,26 @@ class HeartRateZoneTarget:
     label: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True, slots=True)
 class PowerTarget:
+    """A power range in watts."""
+
     kind: Literal["power"] = "power"
     low: int
     high: int
     label: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True, slots=True)
 class PowerZoneTarget:
+    """A zone of the watch's own power zones."""
+
     kind: Literal["power_zone"] = "power_zone"
     zone: int
     label: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True, slots=True)
 class RpeTarget:
     """Perceived effort: no device can follow it, so encoders carry it as a note."""
 
@@ -109,7 +118,7 @@ class RpeTarget:
     label: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True, slots=True)
 class CadenceTarget:
     """A cadence range in steps per minute (revolutions per minute for cycling)."""
 
@@ -131,7 +140,7 @@ Target = (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True, slots=True)
 class Step:
     """One executable step. `name` is a short label for watches ("Stage 2/3")."""
 
@@ -148,8 +157,10 @@ class Step:
     ramp: RampDirection | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True, slots=True)
 class Repeat:
+    """`count` times the `steps`."""
+
     type: Literal["repeat"] = "repeat"
     count: int
     steps: tuple[Block, ...]
@@ -158,7 +169,7 @@ class Repeat:
 Block = Step | Repeat
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True, slots=True)
 class ProgressionInfo:
     """What a `progression = {...}` spec asked for, kept so checks and `show` can explain it."""
 
@@ -170,7 +181,7 @@ class ProgressionInfo:
     total: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True, slots=True)
 class Session:
     """A dated, fully resolved session of a plan."""
 
@@ -222,8 +233,10 @@ class Session:
         return f"'{self.name}' ({self.date:%a} {self.date.isoformat()})"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record(kw_only=True, slots=True)
 class Plan:
+    """A compiled plan: its sessions in date order and where they came from."""
+
     name: str
     units: Units
     sessions: tuple[Session, ...]

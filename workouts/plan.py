@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any, Literal, cast
 
 from .dsl import pace_sense, parse_step
@@ -32,6 +32,7 @@ from .model import (
 )
 from .profile import Profile, ProfileError, athlete_layers, build_profile
 from .progression import ProgressionProblem, expand_progression
+from .records import record
 from .source import SourceMap, Span, parse_toml
 from .units import Units
 
@@ -135,7 +136,7 @@ def unrolled_count(blocks: Sequence[Block]) -> int:
 #: Pace used to estimate distance or time of steps without a pace target, when no easy pace is known.
 
 
-@dataclass(frozen=True)
+@record
 class Compiled:
     """The result of compiling one plan file: the plan, its warnings and the profile used."""
 

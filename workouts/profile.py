@@ -10,10 +10,11 @@ config's; the same for heart rate (`max_hr`, `lthr`, `resting_hr`, `hr_zones`). 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from .errors import StepSyntaxError, did_you_mean
+from .records import record
 from .units import Units, parse_duration, parse_pace
 
 PACE_NAMES = ("easy", "recovery", "long", "marathon", "half", "threshold", "10k", "5k")
@@ -52,7 +53,7 @@ PROFILE_KEYS = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class ProfileProblem:
     """A key of the profile that is wrong: `key` is its dotted path inside `[athlete]`."""
 
@@ -67,8 +68,10 @@ class ProfileError(ValueError):
         self.problems = problems
 
 
-@dataclass(frozen=True)
+@record
 class PaceRange:
+    """A pace range in s/km: `slow` >= `fast`."""
+
     slow: float
     fast: float
 
@@ -77,7 +80,7 @@ class PaceRange:
         return (self.slow + self.fast) / 2
 
 
-@dataclass(frozen=True)
+@record
 class Profile:
     """Resolved athlete figures. Paces in s/km; heart rate in bpm; power in watts."""
 

@@ -8,19 +8,19 @@ step evenly from `from` towards `to`, the last exactly at `to`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from .dsl import MAX_STEP_METRES, MAX_STEP_SECONDS, parse_step, parse_target
 from .errors import StepSyntaxError, did_you_mean
 from .model import End, PaceTarget, ProgressionInfo, Step
 from .profile import Profile
+from .records import record
 from .units import Units, format_pace, is_duration, parse_distance, parse_duration
 
 PROGRESSION_KEYS = ("duration", "distance", "from", "to", "stages", "easy", "warmup", "cooldown")
 
 
-@dataclass(frozen=True)
+@record
 class ProgressionProblem(Exception):
     """A key of a progression table that is wrong; `key` names it for the error location."""
 

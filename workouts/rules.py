@@ -11,17 +11,18 @@ applies them is elsewhere.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
 from .errors import StepSyntaxError, did_you_mean
+from .records import record
 from .units import format_duration, parse_duration, parse_pace
 
 ParamKind = Literal["duration", "pace_delta", "share", "ratio", "count", "days", "choice", "pace"]
 Value = float | str
 
 
-@dataclass(frozen=True)
+@record
 class Param:
     """One threshold of a rule: its config key, default (as written in the config) and meaning."""
 
@@ -32,8 +33,10 @@ class Param:
     choices: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Rule:
+    """A coaching rule: its code, title, what it looks at (`scope`), why, and thresholds."""
+
     code: str
     title: str
     scope: Literal["progression", "week", "adapt"]
@@ -374,7 +377,7 @@ ADAPT_BY_CODE = {rule.code: rule for rule in ADAPT_RULES}
 EXPLAINED = {**RULES_BY_CODE, **ADAPT_BY_CODE}
 
 
-@dataclass(frozen=True)
+@record
 class SettingProblem:
     """A wrong entry of a `[checks]` table; `key` is its dotted path inside `[checks]`."""
 
@@ -389,7 +392,7 @@ class SettingsError(ValueError):
         self.problems = problems
 
 
-@dataclass(frozen=True)
+@record
 class Settings:
     """Which rules run and with which thresholds (pace deltas in s/km, durations in s)."""
 

@@ -9,16 +9,16 @@ too, so plans and the config report them alike.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Issue, Location
+from .records import record
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
 
 
-@dataclass(frozen=True)
+@record
 class Span:
     """A range of lines (1-based, end exclusive) that one table occupies."""
 

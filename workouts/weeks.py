@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,7 @@ from .errors import Issue
 from .model import (
     Session,
 )
+from .records import record
 from .rules import Settings
 from .units import Units, format_clock, format_distance, format_duration
 
@@ -38,8 +38,10 @@ from .facts import (
 
 
 # -- weeks ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record
 class Week:
+    """A week of the plan (`index` from 1, from its Monday) and the facts of its sessions."""
+
     index: int
     start: dt.date
     facts: tuple[Facts, ...]
@@ -71,7 +73,7 @@ def _amount(load: float, by: str, units: Units) -> str:
     return format_distance(load, units) if by == "distance" else format_clock(load)
 
 
-@dataclass(frozen=True)
+@record
 class _Timeline:
     """What the week and block rules look at: one athlete's sessions, grouped into weeks."""
 

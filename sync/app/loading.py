@@ -7,7 +7,6 @@ push and review), which resolves a relative `[plan] start = "next-monday"`.
 from __future__ import annotations
 
 import glob
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +14,7 @@ from progsync.sync.settings.config import Config, today
 from progsync.workouts.errors import InputError, Issue, Location
 from progsync.workouts.model import Session
 from progsync.workouts.plan import Compiled, compile_plan
+from progsync.workouts.records import record
 from progsync.workouts.source import read_source
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     ActualHistory = Callable[[list[Compiled]], tuple[Sequence[Activity], Sequence[Issue], str]]
 
 
-@dataclass(frozen=True)
+@record
 class Loaded:
     """Every compiled plan of one command, and their sessions in date order."""
 

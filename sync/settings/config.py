@@ -12,11 +12,12 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from progsync.workouts.errors import InputError, Issue, Location, did_you_mean
+from progsync.workouts.records import record
 from progsync.workouts.source import SourceMap, parse_toml, read_source
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def default_config_path() -> Path:
 DEFAULT_TIMEOUT = 60.0
 
 
-@dataclass(frozen=True)
+@record
 class PushSettings:
     """`[push]`: where a bare `push` sends (`to`), how many days ahead (`window`, in days, None
     for the whole plan) and whether past sessions are removed from the calendar."""
@@ -94,7 +95,7 @@ class PushSettings:
     delete_past: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class IntervalsSettings:
     """`[intervals]`: whose calendar (`athlete_id`, else the stored credentials'), the server,
     events per bulk request, requests per second across the run (Intervals.icu allows about 10
@@ -107,7 +108,7 @@ class IntervalsSettings:
     timeout: float = DEFAULT_TIMEOUT
 
 
-@dataclass(frozen=True)
+@record
 class GarminSettings:
     """`[garmin]`: the API's address (a proxy or a test server), whether each upload is read
     back and compared, and the total seconds one request may take."""
@@ -117,7 +118,7 @@ class GarminSettings:
     timeout: float = DEFAULT_TIMEOUT
 
 
-@dataclass(frozen=True)
+@record
 class FolderSettings:
     """`[folder]`: the folder of a bare `--to folder` (None: the built-in outbox) and the file
     formats written there."""
@@ -126,7 +127,7 @@ class FolderSettings:
     formats: tuple[Format, ...] = ("fit",)
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     """The config file, checked and typed: every default is here or in the section types above.
 

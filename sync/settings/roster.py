@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from progsync.workouts.adjust import adjustment_problems
 from progsync.workouts.errors import Issue, Location
+from progsync.workouts.records import record
 
 #: Where an athlete's workouts go: every destination kind but a calendar file.
 ROUTING_KEYS = ("intervals", "garmin", "folder")
@@ -22,7 +23,7 @@ ADJUST_KEYS = ("scale", "rest_days")
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 
-@dataclass(frozen=True)
+@record
 class Athlete:
     """One `[athletes.NAME]` table: the profile keys (the same as `[athlete]`'s, parsed by
     `workouts.profile`), where the workouts go, and the plan's adjustments for them."""
