@@ -209,3 +209,21 @@ def test_requests_are_paced_across_the_whole_squad(squad: FakeIntervals, isolate
     assert code == 0 and len(arrivals) == 4, "a listing and a bulk write for each of two athletes"
     gaps = [b - a for a, b in itertools.pairwise(arrivals)]
     assert min(gaps) >= 0.75, f"a second apart, across athletes too: {gaps}"
+
+
+def test_adoption_in_coach_mode_takes_over_each_athletes_own_event_and_nothing_of_the_coachs(squad: FakeIntervals, tmp_path: Path) -> None:
+    """`[plan] athletes` or `--athlete`: each athlete's push adopts on that athlete's calendar,
+    under their own lock and rails; the coach's calendar is never read or written."""
+    coach_own = squad.add_foreign(day="2026-11-24", name="Tempo")
+    hers = squad.calendar("i201")
+    squad.next_id += 1
+    hers[squad.next_id] = {"id": squad.next_id, "category": "WORKOUT", "type": "Run", "name": "Tempo",
+                           "start_date_local": "2026-11-24T00:00:00", "description": "- 30m Z2 HR", "external_id": None}
+    anna_tempo = squad.next_id
+    plan = write(tmp_path, BLOCK.replace("start = 2026-11-23", 'start = 2026-11-23\nathletes = ["anna", "ben"]'))
+    code, doc = push(str(plan), "--to", "intervals", "--adopt-foreign")
+    assert code == 0, doc
+    assert [d["counts"]["adopt"] for d in doc["destinations"]] == [1, 0]
+    assert hers[anna_tempo]["external_id"] == "progsync:anna@squad-block/tempo"
+    assert len(hers) == 3, "her Tempo taken over, not doubled"
+    assert squad.calendar("i100")[coach_own]["external_id"] is None, "the coach's own event untouched"

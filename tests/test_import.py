@@ -106,6 +106,37 @@ def test_garmin_connect_ride_with_power_cadence_and_speed() -> None:
     ]
 
 
+def test_swim_and_strength_fields_the_language_lacks_are_kept_as_notes_and_reported() -> None:
+    """Garmin's swim steps carry stroke, drill and equipment, strength steps an exercise and a
+    weight (st3v/garmin-workouts-mcp PR #5, garmin_mcp PR #54: real-services.md); the language
+    has no words for them, so each is a note on its step and a warning, never dropped."""
+    step = {"type": "ExecutableStepDTO", "stepOrder": 1, "stepType": {"stepTypeKey": "interval"},
+            "endCondition": {"conditionTypeKey": "distance"}, "endConditionValue": 100.0}
+    swim = {"workoutName": "Pool", "sportType": {"sportTypeKey": "swimming"}, "poolLength": 25.0,
+            "poolLengthUnit": {"unitKey": "meter"},
+            "workoutSegments": [{"workoutSteps": [
+                {**step, "strokeType": {"strokeTypeId": 3, "strokeTypeKey": "breaststroke"},
+                 "drillType": {"drillTypeKey": "kick"}, "equipmentType": {"equipmentTypeKey": "kickboard"}},
+                {**step, "strokeType": {"strokeTypeId": 0, "strokeTypeKey": None}},
+                {**step, "type": "WeirdStepDTO"},
+            ]}]}
+    imported = read_garmin_workout(swim, _profile())
+    first, plain, weird = imported.session.steps
+    assert isinstance(first, Step) and isinstance(plain, Step) and isinstance(weird, Step)
+    assert first.note == "stroke breaststroke · drill kick · equipment kickboard"
+    assert plain.note is None, "no stroke chosen is nothing lost"
+    assert weird.note == "a WeirdStepDTO step"
+    assert any("stroke" in lost for lost in imported.lost) and any("pool length (25 meter)" in lost for lost in imported.lost)
+    assert any("WeirdStepDTO" in lost for lost in imported.lost)
+    strength = {"workoutName": "Legs", "sportType": {"sportTypeKey": "strength_training"},
+                "workoutSegments": [{"workoutSteps": [
+                    {**step, "endCondition": {"conditionTypeKey": "reps"}, "endConditionValue": 10.0,
+                     "category": "SQUAT", "exerciseName": "BARBELL_BACK_SQUAT", "weightValue": 80.0}]}]}
+    [squat] = read_garmin_workout(strength, _profile()).session.steps
+    assert isinstance(squat, Step) and squat.note is not None
+    assert "exercise barbell back squat" in squat.note and "weight 80" in squat.note
+
+
 @pytest.mark.parametrize(
     "path",
     [

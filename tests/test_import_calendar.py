@@ -58,8 +58,10 @@ def test_push_with_adoption_makes_no_new_workouts(fake: FakeIntervals, tmp_path:
     before = set(fake.events)
     pushed = run_cli("push", str(plan), "--to", "intervals", "--adopt-foreign")
     assert pushed.returncode == 0, pushed.stdout + pushed.stderr
-    assert "adopted Intervals.icu event" in pushed.stderr
+    assert "takes over Intervals.icu event" in pushed.stderr
+    assert "2 adopt" in pushed.stdout + pushed.stderr
     assert set(fake.events) == before, "no new event: the two were taken over"
+    assert [m for m, _, _, _ in fake.writes()] == ["PUT", "PUT"], "one PUT each, in place"
     adopted = [e for e in fake.events.values() if (e.get("external_id") or "").startswith(MARKER)]
     assert sorted(e["start_date_local"][:10] for e in adopted) == ["2026-11-24", "2026-11-26"]
     # a second push changes nothing
@@ -78,3 +80,46 @@ def test_push_without_adoption_duplicates(fake: FakeIntervals, tmp_path: Path) -
     assert pushed.returncode == 0, pushed.stdout + pushed.stderr
     assert len(fake.events) == 5
 
+
+
+def test_a_dry_run_shows_the_adoptions_and_writes_nothing(fake: FakeIntervals, tmp_path: Path) -> None:
+    _calendar(fake)
+    plan = _import(tmp_path)
+    fake.log.clear()
+    shown = run_cli("plan", str(plan), "--to", "intervals", "--adopt-foreign")
+    assert shown.returncode == 0, shown.stderr
+    assert "Intervals.icu (i12345): 2 adopt" in shown.stdout
+    assert " ".join(shown.stdout.split()).count("takes over Intervals.icu event") == 2
+    assert fake.writes() == []
+
+
+def test_adoption_stays_within_the_window_and_after_the_rails(fake: FakeIntervals, tmp_path: Path) -> None:
+    _calendar(fake)
+    plan = _import(tmp_path)
+    pushed = run_cli("push", str(plan), "--to", "intervals", "--adopt-foreign", "--window", "3d")
+    assert pushed.returncode == 0, pushed.stderr
+    adopted = sorted(e["start_date_local"][:10] for e in fake.events.values() if (e.get("external_id") or "").startswith(MARKER))
+    assert adopted == ["2026-11-24"], "the 26th is beyond today + 3 days: neither pushed nor adopted"
+    # A push --strict refuses while a warning stands adopts nothing either: it is refused first.
+    for event in fake.events.values():
+        event.pop("external_id", None)
+    with plan.open("a") as f:
+        f.write('\n[[session]]\ndate = 2026-11-28\nname = "Very long"\nsteps = ["400min"]\n')
+    fake.log.clear()
+    strict = run_cli("push", str(plan), "--to", "intervals", "--adopt-foreign", "--strict")
+    assert strict.returncode == 2 and "lasts about 7 hours" in strict.stderr, strict.stderr
+    assert fake.writes() == [], "a refused push adopts nothing"
+
+
+def test_an_event_deleted_after_the_listing_is_created_instead(fake: FakeIntervals, tmp_path: Path) -> None:
+    from .support.fake_http import Fault
+
+    _calendar(fake)
+    plan = _import(tmp_path)
+    [tempo_id] = [k for k, e in fake.events.items() if e["name"] == "Coach's tempo"]
+    # Deleted by hand between the listing and the PUT: the live service answers 404 (real-services.md).
+    fake.faults.append(Fault("PUT", f"/events/{tempo_id}", status=404))
+    pushed = run_cli("push", str(plan), "--to", "intervals", "--adopt-foreign")
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+    ours = sorted(e["start_date_local"][:10] for e in fake.events.values() if (e.get("external_id") or "").startswith(MARKER))
+    assert ours == ["2026-11-24", "2026-11-26"], "the session still reaches the calendar"

@@ -237,7 +237,8 @@ def test_indoor_in_miles_from_the_plan_table_and_a_session_can_opt_out() -> None
 
 
 def test_indoor_events_say_so_on_intervals_icu() -> None:
-    from progsync.sync.services.intervals import event_for, kept_fields
+    from progsync.sync.services.intervals import event_for
+    from progsync.sync.services.intervals_client import kept_fields
 
     event, _ = event_for(_treadmill_km())
     assert event["indoor"] is True and kept_fields(event)["indoor"] is True

@@ -140,6 +140,35 @@ def _end(step: Mapping[str, Any], losses: Losses) -> tuple[End, str | None]:
     return End(kind="lap"), words
 
 
+#: Step fields of swim and strength workouts that the language has no word for, with what a
+#: person calls them: kept as words on the step and reported, never dropped in silence.
+UNHELD = (
+    ("strokeType", "strokeTypeKey", "stroke"),
+    ("drillType", "drillTypeKey", "drill"),
+    ("equipmentType", "equipmentTypeKey", "equipment"),
+)
+
+
+def _unheld(item: Mapping[str, Any], losses: Losses) -> list[str]:
+    """Words for what a step holds that the language cannot (a swim stroke, a drill, equipment,
+    a strength exercise and its weight or reps), each also reported in `losses`."""
+    words = []
+    for key, sub, label in UNHELD:
+        value = item.get(key)
+        chosen = value.get(sub) if isinstance(value, Mapping) else None
+        if chosen:
+            words.append(f"{label} {str(chosen).replace('_', ' ').lower()}")
+    exercise = item.get("exerciseName") or item.get("category")
+    if isinstance(exercise, str) and exercise:
+        words.append(f"exercise {exercise.replace('_', ' ').lower()}")
+    weight = _number(item.get("weightValue"))
+    if weight:
+        words.append(f"weight {weight:g}")
+    for text in words:
+        losses.add(f"a step's {text.split()[0]}: the language has no word for it (kept as a note)")
+    return words
+
+
 def _blocks(items: Sequence[Any], profile: Profile, losses: Losses, where: str) -> list[Block]:
     out: list[Block] = []
     for item in items:
@@ -164,13 +193,17 @@ def _blocks(items: Sequence[Any], profile: Profile, losses: Losses, where: str) 
                 continue
             out.append(Repeat(count=max(1, int(count or 1)), steps=tuple(body)))
             continue
+        if item.get("type") not in (None, "ExecutableStepDTO"):
+            losses.add(f"a step of type {item.get('type')}: read as a plain step (kept as a note)")
         kind = STEP_KINDS.get(step_type or "interval", "run")
         end, end_words = _end(item, losses)
         target, target_words = _target(item, "", profile, losses)
         secondary, secondary_words = _target(item, "secondary", profile, losses)
         description = item.get("description")
         notes = [d for d in (description if isinstance(description, str) else None, end_words,
-                             target_words, secondary_words) if d]
+                             target_words, secondary_words, *_unheld(item, losses)) if d]
+        if item.get("type") not in (None, "ExecutableStepDTO"):
+            notes.append(f"a {item.get('type')} step")
         out.append(
             Step(
                 kind=kind,
@@ -215,6 +248,10 @@ def read_garmin_workout(
             steps.extend(_blocks(segment.get("workoutSteps") or [], profile, losses, source))
     if not steps:
         raise ImportFormatError(f"{source}: the workout has no steps")
+    pool = _number(data.get("poolLength"))
+    if pool:
+        unit = _key(data.get("poolLengthUnit"), "unitKey", "unitId", {}) or "metre"
+        losses.add(f"the pool length ({pool:g} {unit}): the language has no word for it")
     sport_key = _key(data.get("sportType"), "sportTypeKey", "sportTypeId", SPORT_IDS) or "running"
     sport = SPORTS.get(sport_key, "other")
     description = data.get("description")

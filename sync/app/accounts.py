@@ -45,7 +45,7 @@ def login_intervals(config: Config, athlete_id: str | None, api_key_stdin: bool)
         else:
             athlete_id = "0"
     register_secret(api_key)
-    from progsync.sync.services.intervals import client_for
+    from progsync.sync.services.intervals_client import client_for
 
     athlete = client_for(config, str(athlete_id), api_key).athlete()
     store_intervals(str(athlete_id), api_key)
@@ -78,7 +78,7 @@ def whoami(config: Config, to: tuple[str, ...]) -> list[str]:
             except AuthError as exc:
                 lines.append(f"intervals: not connected ({exc.hint})")
                 continue
-            from progsync.sync.services.intervals import client_for
+            from progsync.sync.services.intervals_client import client_for
 
             athlete = client_for(config, creds.athlete_id, creds.api_key).athlete()
             lines.append(

@@ -99,7 +99,7 @@ def _destinations(
                 hint = "run `progsync login intervals` with your own (the coach's) API key"
             checks.append(Check(f"{prefix}intervals", missing, "not connected", hint))
         else:
-            from progsync.sync.services.intervals import client_for
+            from progsync.sync.services.intervals_client import client_for
 
             try:
                 athlete = client_for(config, creds.athlete_id, creds.api_key).athlete()

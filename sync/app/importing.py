@@ -17,11 +17,8 @@ Also from a service (docs/import.md):
   date, as `[workout.KEY]` tables (the language's reusable workouts) a session can name.
   Intervals.icu: one `GET /workouts`; Garmin Connect: the workout list, then each workout that
   progsync did not make.
-- `push --adopt-foreign` (`adopt_foreign`): before a push, take the workout of the same date and
-  name that progsync does not manage yet under its management, so the push updates it instead of
-  adding a copy. Intervals.icu: the event gets progsync's `external_id`; Garmin Connect: the
-  workout is replaced in place by the session, with progsync's marker
-  (`services.garmin.adopting`).
+`push --adopt-foreign` then takes what was imported over instead of adding copies: that is the
+push's own business (an `adopt` action of `reconcile.engine`, applied by each destination).
 """
 
 from __future__ import annotations
@@ -35,7 +32,6 @@ from typing import Any
 from progsync.sync.settings.config import Config
 from progsync.workouts.errors import ProgsyncError
 from progsync.workouts.import_common import Imported, ImportFormatError
-from progsync.workouts.model import Session
 from progsync.workouts.profile import Profile
 from progsync.workouts.units import Units
 
@@ -159,8 +155,10 @@ def import_calendar(
             hint="; ".join(skipped) or None,
         )
     sessions = sorted((i.session for i in imported), key=lambda s: s.date)
+    # A name of its own per range: two imports of different weeks are two plans, so pushing
+    # the second never takes the first one's sessions for removed ones (its plan key differs).
     written = plan_toml(
-        name or "Imported workouts",
+        name or f"{label} {start.isoformat()} to {until.isoformat()}",
         sessions,
         profile,
         units=units,
@@ -182,7 +180,7 @@ def _label(service: str) -> str:
 def _intervals_calendar(
     config: Config, start: dt.date, until: dt.date, profile: Profile, units: Units
 ) -> tuple[list[Imported], list[str]]:
-    from progsync.sync.services.intervals import client_for
+    from progsync.sync.services.intervals_client import client_for
     from progsync.workouts.import_intervals import read_intervals_event
 
     imported: list[Imported] = []
@@ -310,7 +308,7 @@ def _garmin_library(
 def _intervals_library(
     config: Config, profile: Profile, units: Units
 ) -> tuple[list[Imported], list[str]]:
-    from progsync.sync.services.intervals import client_for
+    from progsync.sync.services.intervals_client import client_for
     from progsync.workouts.import_intervals import read_intervals_event
 
     imported: list[Imported] = []
@@ -325,73 +323,3 @@ def _intervals_library(
             )
         )
     return imported, skipped
-
-
-def adopt_foreign(
-    config: Config,
-    files: tuple[str, ...],
-    to: tuple[str, ...],
-    start: dt.date | None = None,
-    until: dt.date | None = None,
-) -> list[str]:
-    """Before a push: take the workouts that another tool (or an import) put on the calendar
-    under progsync's management, so the push updates them instead of adding a copy.
-
-    Only sessions the push covers (from `start`, default today, to `until`) adopt, each the
-    workout of its date and name that nothing of progsync's carries yet. Intervals.icu: the
-    event's `external_id` becomes `progsync:<identity>` (`PUT /events/{id}`), which is how the
-    push recognises its own events. Garmin Connect: `services.garmin.adopting`."""
-    from progsync.sync.app.loading import load_plans
-    from progsync.sync.app.push import resolve_targets
-    from progsync.sync.settings.config import today
-
-    targets = [t for t in resolve_targets(to, config) if t.kind in LABELS]
-    if not targets:
-        return []
-    first = start or today()
-    sessions = [
-        s
-        for s in load_plans(files, config).sessions
-        if s.date >= first and (until is None or s.date <= until)
-    ]
-    if not sessions:
-        return []
-    lines: list[str] = []
-    for target in targets:
-        if target.kind == "intervals":
-            lines.extend(_adopt_intervals(config, sessions))
-        else:
-            from progsync.sync.services.garmin import build
-            from progsync.sync.services.garmin.adopting import adopt_foreign as adopt_garmin
-
-            # The destination the push builds: the same tokens, pace and payloads (`prepare`).
-            lines.extend(adopt_garmin(build(target, config, {}, None), sessions))
-    return lines
-
-
-def _adopt_intervals(config: Config, sessions: list[Session]) -> list[str]:
-    from progsync.sync.services.intervals import MARKER, client_for
-
-    client = client_for(config)
-    events = client.list_events(min(s.date for s in sessions), max(s.date for s in sessions))
-    claimed = {
-        (e.external_id or "")[len(MARKER) :]
-        for e in events
-        if (e.external_id or "").startswith(MARKER)
-    }
-    foreign = [e for e in events if not (e.external_id or "").startswith(MARKER)]
-    lines: list[str] = []
-    for session in sessions:
-        if session.identity in claimed:
-            continue
-        for event in foreign:
-            if event.day == session.date and (event.name or "").strip() == session.name.strip():
-                client.update_event(event.key, {"external_id": MARKER + session.identity})
-                foreign.remove(event)
-                claimed.add(session.identity)
-                lines.append(
-                    f"adopted Intervals.icu event {event.key} '{session.name}' on "
-                    f"{session.date.isoformat()}"
-                )
-                break
-    return lines

@@ -166,6 +166,7 @@ def run_push(
     max_delete: int | None = None,
     adopt: tuple[str, ...] | list[str] = (),
     trust_listing: bool = False,
+    adopt_foreign: bool = False,
 ) -> PushOutcome:
     """Plan (dry run) or push every session of `loaded` to each destination.
 
@@ -173,7 +174,10 @@ def run_push(
     push they refuse changes nothing there and ends with exit code 2; a plan shows them as
     warnings. `max_delete` allows that many deletions; `adopt` takes over other plans' items
     (a renamed plan), which are then replaced by this plan's. `trust_listing` believes a listing
-    that lacks every item the ledger holds (`engine.check_listing`).
+    that lacks every item the ledger holds (`engine.check_listing`). `adopt_foreign` lets a
+    session the calendar lacks take over the item of its date and name that another tool (or an
+    import's source) put there (`engine.reconcile`), under the same lock and after the same
+    rails as every other write, and shown by a dry run.
     """
     targets = resolve_targets(to, config)
     days_ahead = window_days(window) if window is not None else config.push.window
@@ -224,6 +228,7 @@ def run_push(
                         on_event=on_event,
                         on_plan=rails,
                         trust_listing=trust_listing,
+                        adopt_foreign=adopt_foreign,
                     )
                     report.warnings.extend(rails.warnings)
                     if dry_run:

@@ -55,6 +55,13 @@ def _sync_options(func: Any) -> Any:
         help="Take over PLAN's workouts (a renamed plan): they are replaced by this plan's.",
     )(func)
     func = click.option(
+        "--adopt-foreign",
+        is_flag=True,
+        help="A session the calendar lacks takes over the Intervals.icu event or Garmin Connect "
+        "calendar entry of its date and name that another tool put there (after `progsync "
+        "import --from ...`), instead of being added beside it.",
+    )(func)
+    func = click.option(
         "--trust-listing",
         is_flag=True,
         help="Believe a listing that shows none of the items pushed before (you removed them).",
@@ -78,6 +85,7 @@ def _run_sync(
     max_delete: int | None = None,
     adopt: tuple[str, ...] = (),
     trust_listing: bool = False,
+    adopt_foreign: bool = False,
     athletes: tuple[str, ...] = (),
     quiet: bool = False,
 ) -> int:
@@ -121,6 +129,7 @@ def _run_sync(
                 max_delete=max_delete,
                 adopt=adopt,
                 trust_listing=trust_listing,
+                adopt_foreign=adopt_foreign,
             )
         combined.reports.extend(outcome.reports)
         combined.errors.extend(outcome.errors)
@@ -148,28 +157,9 @@ def plan_cmd(ctx: click.Context, /, files: tuple[str, ...], **options: Any) -> i
     is_flag=True,
     help="Print nothing on success; one line per destination otherwise.",
 )
-@click.option(
-    "--adopt-foreign",
-    is_flag=True,
-    help="First take the Intervals.icu events or Garmin Connect workouts of the same date and "
-    "name under progsync's management (after `progsync import --from ...`), instead of adding "
-    "copies.",
-)
 @click.pass_context
-def push(
-    ctx: click.Context, /, files: tuple[str, ...], adopt_foreign: bool = False, **options: Any
-) -> int:
+def push(ctx: click.Context, /, files: tuple[str, ...], **options: Any) -> int:
     """Make each destination's calendar match the plan FILES (globs are fine)."""
-    if adopt_foreign and not options.get("dry_run"):
-        from progsync.sync.app.importing import adopt_foreign as adopt
-
-        if options.get("athletes"):
-            raise click.UsageError("--adopt-foreign works on your own calendar, not a squad's")
-        start = _date(options.get("start"), "--from")
-        for line in adopt(
-            _config(ctx), files, options["to"], start, _date(options.get("until"), "--until")
-        ):
-            click.echo(line, err=True)
     return _run_sync(ctx, files, **options)
 
 

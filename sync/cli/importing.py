@@ -31,7 +31,7 @@ from progsync.sync.settings.config import SERVICES
 @click.option(
     "-o", "--output", default=None, help="Write the plan to this file (default: print it)."
 )
-@click.option("--name", default=None, help="The plan's name (default: Imported workouts).")
+@click.option("--name", default=None, help="The plan's name (default: Imported workouts; from a calendar, the service and the dates).")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @_plan_option
 @click.pass_context

@@ -1,7 +1,7 @@
 """The sync engine: make a destination's calendar match the plan, safely, every time.
 
 `reconcile` is pure: desired sessions, the ledger and the destination's listing in, a list of
-actions out (create / update / move / delete / unchanged / keep). `push` applies them through a
+actions out (create / adopt / update / move / delete / unchanged / keep). `push` applies them through a
 destination, which records each success in the ledger the moment it happens.
 
 Scope rules, so nothing foreign is touched: only items carrying progsync's marker are ever
@@ -27,14 +27,17 @@ from progsync.sync.reconcile.model import (
     LOG,
     WRITE_OPS,
     Action,
+    Adopting,
     Desired,
     Destination,
+    Foreign,
     Op,
     PushReport,
     Recorder,
     Remote,
     Scope,
     plan_of,
+    same_name,
 )
 from progsync.sync.settings.errors import UntrustedListing
 from progsync.workouts.model import Session
@@ -45,12 +48,18 @@ def reconcile(
     entries: dict[str, Entry],
     remote: dict[str, Remote] | None,
     scope: Scope,
+    foreign: Iterable[Foreign] = (),
 ) -> list[Action]:
     """Compare the plan with what was pushed before and what the destination holds now.
 
     `remote` is None when the destination cannot be listed; then the ledger alone decides.
+    `foreign` (only with `push --adopt-foreign`) are items progsync did not make: a session the
+    destination lacks takes over the one of its date and name (`adopt`) instead of being
+    created beside it; each foreign item is taken at most once, and nothing else of them is
+    ever touched.
     """
     actions: list[Action] = []
+    unclaimed = list(foreign) if remote is not None else []
     wanted: dict[str, Desired] = {}
     for item in desired:
         if scope.contains(item.session.date):
@@ -62,6 +71,30 @@ def reconcile(
         found = remote.get(identity) if remote is not None else None
         exists = found is not None if remote is not None else entry is not None
         if not exists:
+            other = next(
+                (
+                    f
+                    for f in unclaimed
+                    if f.date == session.date and same_name(f.name, session.name)
+                ),
+                None,
+            )
+            if other is not None:
+                unclaimed.remove(other)
+                actions.append(
+                    Action(
+                        "adopt",
+                        identity,
+                        session.date,
+                        session.name,
+                        item,
+                        entry,
+                        None,
+                        reason=f"takes over {other.what}",
+                        adopts=other,
+                    )
+                )
+                continue
             reason = "removed from the destination since the last push" if entry else ""
             actions.append(
                 Action(
@@ -168,8 +201,10 @@ def compute(
     ledger: Ledger,
     scope: Scope,
     trust_listing: bool = False,
+    adopt_foreign: bool = False,
 ) -> Computed:
-    """Prepare payloads, list the destination once for the affected range, and reconcile."""
+    """Prepare payloads, list the destination once for the affected range, and reconcile
+    (with the foreign items of that range, when adopting them)."""
     warnings: list[str] = []
     desired: list[Desired] = []
     for session in sessions:
@@ -182,6 +217,7 @@ def compute(
         k: v for k, v in ledger.entries(destination.key).items() if plan_of(k) in scope.plans
     }
     remote: dict[str, Remote] | None = None
+    foreign: list[Foreign] = []
     if destination.can_list:
         days = [d.session.date for d in desired] + [
             e.date for e in entries.values() if scope.contains(e.date)
@@ -197,9 +233,11 @@ def compute(
             }
             if not trust_listing:
                 check_listing(destination.label, entries, remote, low, high)
+            if adopt_foreign and isinstance(destination, Adopting):
+                foreign = destination.list_foreign(low, high)
         else:
             remote = {}
-    actions = reconcile(desired, entries, remote, scope)
+    actions = reconcile(desired, entries, remote, scope, foreign)
     stale: list[str] = []
     if remote is not None:
         touched = {a.identity for a in actions}
@@ -220,9 +258,10 @@ def push(
     on_event: Callable[[Action, str, str | None], None] | None = None,
     on_plan: Callable[[list[Action]], None] | None = None,
     trust_listing: bool = False,
+    adopt_foreign: bool = False,
 ) -> PushReport:
     """Reconcile and (unless `dry_run`) apply. Failures are collected, not raised."""
-    computed = compute(destination, sessions, ledger, scope, trust_listing)
+    computed = compute(destination, sessions, ledger, scope, trust_listing, adopt_foreign)
     actions = computed.actions
     report = PushReport(
         destination.key, destination.label, actions, dry_run, warnings=computed.warnings

@@ -46,7 +46,7 @@ def _listing(actions: list[Action]) -> str:
 
 def check_deletes(actions: list[Action], label: str, max_delete: int | None) -> Refused | None:
     """The mass-deletion rule (see the module docstring); None when the push may go ahead."""
-    creates = {(a.date, a.name) for a in actions if a.op == "create"}
+    creates = {(a.date, a.name) for a in actions if a.op in ("create", "adopt")}
     losses = [a for a in actions if a.op == "delete" and (a.date, a.name) not in creates]
     if not losses:
         return None

@@ -14,15 +14,15 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from progsync.sync.reconcile.ledger import Entry, Ledger
 from progsync.workouts.encode import Caveat
 from progsync.workouts.model import Session
 
 LOG = logging.getLogger("progsync.sync")
-Op = Literal["create", "update", "move", "delete", "unchanged", "keep"]
-WRITE_OPS = ("create", "update", "move", "delete")
+Op = Literal["create", "adopt", "update", "move", "delete", "unchanged", "keep"]
+WRITE_OPS = ("create", "adopt", "update", "move", "delete")
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,24 @@ class Remote:
 
 
 @dataclass(frozen=True)
+class Foreign:
+    """An item on a calendar that progsync did not make (it has no marker): what
+    `push --adopt-foreign` may take over for the session of the same date and name, instead of
+    adding the session beside it. `remote_id` is what adoption acts on (an Intervals.icu event;
+    a Garmin Connect calendar entry), `what` names it for the user."""
+
+    remote_id: str
+    date: dt.date
+    name: str
+    what: str
+
+
+def same_name(a: str, b: str) -> bool:
+    """Two names as a person reads them (runs of spaces folded, as the importer writes them)."""
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+@dataclass(frozen=True)
 class Action:
     op: Op
     identity: str
@@ -69,6 +87,8 @@ class Action:
     remote: Remote | None = None
     old_date: dt.date | None = None
     reason: str = ""
+    #: The foreign item an `adopt` takes over (it is then the session's, as a create would be).
+    adopts: Foreign | None = None
 
     @property
     def remote_id(self) -> str | None:
@@ -85,6 +105,7 @@ class Action:
             "name": self.name,
             "remote_id": self.remote_id,
             "reason": self.reason or None,
+            "adopts": self.adopts.what if self.adopts else None,
         }
 
 
@@ -207,6 +228,17 @@ class Destination(Protocol):
         ...
 
 
+@runtime_checkable
+class Adopting(Protocol):
+    """A destination whose calendar may hold items of other tools (or of a person) that
+    `push --adopt-foreign` can take over: the services, not a folder or a calendar file."""
+
+    def list_foreign(self, start: dt.date, end: dt.date) -> list[Foreign]:
+        """The items without progsync's marker from `start` to `end` (from the listing
+        `list_remote` made, when it covered those dates: no extra request)."""
+        ...
+
+
 @dataclass(frozen=True)
 class SessionFidelity:
     """What one destination keeps of one session: exact, or its caveats (degraded, lost)."""
@@ -281,7 +313,9 @@ class PushReport:
     def summary(self) -> str:
         counts = self.counts
         parts = [
-            f"{counts[op]} {op}" for op in ("create", "update", "move", "delete") if counts[op]
+            f"{counts[op]} {op}"
+            for op in ("create", "adopt", "update", "move", "delete")
+            if counts[op]
         ]
         if counts["unchanged"]:
             parts.append(f"{counts['unchanged']} unchanged")
@@ -304,7 +338,7 @@ class PushReport:
             "ok": self.ok,
             "counts": {
                 op: self.counts.get(op, 0)
-                for op in ("create", "update", "move", "delete", "unchanged", "keep")
+                for op in ("create", "adopt", "update", "move", "delete", "unchanged", "keep")
             },
             "actions": [{**a.as_dict(), "error": failed.get(a.identity)} for a in self.actions],
             "warnings": self.warnings,

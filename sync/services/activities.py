@@ -309,7 +309,7 @@ class IntervalsSource:
 
 
 def intervals_source(config: Config) -> IntervalsSource:
-    from progsync.sync.services.intervals import client_for
+    from progsync.sync.services.intervals_client import client_for
 
     return IntervalsSource(client_for(config))
 

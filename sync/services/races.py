@@ -121,7 +121,7 @@ def garmin_races(source: GarminSource, start: dt.date, until: dt.date) -> list[C
 def calendar_races(service: str, config: Config, start: dt.date, until: dt.date) -> list[CalendarRace]:
     """The races on the athlete's `intervals` or `garmin` calendar between two days."""
     if service == "intervals":
-        from progsync.sync.services.intervals import client_for
+        from progsync.sync.services.intervals_client import client_for
 
         return intervals_races(client_for(config), start, until)
     return garmin_races(garmin_source(config), start, until)

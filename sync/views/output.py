@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from progsync.sync.app.push import PushOutcome, StatusRow
-from progsync.sync.reconcile.model import Action, Fidelity
+from progsync.sync.reconcile.model import WRITE_OPS, Action, Fidelity
 from progsync.sync.settings.secrets import redact
 from progsync.sync.views.render import cell
 from progsync.sync.views.text import visible
@@ -21,6 +21,7 @@ from progsync.workouts.errors import ProgsyncError
 
 OP_STYLE = {
     "create": "green",
+    "adopt": "green",
     "update": "yellow",
     "move": "cyan",
     "delete": "red",
@@ -69,7 +70,7 @@ class PushView:
                 f"[{style}]{action.op}[/{style}]", str(action.date), cell(action.name), cell(detail)
             )
         Console(stderr=not self.dry_run).print(table)
-        writes = [a for a in actions if a.op in ("create", "update", "move", "delete")]
+        writes = [a for a in actions if a.op in WRITE_OPS]
         if writes and not self.dry_run and self.interactive:
             from rich.progress import Progress
 

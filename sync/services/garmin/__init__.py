@@ -7,7 +7,6 @@
 - `destination`: the destination itself, which converges the calendar on the plan;
 - `calendar`: reading the calendar of a date range, the saved workouts and one workout whole
   (`progsync import --from garmin`);
-- `adopting`: `push --adopt-foreign`, taking a foreign workout under progsync's management;
 - `login`: interactive login and the cooldown after failed logins.
 
 `build` is the factory `sync.destinations.build_destination` calls.

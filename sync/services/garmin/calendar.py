@@ -52,11 +52,6 @@ class Saved:
     identity: str | None
 
 
-def same_name(a: str, b: str) -> bool:
-    """Names compared as a person reads them (the importer folds runs of spaces the same way)."""
-    return " ".join(a.split()) == " ".join(b.split())
-
-
 class GarminAccount:
     """Reads one Garmin Connect account through its guarded connection."""
 

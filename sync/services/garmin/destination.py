@@ -7,6 +7,14 @@
   calendar entry); move = replace (the marker carries the date), unschedule, schedule; delete =
   unschedule, then delete. Each push first reads what is there and repairs whatever a crash, a
   fault or a person left (see `GarminDestination`).
+- `push --adopt-foreign`: the calendar entry of a workout progsync did not make, on a session's
+  date and with its name, is taken off and the session put there as a create (`list_foreign`,
+  `_adopt`); the user's saved workout itself is never changed or deleted.
+
+Why this module is long: it is one destination, reading (the workout list and the calendar,
+into `Remote`s and `Foreign`s) and writing (converging each session on one workout with one
+entry), and both halves share the listing it caches for the push; split, each would reach
+into the other's state.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from progsync.sync.reconcile.model import Action, Desired, Recorder, Remote, fingerprint
+from progsync.sync.reconcile.model import Action, Desired, Foreign, Recorder, Remote, fingerprint
 from progsync.sync.services.garmin.calls import GarminCalls, garmin_pacer
 from progsync.sync.services.garmin.client import (
     DESCRIPTION_LIMIT,
@@ -59,11 +67,12 @@ class Copy:
 
 @dataclass(frozen=True)
 class Scheduled:
-    """One calendar entry of a workout."""
+    """One calendar entry of a workout (`title`: the workout's name as the calendar shows it)."""
 
     schedule_id: str
     workout_id: str
     day: dt.date
+    title: str = ""
 
 
 def months(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
@@ -107,6 +116,8 @@ class GarminDestination:
         self.notes = self.conn.notes
         self._calendar: dict[tuple[int, int], list[Scheduled]] = {}
         self._copies: dict[str, list[Copy]] = {}
+        #: The names of the workouts without progsync's marker (the user's, another tool's).
+        self._others: dict[str, str] = {}
         self._listed = False
 
     @property
@@ -179,6 +190,7 @@ class GarminDestination:
     def _list_workouts(self) -> dict[str, list[Copy]]:
         """Every workout with progsync's marker, by identity (all pages)."""
         out: dict[str, list[Copy]] = {}
+        others: dict[str, str] = {}
         offset = 0
         while True:
             reply = self._call("get_workouts", "listing workouts", offset, 100)
@@ -192,6 +204,7 @@ class GarminDestination:
             for workout in page:
                 match = MARKER.search(workout.description or "")
                 if not match:
+                    others[str(workout.workoutId)] = workout.workoutName or ""
                     continue
                 identity, day, digest = match.groups()
                 out.setdefault(identity, []).append(
@@ -205,6 +218,7 @@ class GarminDestination:
             if len(page) < 100:
                 break
             offset += 100
+        self._others = others
         return out
 
     def _read_month(self, year: int, month: int) -> list[Scheduled]:
@@ -217,7 +231,7 @@ class GarminDestination:
                 f"{exc.message}; nothing was changed",
                 "this is usually a passing fault: the next run tries again",
             ) from None
-        out = []
+        out: list[Scheduled] = []
         for item in items:
             day = item.day
             if item.workoutId is None or item.schedule_id is None or day is None:
@@ -226,7 +240,14 @@ class GarminDestination:
             # calendar is not ours to repair or delete, even should it name a workout.
             if item.itemType not in (None, "workout"):
                 continue
-            out.append(Scheduled(item.schedule_id, str(item.workoutId), day))
+            # Each entry once, in its own month (should a month's listing show the days of its
+            # first and last weeks that belong to the months around it, as the calendar's grid
+            # does, they are counted where they belong).
+            if (day.year, day.month) != (year, month) or any(
+                e.schedule_id == item.schedule_id for e in out
+            ):
+                continue
+            out.append(Scheduled(item.schedule_id, str(item.workoutId), day, item.title or ""))
         self._calendar[(year, month)] = out
         return out
 
@@ -273,6 +294,37 @@ class GarminDestination:
                 repair="; ".join(repairs),
             )
         return out
+
+    def list_foreign(self, start: dt.date, end: dt.date) -> list[Foreign]:
+        """The calendar entries from `start` to `end` of workouts without progsync's marker.
+
+        Adoption acts on the entry, never on the saved workout: a saved workout may be
+        scheduled on other dates too (months nobody read), and replacing or later deleting it
+        would change or remove those. So the entry is taken off the calendar and the session
+        put there as progsync's own workout; the user's saved workout stays in the library as
+        it was (docs/import.md)."""
+        if not self._listed:
+            self._copies = self._list_workouts()
+            self._listed = True
+        ours = {c.workout_id for group in self._copies.values() for c in group}
+        for year, month in months(start, end):
+            if (year, month) not in self._calendar:
+                self._read_month(year, month)
+        out = []
+        for entries in self._calendar.values():
+            for e in entries:
+                if e.workout_id in ours or not start <= e.day <= end:
+                    continue
+                name = self._others.get(e.workout_id) or e.title
+                out.append(
+                    Foreign(
+                        e.schedule_id,
+                        e.day,
+                        name,
+                        f"the entry of Garmin workout {e.workout_id}",
+                    )
+                )
+        return sorted(out, key=lambda f: (f.date, f.remote_id))
 
     # -- writing --------------------------------------------------------------------------------
     def _find_upload(self, identity: str, digest: str, day: dt.date) -> dict[str, Any] | None:
@@ -359,6 +411,8 @@ class GarminDestination:
             try:
                 if action.op == "delete":
                     self._delete(action, recorder)
+                elif action.op == "adopt":
+                    self._adopt(action, recorder)
                 else:
                     self._converge(action, recorder)
             except RemoteError as exc:
@@ -419,6 +473,17 @@ class GarminDestination:
             )
             return
         recorder.saved(action, workout_id, schedule_id)
+
+    def _adopt(self, action: Action, recorder: Recorder) -> None:
+        """Take the foreign entry off the calendar, then put the session there as a create
+        does. In this order, a crash between the two leaves the date empty, which any next push
+        fills (the session is then simply missing); the other order would leave both for good,
+        since a push without `--adopt-foreign` never touches the foreign entry. A 404 means the
+        entry is gone already. The user's saved workout is not touched (`list_foreign`)."""
+        assert action.adopts is not None
+        foreign = action.adopts
+        self._unschedule(Scheduled(foreign.remote_id, "", foreign.date))
+        self._converge(action, recorder)
 
     def _delete(self, action: Action, recorder: Recorder) -> None:
         group = self._group(action)
