@@ -66,7 +66,7 @@ def kept_fields(event: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-UNREACHABLE_HINT = "check the network and [intervals] base_url; the next run completes the push"
+UNREACHABLE_HINT = "check the network and [intervals] base_url; running it again completes what was left"
 
 
 class Gone(RemoteError):

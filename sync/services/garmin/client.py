@@ -23,7 +23,7 @@ KEYRING_NAME = "garmin-tokens"
 MARKER = re.compile(r"\[progsync (\S+) (\d{4}-\d{2}-\d{2}) ([0-9a-f]{8,16})\]\s*$")
 LOGIN_COOLDOWN_S = 15 * 60
 LOGIN_MAX_ATTEMPTS = 3
-UNREACHABLE_HINT = "check the network (or [garmin] api_url); the next run completes the push"
+UNREACHABLE_HINT = "check the network (or [garmin] api_url); running it again completes what was left"
 LOGIN_HINT = "run `progsync login garmin` in a terminal"
 
 
