@@ -19,7 +19,7 @@ the range) is not believed: the push stops before any write (`UntrustedListing`,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from progsync.sync.reconcile.ledger import Entry, Ledger
@@ -49,17 +49,26 @@ def reconcile(
     remote: dict[str, Remote] | None,
     scope: Scope,
     foreign: Iterable[Foreign] = (),
+    pending: Mapping[str, str] | None = None,
+    adopt_all: bool = True,
 ) -> list[Action]:
     """Compare the plan with what was pushed before and what the destination holds now.
 
     `remote` is None when the destination cannot be listed; then the ledger alone decides.
-    `foreign` (only with `push --adopt-foreign`) are items progsync did not make: a session the
-    destination lacks takes over the one of its date and name (`adopt`) instead of being
-    created beside it; each foreign item is taken at most once, and nothing else of them is
-    ever touched.
+    `foreign` are items progsync did not make: with `adopt_all` (`push --adopt-foreign`) a
+    session the destination lacks takes over the one of its date and name (`adopt`) instead of
+    being created beside it; without it, only the one `pending` names for it (an adoption an
+    interrupted push had begun: identity -> foreign id). Each foreign item is taken at most
+    once, never one dated before today unless past dates may be changed (it may be tied to a
+    completed activity), and nothing else of them is ever touched.
     """
     actions: list[Action] = []
-    unclaimed = list(foreign) if remote is not None else []
+    pending = pending or {}
+    unclaimed = [
+        f
+        for f in (foreign if remote is not None else ())
+        if f.date >= scope.today or scope.delete_past
+    ]
     wanted: dict[str, Desired] = {}
     for item in desired:
         if scope.contains(item.session.date):
@@ -75,7 +84,12 @@ def reconcile(
                 (
                     f
                     for f in unclaimed
-                    if f.date == session.date and same_name(f.name, session.name)
+                    if f.date == session.date
+                    and (
+                        f.remote_id == pending[identity]
+                        if identity in pending
+                        else adopt_all and same_name(f.name, session.name)
+                    )
                 ),
                 None,
             )
@@ -168,6 +182,9 @@ class Computed:
     stale: list[str] = field(default_factory=list)
 
 
+#: The ledger's meta key of an adoption under way (`push`), followed by the session's identity.
+ADOPTING = "adopting:"
+
 #: How many pushed items in the listed range must all be missing from a listing before progsync
 #: stops believing it (one or two removed by hand is plausible; all of many is a bad reply).
 UNTRUSTED_MIN_ITEMS = 3
@@ -202,9 +219,11 @@ def compute(
     scope: Scope,
     trust_listing: bool = False,
     adopt_foreign: bool = False,
+    pending: Mapping[str, str] | None = None,
 ) -> Computed:
     """Prepare payloads, list the destination once for the affected range, and reconcile
-    (with the foreign items of that range, when adopting them)."""
+    (with the foreign items of that range, when adopting them or finishing adoptions an
+    interrupted push began: `pending`)."""
     warnings: list[str] = []
     desired: list[Desired] = []
     for session in sessions:
@@ -233,11 +252,11 @@ def compute(
             }
             if not trust_listing:
                 check_listing(destination.label, entries, remote, low, high)
-            if adopt_foreign and isinstance(destination, Adopting):
+            if (adopt_foreign or pending) and isinstance(destination, Adopting):
                 foreign = destination.list_foreign(low, high)
         else:
             remote = {}
-    actions = reconcile(desired, entries, remote, scope, foreign)
+    actions = reconcile(desired, entries, remote, scope, foreign, pending, adopt_foreign)
     stale: list[str] = []
     if remote is not None:
         touched = {a.identity for a in actions}
@@ -260,8 +279,16 @@ def push(
     trust_listing: bool = False,
     adopt_foreign: bool = False,
 ) -> PushReport:
-    """Reconcile and (unless `dry_run`) apply. Failures are collected, not raised."""
-    computed = compute(destination, sessions, ledger, scope, trust_listing, adopt_foreign)
+    """Reconcile and (unless `dry_run`) apply. Failures are collected, not raised.
+
+    An adoption is written down in the ledger before it is applied and struck off once it is
+    done (or no longer needed): a push killed in the middle leaves it there, and the next push,
+    with or without `--adopt-foreign`, finishes it instead of creating the session beside the
+    foreign item."""
+    pending = ledger.meta_with_prefix(destination.key, ADOPTING)
+    computed = compute(
+        destination, sessions, ledger, scope, trust_listing, adopt_foreign, pending
+    )
     actions = computed.actions
     report = PushReport(
         destination.key, destination.label, actions, dry_run, warnings=computed.warnings
@@ -269,10 +296,19 @@ def push(
     LOG.info("%s %s: %s", "plan" if dry_run else "push", destination.key, dict(report.counts))
     if on_plan:
         on_plan(actions)
+    adopting = {a.identity: a.adopts.remote_id for a in actions if a.adopts is not None}
+    if not dry_run:
+        for identity, remote_id in adopting.items():
+            ledger.set_meta(destination.key, ADOPTING + identity, remote_id)
     report = apply_actions(destination, report, ledger, on_event)
     if not dry_run:
         for identity in computed.stale:
             ledger.forget(destination.key, identity)
+        # Struck off once this push settled the session (adopted, created, found there), not
+        # while the session is outside its dates or the adoption failed.
+        settled = {a.identity for a in actions} - {a.identity for a, _ in report.failed}
+        for identity in (set(pending) | set(adopting)) & settled:
+            ledger.drop_meta(destination.key, ADOPTING + identity)
     return report
 
 

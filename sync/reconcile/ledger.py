@@ -228,6 +228,17 @@ class Ledger:
             (destination, key, value),
         )
 
+    def meta_with_prefix(self, destination: str, prefix: str) -> dict[str, str]:
+        """The meta values whose key starts with `prefix`, by the rest of the key."""
+        rows = self.db.execute(
+            "SELECT key, value FROM meta WHERE destination = ? AND substr(key, 1, ?) = ?",
+            (destination, len(prefix), prefix),
+        ).fetchall()
+        return {str(key)[len(prefix) :]: str(value) for key, value in rows}
+
+    def drop_meta(self, destination: str, key: str) -> None:
+        self._write("DELETE FROM meta WHERE destination = ? AND key = ?", (destination, key))
+
 
 class LockHeld(ProgsyncError):
     exit_code = 4

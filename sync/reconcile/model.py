@@ -72,8 +72,8 @@ class Foreign:
 
 
 def same_name(a: str, b: str) -> bool:
-    """Two names as a person reads them (runs of spaces folded, as the importer writes them)."""
-    return " ".join(a.split()) == " ".join(b.split())
+    """Two names as a person reads them: case and runs of spaces aside."""
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
 @dataclass(frozen=True)

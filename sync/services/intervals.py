@@ -101,8 +101,10 @@ def event_for(
         "tags": list(session.tags),
         "target": _target(session),
     }
-    if session.indoor:
-        event["indoor"] = True  # Event.indoor (Intervals.icu OpenAPI spec)
+    # Event.indoor (Intervals.icu OpenAPI spec), sent either way: an update keeps the fields it
+    # is not sent, so an adopted indoor event would stay indoor for an outdoor session (and
+    # differ from the plan at every push). `kept_fields` compares it only when true.
+    event["indoor"] = bool(session.indoor)
     return event, text.warnings
 
 
@@ -157,12 +159,13 @@ class IntervalsDestination:
         return events
 
     def list_foreign(self, start: dt.date, end: dt.date) -> list[Foreign]:
-        """The WORKOUT events without progsync's `external_id` (another tool's, or a person's;
-        an `external_id` of another tool is theirs until the user adopts the event)."""
+        """The WORKOUT events a person made (no `external_id`). An event with another tool's
+        `external_id` is left to that tool: taken over, its next sync would no longer find it
+        and would add it again."""
         return [
             Foreign(e.key, e.day, str(e.name or ""), f"Intervals.icu event {e.key}")
             for e in self._events(start, end)
-            if not (e.external_id or "").startswith(MARKER)
+            if not e.external_id
         ]
 
     def list_remote(self, start: dt.date, end: dt.date) -> dict[str, Remote]:

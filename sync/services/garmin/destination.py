@@ -240,25 +240,28 @@ class GarminDestination:
             # calendar is not ours to repair or delete, even should it name a workout.
             if item.itemType not in (None, "workout"):
                 continue
-            # Each entry once, in its own month (should a month's listing show the days of its
-            # first and last weeks that belong to the months around it, as the calendar's grid
-            # does, they are counted where they belong).
-            if (day.year, day.month) != (year, month) or any(
-                e.schedule_id == item.schedule_id for e in out
-            ):
+            if any(e.schedule_id == item.schedule_id for e in out):
                 continue
             out.append(Scheduled(item.schedule_id, str(item.workoutId), day, item.title or ""))
         self._calendar[(year, month)] = out
         return out
+
+    def _all_entries(self) -> list[Scheduled]:
+        """Every calendar entry read so far, each once: should a month's listing also show the
+        days of its first and last weeks that belong to the months around it (as the
+        calendar's grid does; unverified), an entry read with two months is still one entry."""
+        seen: dict[str, Scheduled] = {}
+        for entries in self._calendar.values():
+            for e in entries:
+                seen.setdefault(e.schedule_id, e)
+        return list(seen.values())
 
     def _entries(self, workout_id: str, days: list[dt.date]) -> list[Scheduled]:
         """The calendar entries of a workout in the months of `days` (read once, then cached)."""
         for year, month in sorted({(d.year, d.month) for d in days}):
             if (year, month) not in self._calendar:
                 self._read_month(year, month)
-        return [
-            e for entries in self._calendar.values() for e in entries if e.workout_id == workout_id
-        ]
+        return [e for e in self._all_entries() if e.workout_id == workout_id]
 
     def list_remote(self, start: dt.date, end: dt.date) -> dict[str, Remote]:
         """Our workouts, each with its calendar entries in the months from `start` to `end`."""
@@ -311,19 +314,11 @@ class GarminDestination:
             if (year, month) not in self._calendar:
                 self._read_month(year, month)
         out = []
-        for entries in self._calendar.values():
-            for e in entries:
-                if e.workout_id in ours or not start <= e.day <= end:
-                    continue
-                name = self._others.get(e.workout_id) or e.title
-                out.append(
-                    Foreign(
-                        e.schedule_id,
-                        e.day,
-                        name,
-                        f"the entry of Garmin workout {e.workout_id}",
-                    )
-                )
+        for e in self._all_entries():
+            if e.workout_id in ours or not start <= e.day <= end:
+                continue
+            name = self._others.get(e.workout_id) or e.title
+            out.append(Foreign(e.schedule_id, e.day, name, f"the entry of Garmin workout {e.workout_id}"))
         return sorted(out, key=lambda f: (f.date, f.remote_id))
 
     # -- writing --------------------------------------------------------------------------------
@@ -384,11 +379,8 @@ class GarminDestination:
         self._call(
             "unschedule_workout", "unscheduling a workout", entry.schedule_id, missing_ok=True
         )
-        key = (entry.day.year, entry.day.month)
-        if key in self._calendar:
-            self._calendar[key] = [
-                e for e in self._calendar[key] if e.schedule_id != entry.schedule_id
-            ]
+        for key, entries in self._calendar.items():
+            self._calendar[key] = [e for e in entries if e.schedule_id != entry.schedule_id]
 
     def _drop(self, workout_id: str, days: list[dt.date]) -> None:
         """Remove a workout and its calendar entries; what is already gone is fine."""
