@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from progsync.sync.settings.errors import OddReply
 
+M = TypeVar("M", bound=BaseModel)
+
 
 class IntervalsEvent(BaseModel):
     """The fields of an Intervals.icu event (GET /athlete/{id}/events, and the events a save
@@ -202,17 +204,7 @@ def intervals_event(data: Any, what: str) -> IntervalsEvent:
 
 def intervals_athlete(data: Any, what: str = "reading the athlete") -> IntervalsAthlete:
     """The athlete of a `GET /athlete/{id}` reply, or OddReply."""
-    if not isinstance(data, dict):
-        _odd(data, "Intervals.icu", what, "an athlete")
-    try:
-        return IntervalsAthlete.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise OddReply(
-            f"Intervals.icu sent an unexpected athlete while {what}: {where}: {first['msg']}",
-            _HINT,
-        ) from None
+    return _one(data, IntervalsAthlete, "Intervals.icu", what, "an athlete")
 
 
 def intervals_deleted(data: Any, what: str) -> int:
@@ -233,6 +225,23 @@ def intervals_deleted(data: Any, what: str) -> int:
 _HINT = "the service or a proxy in between sent an unexpected page; try again later"
 
 
+def _one(data: Any, model: type[M], service: str, what: str, expected: str) -> M:
+    """One object of a reply parsed into `model`, or OddReply naming the request and the first
+    thing that was wrong (`expected`: what a person would call the object)."""
+    if not isinstance(data, dict):
+        _odd(data, service, what, expected)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise OddReply(
+            f"{service} sent an unexpected {expected.split(' ', 1)[1]} while {what}: {where}: "
+            f"{first['msg']}",
+            _HINT,
+        ) from None
+
+
 def _odd(data: Any, service: str, what: str, expected: str) -> Any:
     if isinstance(data, str):
         shown = "an HTML page" if data.lstrip().startswith("<") else "text"
@@ -250,32 +259,12 @@ def garmin_workouts(data: Any, what: str = "listing workouts") -> list[GarminWor
 
 def garmin_calendar(data: Any, what: str) -> list[GarminCalendarItem]:
     """The items of a calendar month, or OddReply."""
-    if not isinstance(data, dict):
-        _odd(data, "Garmin Connect", what, "a calendar")
-    try:
-        return GarminCalendar.model_validate(data).calendarItems
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise OddReply(
-            f"Garmin Connect sent an unexpected calendar while {what}: {where}: {first['msg']}",
-            _HINT,
-        ) from None
+    return _one(data, GarminCalendar, "Garmin Connect", what, "a calendar").calendarItems
 
 
 def garmin_workout(data: Any, what: str) -> GarminWorkoutDetail:
     """One whole workout (with its steps), or OddReply saying what was wrong with it."""
-    if not isinstance(data, dict):
-        _odd(data, "Garmin Connect", what, "a workout")
-    try:
-        return GarminWorkoutDetail.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise OddReply(
-            f"Garmin Connect sent an unexpected workout while {what}: {where}: {first['msg']}",
-            _HINT,
-        ) from None
+    return _one(data, GarminWorkoutDetail, "Garmin Connect", what, "a workout")
 
 
 def garmin_uploaded(data: Any, what: str) -> str:
@@ -302,23 +291,19 @@ def garmin_schedule_id(data: Any) -> str | None:
 UPLOAD_NOTE = "; the next push finds what was saved by its marker"
 
 
-M = TypeVar("M", bound=BaseModel)
-
-
 def _checked(
     data: Any, adapter: TypeAdapter[list[M]], service: str, what: str, date_key: str | None
 ) -> list[M]:
     """The items of a list reply, each parsed into its model, or OddReply naming the request
     and what was wrong (an empty body, a page, not a list, an item without an id or a date)."""
-    hint = "the service or a proxy in between sent an unexpected page; try again later"
     if data is None or data == "":
-        raise OddReply(f"{service} sent an empty reply while {what} (a list was expected)", hint)
+        raise OddReply(f"{service} sent an empty reply while {what} (a list was expected)", _HINT)
     if isinstance(data, str):
         shown = "an HTML page" if data.lstrip().startswith("<") else "text"
-        raise OddReply(f"{service} sent {shown} while {what}, not JSON", hint)
+        raise OddReply(f"{service} sent {shown} while {what}, not JSON", _HINT)
     if not isinstance(data, list):
         raise OddReply(
-            f"{service} sent a {type(data).__name__} while {what}, where a list was expected", hint
+            f"{service} sent a {type(data).__name__} while {what}, where a list was expected", _HINT
         )
     try:
         models = adapter.validate_python(data)
@@ -326,7 +311,7 @@ def _checked(
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise OddReply(
-            f"{service} sent an unexpected item while {what}: item {where}: {first['msg']}", hint
+            f"{service} sent an unexpected item while {what}: item {where}: {first['msg']}", _HINT
         ) from None
     if date_key is not None:
         for index, item in enumerate(data):
@@ -336,7 +321,7 @@ def _checked(
                 raise OddReply(
                     f"{service} sent an unexpected item while {what}: item {index} has "
                     f"{date_key} = {item[date_key]!r}, not a date",
-                    hint,
+                    _HINT,
                 ) from None
     return models
 

@@ -1,6 +1,5 @@
-"""Reading a Garmin Connect account for `progsync import --from garmin` and `push
---adopt-foreign`: the workouts scheduled on the calendar in a date range, the saved workouts (the
-library), and each workout whole.
+"""Reading a Garmin Connect account for `progsync import --from garmin`: the workouts scheduled
+on the calendar in a date range, the saved workouts (the library), and each workout whole.
 
 Fewest requests: one `calendar-service/year/{y}/month/{m-1}` listing per month the range covers,
 one `workout-service/workouts` page per 100 saved workouts, and one `workout-service/workout/{id}`
@@ -21,7 +20,7 @@ from functools import partial
 
 from progsync.sync.services.garmin.calls import GarminCalls, garmin_pacer
 from progsync.sync.services.garmin.client import MARKER, Gone, api_url, connect, login_hint
-from progsync.sync.services.garmin.destination import months
+from progsync.sync.services.garmin.destination import Scheduled, months, scheduled_entries
 from progsync.sync.services.garmin.tokens import load_tokens
 from progsync.sync.services.replies import (
     GarminWorkoutDetail,
@@ -30,16 +29,6 @@ from progsync.sync.services.replies import (
     garmin_workouts,
 )
 from progsync.sync.settings.config import Config
-
-
-@dataclass(frozen=True)
-class Scheduled:
-    """One workout on the calendar: its calendar entry, the workout and the date."""
-
-    schedule_id: str
-    workout_id: str
-    day: dt.date
-    title: str
 
 
 @dataclass(frozen=True)
@@ -61,15 +50,9 @@ class GarminAccount:
     def requests_made(self) -> Counter[str]:
         return Counter(self.conn.calls)
 
-    def calendar(
-        self, start: dt.date, until: dt.date, *, whole_months: bool = False
-    ) -> list[Scheduled]:
-        """The workouts scheduled from `start` to `until` (with `whole_months`, on any day of
-        the months they fall in), by date: one request per month.
-
-        Only items with `itemType` "workout" are scheduled workouts (activities, notes and races,
-        `itemType` "event", are items too: real-services.md "Calendar", garmin_mcp PR #286;
-        public clients of this listing keep `itemType == "workout"` and name it by `title`)."""
+    def calendar(self, start: dt.date, until: dt.date) -> list[Scheduled]:
+        """The workouts scheduled from `start` to `until`, by date: one request per month
+        (`destination.scheduled_entries` says which items those are)."""
         out: list[Scheduled] = []
         for year, month in months(start, until):
             what = f"reading the calendar of {year}-{month:02d}"
@@ -81,15 +64,9 @@ class GarminAccount:
                 ),
                 what,
             )
-            for item in items:
-                day = item.day
-                if item.workoutId is None or item.schedule_id is None or day is None:
-                    continue
-                inside = whole_months or start <= day <= until
-                if item.itemType not in (None, "workout") or not inside:
-                    continue
-                out.append(Scheduled(item.schedule_id, str(item.workoutId), day, item.title or ""))
-        return sorted(out, key=lambda s: (s.day, s.schedule_id))
+            out.extend(e for e in scheduled_entries(items) if start <= e.day <= until)
+        unique = {e.schedule_id: e for e in out}  # an entry listed with two months counts once
+        return sorted(unique.values(), key=lambda s: (s.day, s.schedule_id))
 
     def library(self) -> list[Saved]:
         """Every saved workout, 100 a page, oldest first as the service lists them."""

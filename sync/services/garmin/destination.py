@@ -39,6 +39,7 @@ from progsync.sync.services.garmin.readback import compare_stored
 from progsync.sync.services.garmin.tokens import TokenSource, load_tokens
 from progsync.sync.services.http import Pacer
 from progsync.sync.services.replies import (
+    GarminCalendarItem,
     garmin_calendar,
     garmin_schedule_id,
     garmin_uploaded,
@@ -73,6 +74,25 @@ class Scheduled:
     workout_id: str
     day: dt.date
     title: str = ""
+
+
+def scheduled_entries(items: list[GarminCalendarItem]) -> list[Scheduled]:
+    """The scheduled workouts among a calendar month's items, each once.
+
+    Only an item of `itemType` "workout" is one: activities, notes and races (`itemType`
+    "event") are items too (real-services.md "Calendar", garmin_mcp PR #286), and a completed
+    activity is not ours to repair or delete, even should it name a workout."""
+    out: list[Scheduled] = []
+    for item in items:
+        day = item.day
+        if item.workoutId is None or item.schedule_id is None or day is None:
+            continue
+        if item.itemType not in (None, "workout"):
+            continue
+        if any(e.schedule_id == item.schedule_id for e in out):
+            continue
+        out.append(Scheduled(item.schedule_id, str(item.workoutId), day, item.title or ""))
+    return out
 
 
 def months(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
@@ -231,18 +251,7 @@ class GarminDestination:
                 f"{exc.message}; nothing was changed",
                 "this is usually a passing fault: the next run tries again",
             ) from None
-        out: list[Scheduled] = []
-        for item in items:
-            day = item.day
-            if item.workoutId is None or item.schedule_id is None or day is None:
-                continue
-            # Only a scheduled workout is an entry: a completed activity or an event on the
-            # calendar is not ours to repair or delete, even should it name a workout.
-            if item.itemType not in (None, "workout"):
-                continue
-            if any(e.schedule_id == item.schedule_id for e in out):
-                continue
-            out.append(Scheduled(item.schedule_id, str(item.workoutId), day, item.title or ""))
+        out = scheduled_entries(items)
         self._calendar[(year, month)] = out
         return out
 
