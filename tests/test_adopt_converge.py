@@ -44,7 +44,6 @@ date = 2026-11-26
 name = "Easy run"
 steps = ["40min"]
 """
-NAMES = ("Coach's tempo", "Easy run")
 
 
 def push(path: Path, to: str, adopt: bool) -> PushOutcome:
@@ -74,96 +73,82 @@ def intervals_state(server: FakeIntervals) -> list[tuple[str, str]]:
     return sorted((str(e["start_date_local"])[:10], str(e["name"])) for e in server.events.values())
 
 
+def state_of(server: FakeGarmin | FakeIntervals) -> list[tuple[str, str]]:
+    return garmin_state(server) if isinstance(server, FakeGarmin) else intervals_state(server)
+
+
 EXPECTED = [("2026-11-24", "Coach's tempo"), ("2026-11-26", "Easy run")]
 
 
-def test_garmin_adoption_killed_at_any_request_converges_without_the_flag(
-    env: pytest.MonkeyPatch, isolated_user: Path, tmp_path: Path
+def start_garmin(env: pytest.MonkeyPatch) -> FakeGarmin:
+    server = FakeGarmin().start()
+    env.setenv("PROGSYNC_GARMIN_URL", server.url)
+    env.setenv("PROGSYNC_GARMIN_TOKENS", server.tokens())
+    for day, name in EXPECTED:
+        server.add_saved(name, (day,))
+    return server
+
+
+def start_intervals(env: pytest.MonkeyPatch) -> FakeIntervals:
+    server = FakeIntervals().start()
+    env.setenv("PROGSYNC_INTERVALS_URL", server.url)
+    env.setenv("PROGSYNC_INTERVALS_API_KEY", server.api_key)
+    env.setenv("PROGSYNC_INTERVALS_ATHLETE_ID", server.athlete_id)
+    for day, name in EXPECTED:
+        server.add_foreign(day, name)
+    return server
+
+
+@pytest.mark.parametrize(
+    ("to", "reads", "requests"),
+    [
+        ("garmin", 2, 8),  # workouts, a month; then per session: unschedule, upload, schedule
+        ("intervals", 1, 3),  # the listing; then one PUT per event
+    ],
+)
+def test_adoption_killed_at_any_request_converges(
+    env: pytest.MonkeyPatch, isolated_user: Path, tmp_path: Path, to: str, reads: int, requests: int
 ) -> None:
     plan = tmp_path / "plan.toml"
     plan.write_text(PLAN)
-    requests_of_push = 0
-    for k in range(1, 40):
+    for k in range(1, requests + 2):
         for lose_reply in (False, True):
             _clean(isolated_user)
-            server = FakeGarmin().start()
-            env.setenv("PROGSYNC_GARMIN_URL", server.url)
-            env.setenv("PROGSYNC_GARMIN_TOKENS", server.tokens())
+            server: FakeGarmin | FakeIntervals = start_garmin(env) if to == "garmin" else start_intervals(env)
+            saved = {k_: dict(v) for k_, v in server.workouts.items()} if isinstance(server, FakeGarmin) else {}
+            where = f"{to}: killed at request {k} ({'reply lost' if lose_reply else 'not sent'})"
             try:
-                saved = {server.add_saved(name, (day,)): name for day, name in EXPECTED}
-                stored = {wid: dict(server.workouts[wid]) for wid in saved}
-                where = f"killed at request {k} ({'reply lost' if lose_reply else 'not sent'})"
                 try:
                     with kill_at(k, lose_reply, server):
-                        push(plan, "garmin", adopt=True)
+                        push(plan, to, adopt=True)
                 except Killed:
                     pass
                 else:
-                    requests_of_push = k - 1
-                    break
-                recovery = push(plan, "garmin", adopt=k <= 2)  # 2 reads: workouts, a month
+                    assert k == requests + 1, f"{to}: the push made {k - 1} requests, not {requests}"
+                    return
+                # Killed while still reading: nothing was decided, the same command again.
+                # From the first write on: even a nightly push without the flag finishes it.
+                recovery = push(plan, to, adopt=k <= reads)
                 assert recovery.exit_code == 0, (where, recovery.as_dict())
-                assert garmin_state(server) == EXPECTED, where
-                for wid, body in stored.items():
-                    assert server.workouts[wid] == body, (where, "a saved workout changed")
+                assert state_of(server) == EXPECTED, where
+                if isinstance(server, FakeGarmin):
+                    for wid, body in saved.items():
+                        assert server.workouts[wid] == body, (where, "a saved workout changed")
                 server.log.clear()
-                third = push(plan, "garmin", adopt=True)
+                third = push(plan, to, adopt=True)
                 assert third.reports[0].writes == 0 and server.writes() == [], (where, third.as_dict())
             finally:
                 server.stop()
-        if requests_of_push:
-            break
-    assert requests_of_push == 8, "workouts, a month, then per session: unschedule, upload, schedule"
-
-
-def test_intervals_adoption_killed_at_any_request_converges_without_the_flag(
-    env: pytest.MonkeyPatch, isolated_user: Path, tmp_path: Path
-) -> None:
-    plan = tmp_path / "plan.toml"
-    plan.write_text(PLAN)
-    requests_of_push = 0
-    for k in range(1, 20):
-        for lose_reply in (False, True):
-            _clean(isolated_user)
-            server = FakeIntervals().start()
-            env.setenv("PROGSYNC_INTERVALS_URL", server.url)
-            env.setenv("PROGSYNC_INTERVALS_API_KEY", server.api_key)
-            env.setenv("PROGSYNC_INTERVALS_ATHLETE_ID", server.athlete_id)
-            try:
-                for day, name in EXPECTED:
-                    server.add_foreign(day, name)
-                where = f"killed at request {k} ({'reply lost' if lose_reply else 'not sent'})"
-                try:
-                    with kill_at(k, lose_reply, server):
-                        push(plan, "intervals", adopt=True)
-                except Killed:
-                    pass
-                else:
-                    requests_of_push = k - 1
-                    break
-                recovery = push(plan, "intervals", adopt=k <= 1)  # 1 read: the listing
-                assert recovery.exit_code == 0, (where, recovery.as_dict())
-                assert intervals_state(server) == EXPECTED, where
-                server.log.clear()
-                third = push(plan, "intervals", adopt=False)
-                assert third.reports[0].writes == 0 and server.writes() == [], (where, third.as_dict())
-            finally:
-                server.stop()
-        if requests_of_push:
-            break
-    assert requests_of_push == 3, "a listing, then one PUT per event"
+    raise AssertionError(f"{to}: the push was never left to finish")
 
 
 def test_an_adopted_indoor_event_settles(env: pytest.MonkeyPatch, isolated_user: Path, tmp_path: Path) -> None:
     """The foreign event is indoor, the plan's session is not: the PUT must say so, or the
     service keeps `indoor` and every nightly push rewrites the event."""
-    server = FakeIntervals().start()
-    env.setenv("PROGSYNC_INTERVALS_URL", server.url)
-    env.setenv("PROGSYNC_INTERVALS_API_KEY", server.api_key)
-    env.setenv("PROGSYNC_INTERVALS_ATHLETE_ID", server.athlete_id)
+    server = start_intervals(env)
     try:
-        for day, name in EXPECTED:
-            server.events[server.add_foreign(day, name)]["indoor"] = True
+        for event in server.events.values():
+            event["indoor"] = True
         plan = tmp_path / "plan.toml"
         plan.write_text(PLAN)
         assert push(plan, "intervals", adopt=True).exit_code == 0
