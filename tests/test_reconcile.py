@@ -15,7 +15,7 @@ import pytest
 from progsync.sync.reconcile.engine import reconcile
 from progsync.sync.reconcile.guards import check_deletes, check_duplicates
 from progsync.sync.reconcile.ledger import Entry
-from progsync.sync.reconcile.model import Action, Desired, Remote, Scope
+from progsync.sync.reconcile.model import Action, Desired, Foreign, Remote, Scope
 from progsync.workouts.model import Session
 
 TODAY = dt.date(2026, 11, 22)
@@ -140,3 +140,34 @@ def creates(plan: str, names: list[str]) -> list[Action]:
 def test_check_duplicates(actions: list[Action], ledger: list[Entry], explicit: frozenset[str], refused: bool) -> None:
     scope = Scope(frozenset({"renamed"}), start=TODAY, today=TODAY)
     assert (check_duplicates(actions, ledger, scope, "x", explicit) is not None) == refused
+
+
+def other(day: dt.date = DAY, name: str = "Tempo", remote_id: str = "f1") -> Foreign:
+    return Foreign(remote_id, day, name, f"item {remote_id}")
+
+
+@pytest.mark.parametrize(
+    ("foreign", "pending", "adopt_all", "expected"),
+    [
+        ([other()], {}, True, ("adopt", "f1")),
+        ([other(name="  tempo ")], {}, True, ("adopt", "f1")),  # case and spacing aside
+        ([other()], {}, False, ("create", None)),  # without the flag: only what is pending
+        ([other(), other(remote_id="f2")], {"block/tempo": "f2"}, False, ("adopt", "f2")),  # an adoption begun
+        ([other(name="Intervals")], {}, True, ("create", None)),  # another name
+        ([other(day=DAY + dt.timedelta(days=1))], {}, True, ("create", None)),  # another date
+        ([other(day=TODAY - dt.timedelta(days=1))], {}, True, ("create", None)),  # in the past
+    ],
+)
+def test_reconcile_adopts(foreign: list[Foreign], pending: dict[str, str], adopt_all: bool, expected: tuple[str, str | None]) -> None:
+    past = foreign[0].date < TODAY
+    plan = [desired(day=foreign[0].date if past else DAY)]
+    scope = Scope(frozenset({"block"}), start=TODAY - dt.timedelta(days=7), today=TODAY)
+    [action] = reconcile(plan, {}, {}, scope, foreign, pending, adopt_all)
+    assert (action.op, action.adopts.remote_id if action.adopts else None) == expected
+
+
+def test_each_foreign_item_is_adopted_once_and_never_without_a_listing() -> None:
+    two = [desired("block/a", name="Easy"), desired("block/b", name="Easy")]
+    actions = reconcile(two, {}, {}, SCOPE, [other(name="Easy")], {}, True)
+    assert sorted(a.op for a in actions) == ["adopt", "create"]
+    assert [a.op for a in reconcile([desired()], {}, None, SCOPE, [other()], {}, True)] == ["create"]

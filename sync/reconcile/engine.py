@@ -6,7 +6,8 @@ destination, which records each success in the ledger the moment it happens.
 
 Scope rules, so nothing foreign is touched: only items carrying progsync's marker are ever
 updated or deleted, only those of the plans being pushed, only inside the date range, and never
-on past dates unless asked.
+on past dates unless asked. The one exception is asked for by name: `push --adopt-foreign` takes
+over an item of another's with a session's date and name (`reconcile`'s `foreign`).
 
 The ledger is a cache; the destination's listing is the truth. Whenever a destination can be
 listed, what it shows decides: an item the listing lacks is created again, an item whose remote
@@ -50,7 +51,7 @@ def reconcile(
     scope: Scope,
     foreign: Iterable[Foreign] = (),
     pending: Mapping[str, str] | None = None,
-    adopt_all: bool = True,
+    adopt_all: bool = False,
 ) -> list[Action]:
     """Compare the plan with what was pushed before and what the destination holds now.
 
